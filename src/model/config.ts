@@ -1,0 +1,196 @@
+/**
+ * The run configuration and its validation. Every backend, the CLI and the page's form
+ * go through `validateConfig`: a bad value is rejected with the field, the value and
+ * what is allowed, never clamped.
+ */
+
+export const ACTIVATIONS = ['tanh', 'relu'] as const;
+export const LOSSES = ['mse', 'ce'] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
+/** `l2`: coupled penalty (λ/2)‖W‖² in the gradient; `decay`: decoupled (1 − α)·w with α = η·λ. */
+export const VARIANTS = ['l2', 'decay'] as const;
+export const BACKENDS = ['gpu', 'cpu', 'reference'] as const;
+
+export type Activation = (typeof ACTIVATIONS)[number];
+export type Loss = (typeof LOSSES)[number];
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+export type Variant = (typeof VARIANTS)[number];
+export type Backend = (typeof BACKENDS)[number];
+
+export interface MlpConfig {
+  /** Layer widths n_0 … n_L, input to output. */
+  layers: number[];
+  /** Rows per mini-batch, B. */
+  batch: number;
+  /** Training steps per run. */
+  steps: number;
+  /** Learning rate η. */
+  lr: number;
+  /** L2 coefficient λ; the decay variant uses α = η·λ. */
+  lambda: number;
+  optimizer: OptimizerName;
+  /** Momentum μ (optimizer `momentum`). */
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  activation: Activation;
+  loss: Loss;
+  seed: number;
+  /** Also regularize biases (RULES.md: weights only, unless configured). */
+  regularizeBias: boolean;
+  /** Distinct mini-batches in the training set; step t uses batch (t − 1) mod trainBatches. */
+  trainBatches: number;
+  /** Standard deviation of the Gaussian noise added to regression targets. */
+  noise: number;
+}
+
+export const DEFAULT_CONFIG: Readonly<MlpConfig> = Object.freeze({
+  layers: [16, 32, 8],
+  batch: 32,
+  steps: 200,
+  lr: 0.01,
+  lambda: 1e-3,
+  optimizer: 'sgd',
+  momentum: 0.9,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  activation: 'tanh',
+  loss: 'mse',
+  seed: 1,
+  regularizeBias: false,
+  trainBatches: 4,
+  noise: 0.1,
+});
+
+/** Largest layer width we accept at all; device limits are checked separately, per backend. */
+export const MAX_WIDTH = 1 << 20;
+export const MAX_LAYERS = 64;
+
+/** α = η·λ: the decay factor paired with the L2 coefficient (RULES.md, "The pairing"). */
+export function decayAlpha(config: Pick<MlpConfig, 'lr' | 'lambda'>): number {
+  return config.lr * config.lambda;
+}
+
+export interface FieldError {
+  field: keyof MlpConfig | string;
+  message: string;
+}
+
+/** One or more bad fields; `message` lists them all, `errors` has one entry per field. */
+export class ConfigError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => e.message).join('; '));
+    this.name = 'ConfigError';
+  }
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+  return String(value);
+}
+
+type Check = (value: unknown) => string | null;
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+
+function integerIn(min: number, max: number): Check {
+  return (v) =>
+    isNumber(v) && Number.isInteger(v) && v >= min && v <= max
+      ? null
+      : `must be an integer from ${min} to ${max}`;
+}
+
+function finiteAbove(min: number, inclusive: boolean): Check {
+  return (v) =>
+    isNumber(v) && Number.isFinite(v) && (inclusive ? v >= min : v > min)
+      ? null
+      : `must be a finite number ${inclusive ? '≥' : '>'} ${min}`;
+}
+
+function halfOpenUnit(v: unknown): string | null {
+  return isNumber(v) && v >= 0 && v < 1 ? null : 'must be a number in [0, 1)';
+}
+
+function oneOf(names: readonly string[]): Check {
+  return (v) => (typeof v === 'string' && names.includes(v) ? null : `must be one of ${names.join(', ')}`);
+}
+
+function checkLayers(v: unknown): string | null {
+  if (!Array.isArray(v)) return 'must be a list of layer widths, e.g. 784,256,10';
+  if (v.length < 2 || v.length > MAX_LAYERS + 1)
+    return `must list from 2 to ${MAX_LAYERS + 1} widths (input, hidden…, output)`;
+  const bad = v.findIndex((w) => !(isNumber(w) && Number.isInteger(w) && w >= 1 && w <= MAX_WIDTH));
+  return bad < 0 ? null : `width ${bad + 1} (${show(v[bad])}) must be an integer from 1 to ${MAX_WIDTH}`;
+}
+
+const CHECKS: { [K in keyof MlpConfig]: Check } = {
+  layers: checkLayers,
+  batch: integerIn(1, 1 << 20),
+  steps: integerIn(1, 10_000_000),
+  lr: finiteAbove(0, false),
+  lambda: finiteAbove(0, true),
+  optimizer: oneOf(OPTIMIZERS),
+  momentum: halfOpenUnit,
+  beta1: halfOpenUnit,
+  beta2: halfOpenUnit,
+  eps: finiteAbove(0, false),
+  activation: oneOf(ACTIVATIONS),
+  loss: oneOf(LOSSES),
+  seed: integerIn(0, 0xffffffff),
+  regularizeBias: (v) => (typeof v === 'boolean' ? null : 'must be true or false'),
+  trainBatches: integerIn(1, 1024),
+  noise: finiteAbove(0, true),
+};
+
+/** Checks every field; returns one error per bad field (empty when the config is valid). */
+export function configErrors(input: Partial<Record<keyof MlpConfig, unknown>>): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const field of Object.keys(CHECKS) as (keyof MlpConfig)[]) {
+    const value = input[field];
+    const problem = CHECKS[field](value);
+    if (problem) errors.push({ field, message: `${field} = ${show(value)}: ${problem}` });
+  }
+  return errors;
+}
+
+/**
+ * Fills unset fields from DEFAULT_CONFIG, then validates; throws ConfigError naming
+ * every bad field. Unknown fields are rejected too (a typo must not be silently ignored).
+ */
+export function validateConfig(input: Partial<Record<string, unknown>>): MlpConfig {
+  const unknown = Object.keys(input).filter((k) => !(k in CHECKS) && k !== 'alpha');
+  const merged = { ...DEFAULT_CONFIG, ...stripUndefined(input) } as Record<keyof MlpConfig, unknown>;
+  const errors: FieldError[] = unknown.map((field) => ({
+    field,
+    message: `${field}: unknown setting (known: ${Object.keys(CHECKS).join(', ')})`,
+  }));
+  errors.push(...configErrors(merged));
+  if (errors.length > 0) throw new ConfigError(errors);
+  const config = merged as MlpConfig;
+  return { ...config, layers: [...config.layers] };
+}
+
+function stripUndefined(o: Partial<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * Parses "784,256,10" into widths. A token that is not a number stays a string, so
+ * validation can name it as typed ("width 2 (\"abc\") must be an integer …").
+ */
+export function parseLayers(text: string): Array<number | string> {
+  return text
+    .split(/[,\s]+/)
+    .filter((s) => s.length > 0)
+    .map((s) => (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? Number(s) : s));
+}
+
+/** Number of trainable parameters (weights and biases). */
+export function parameterCount(layers: readonly number[]): number {
+  let n = 0;
+  for (let l = 1; l < layers.length; l++) n += layers[l - 1] * layers[l] + layers[l];
+  return n;
+}
