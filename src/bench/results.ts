@@ -1,0 +1,71 @@
+/**
+ * The results schema shared by the CLI (`--json`) and the page (export/import):
+ * "l2wd-bench/1" of DESIGN.md. Fields may be added; these must stay.
+ */
+import type { Backend, MlpConfig, Variant } from '../model/config';
+
+export const SCHEMA = 'l2wd-bench/1';
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  description: string;
+  /** True for software adapters (SwiftShader): their timings are CPU emulation, not GPU performance. */
+  isFallbackAdapter: boolean;
+}
+
+export interface Spread {
+  median: number;
+  p10: number;
+  p90: number;
+}
+
+/** How a step time was measured: GPU timestamps, or wall clock around awaited work. */
+export type TimerKind = 'timestamp-query' | 'wall';
+
+/** One backend × variant (× width, in a sweep). */
+export interface ResultRow {
+  /** The swept hidden width; null outside a sweep. */
+  width: number | null;
+  backend: Backend;
+  variant: Variant;
+  stepMs: Spread | null;
+  timer: TimerKind | null;
+  samplesPerSec: number | null;
+  gflops: number | null;
+  finalLoss: number | null;
+  /** Per-layer Frobenius norms of W at each recorded step (norms[k][l]). */
+  norms: number[][];
+  /** Null, or why this cell did not run ("layer 2 weights need 4.0 GiB; maxBufferSize is 1.0 GiB"). */
+  skipped: string | null;
+  /** Steps at which `norms` (and losses) were recorded, same length as norms. */
+  normSteps?: number[];
+  trainLoss?: number[];
+  validationLoss?: number[];
+  finalValidationLoss?: number | null;
+  /** Set when training produced NaN or Inf: the step it was first seen at. */
+  nonFiniteAtStep?: number | null;
+}
+
+export interface AgreementRow {
+  width: number | null;
+  a: { backend: Backend; variant: Variant };
+  b: { backend: Backend; variant: Variant };
+  /** Per layer, at the last recorded step. */
+  normGap: number[];
+  weightGap: number[];
+  /** Per recorded step, per layer: the norm gap over time (for charts). */
+  normGapHistory?: number[][];
+}
+
+export interface BenchResults {
+  schema: typeof SCHEMA;
+  createdAt?: string;
+  adapter: AdapterSummary | null;
+  limits: Record<string, number> | null;
+  config: MlpConfig & { alpha: number };
+  /** Host that ran the CPU backends (Node: os.cpus()[0].model; browser: navigator.userAgent). */
+  machine?: string;
+  results: ResultRow[];
+  agreement: AgreementRow[];
+}
