@@ -1,13 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
+// Three layers (TESTING.md): unit (pure Node), gpu (Node + Dawn on a real adapter, SwiftShader
+// on GPU-less machines) and e2e (the built page in headless Chromium). Files run one at a
+// time: SwiftShader and Chromium share two cores with the tests, so timings stay predictable.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // SwiftShader and Chromium share two cores with the tests: run files one at a time
-    // so timings and timeouts are predictable.
     fileParallelism: false,
     testTimeout: 60_000,
-    hookTimeout: 120_000,
-    reporters: ['default'],
+    hookTimeout: 180_000,
+    reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'gpu', include: ['test/gpu/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 180_000 } },
+    ],
   },
 });

@@ -1,0 +1,42 @@
+/**
+ * Prints, after vitest's own summary, the test count of each layer (unit, gpu, e2e) and one
+ * plain closing line "tests: N passed, N failed, N skipped" that CI and people can read at a glance.
+ */
+import type { Reporter, TestModule } from 'vitest/node';
+
+const REQUIRED_LAYERS = ['unit', 'gpu', 'e2e'];
+
+export default class SummaryReporter implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
+    const byLayer = new Map<string, { passed: number; failed: number; skipped: number }>();
+    let passed = 0;
+    let failed = unhandledErrors.length;
+    let skipped = 0;
+    for (const module of testModules) {
+      const layer = module.project.name || 'default';
+      const counts = byLayer.get(layer) ?? { passed: 0, failed: 0, skipped: 0 };
+      byLayer.set(layer, counts);
+      // A module that failed to load has no tests but must count as a failure.
+      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) {
+        counts.failed++;
+        failed++;
+      }
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === 'passed') (counts.passed++, passed++);
+        else if (state === 'failed') (counts.failed++, failed++);
+        else (counts.skipped++, skipped++);
+      }
+    }
+    const lines = [...byLayer].map(([layer, c]) => `  ${layer.padEnd(5)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+    // In CI every layer must have run for real: a layer with no passing test (no adapter, no
+    // browser, a file that failed to load) fails the run rather than passing silently.
+    const missing = REQUIRED_LAYERS.filter((layer) => !(byLayer.get(layer)?.passed ?? 0));
+    if (process.env.CI && missing.length > 0) {
+      failed += missing.length;
+      lines.push(`  FAILED: no passing test in layer(s) ${missing.join(', ')}; CI requires every layer to run`);
+      process.exitCode = 1;
+    }
+    process.stdout.write(`\nTests by layer:\n${lines.join('\n')}\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+  }
+}
