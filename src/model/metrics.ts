@@ -18,8 +18,9 @@ export function weightGap(p: ArrayLike<number>, q: ArrayLike<number>): number {
   let scale = 0;
   for (let i = 0; i < p.length; i++) {
     const d = Math.abs(p[i] - q[i]);
-    // NaN must propagate into the figure, never hide behind a max().
-    if (!(d <= diff)) diff = d;
+    // NaN must come out as the figure, never hide behind a max().
+    if (Number.isNaN(d)) return Number.NaN;
+    if (d > diff) diff = d;
     scale = Math.max(scale, Math.abs(q[i]));
   }
   return diff / scale;
