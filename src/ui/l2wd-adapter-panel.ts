@@ -1,0 +1,148 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { GpuProbe } from './gpu-probe';
+import { SHOWN_LIMITS, formatBytes } from './gpu-probe';
+import { panelStyles } from './shared-styles';
+
+const LIMIT_LABELS: Record<(typeof SHOWN_LIMITS)[number], string> = {
+  maxBufferSize: 'Largest buffer',
+  maxStorageBufferBindingSize: 'Largest storage binding',
+  maxComputeWorkgroupStorageSize: 'Workgroup memory',
+  maxComputeInvocationsPerWorkgroup: 'Invocations per workgroup',
+};
+
+/** Limits in bytes are shown in KiB/MiB/GiB; counts as plain numbers. */
+const BYTE_LIMITS = new Set<string>(['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize']);
+
+/** The WebGPU adapter this page found, its limits and features — or why there is none. */
+@customElement('l2wd-adapter-panel')
+export class L2wdAdapterPanel extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      dl {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 0.25rem 1rem;
+        margin: 0;
+      }
+      dt {
+        color: var(--l2wd-muted);
+      }
+      dd {
+        margin: 0;
+        font-variant-numeric: tabular-nums;
+      }
+      .badge {
+        display: inline-block;
+        font-size: 0.8rem;
+        padding: 0.05rem 0.5rem;
+        border-radius: 999px;
+        border: 1px solid var(--l2wd-border);
+        background: var(--l2wd-surface-2);
+        margin-left: 0.4rem;
+      }
+      .badge.soft {
+        border-color: var(--l2wd-warn-border);
+        background: var(--l2wd-warn-bg);
+        color: var(--l2wd-warn-text);
+      }
+      .badge.hw {
+        border-color: var(--l2wd-ok);
+        color: var(--l2wd-ok);
+      }
+      details summary {
+        cursor: pointer;
+        color: var(--l2wd-muted);
+        margin-top: 0.6rem;
+      }
+      ul.features {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.3rem;
+        list-style: none;
+        padding: 0;
+        margin: 0.4rem 0 0;
+      }
+      ul.features li {
+        font-family: var(--l2wd-mono);
+        font-size: 0.78rem;
+        padding: 0.05rem 0.4rem;
+        border-radius: 6px;
+        background: var(--l2wd-surface-2);
+      }
+      ul.help {
+        margin: 0.4rem 0 0;
+        padding-left: 1.2rem;
+      }
+    `,
+  ];
+
+  /** The probe result; undefined while the page is still asking the browser. */
+  @property({ attribute: false }) probe?: GpuProbe;
+
+  override render() {
+    const probe = this.probe;
+    return html`<section class="card" aria-labelledby="adapter-h" data-testid="adapter-panel">
+      <h2 id="adapter-h">WebGPU adapter</h2>
+      ${!probe
+        ? html`<p class="muted" role="status">Asking the browser for a WebGPU adapter…</p>`
+        : probe.status === 'missing'
+          ? this.renderMissing(probe)
+          : this.renderAdapter(probe)}
+    </section>`;
+  }
+
+  private renderMissing(probe: Extract<GpuProbe, { status: 'missing' }>) {
+    return html`<div class="error" role="alert" data-testid="no-webgpu">
+        <strong>No WebGPU here.</strong> ${probe.reason}
+      </div>
+      <p>The CPU backends still run: the agreement charts work, the throughput charts show the CPU alone.</p>
+      <p>To get WebGPU:</p>
+      <ul class="help">
+        ${probe.help.map((line) => html`<li>${line}</li>`)}
+      </ul>`;
+  }
+
+  private renderAdapter(probe: Extract<GpuProbe, { status: 'ok' }>) {
+    const a = probe.adapter;
+    return html`${a.isFallbackAdapter
+        ? html`<div class="notice" role="note" data-testid="fallback-notice">
+            <strong>Software adapter.</strong> This is a fallback (CPU-emulated) WebGPU adapter: timings here are
+            CPU emulation, not GPU performance. Agreement results are still exact.
+          </div>`
+        : nothing}
+      <dl data-testid="adapter-info">
+        <dt>Vendor</dt>
+        <dd data-field="vendor">
+          ${a.vendor || '—'}
+          ${a.isFallbackAdapter
+            ? html`<span class="badge soft">software fallback</span>`
+            : html`<span class="badge hw">hardware</span>`}
+        </dd>
+        <dt>Architecture</dt>
+        <dd data-field="architecture">${a.architecture || '—'}</dd>
+        <dt>Description</dt>
+        <dd data-field="description">${a.description || html`<span class="muted">(none given)</span>`}</dd>
+        ${SHOWN_LIMITS.map(
+          (k) => html`<dt title=${k}>${LIMIT_LABELS[k]}</dt>
+            <dd data-field=${k}>
+              ${BYTE_LIMITS.has(k) ? formatBytes(probe.limits[k]) : probe.limits[k].toLocaleString('en-US')}
+              <span class="muted mono">${k}</span>
+            </dd>`,
+        )}
+      </dl>
+      <details>
+        <summary>${probe.features.length} features</summary>
+        <ul class="features" data-testid="features">
+          ${probe.features.map((f) => html`<li>${f}</li>`)}
+        </ul>
+      </details>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'l2wd-adapter-panel': L2wdAdapterPanel;
+  }
+}

@@ -1,0 +1,70 @@
+/** The page finds a WebGPU adapter in headless Chromium (SwiftShader) and shows it. */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, ensureBuilt, launchBrowser, requireAdapter, screenshot, serve, watchErrors, type StaticServer } from './harness';
+
+let server: StaticServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  ensureBuilt();
+  server = await serve();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('adapter panel', () => {
+  it('shows the adapter, its limits and features, and flags a software fallback', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = watchErrors(page);
+    await page.goto(server.url);
+    await requireAdapter(page);
+    const info = page.locator('l2wd-adapter-panel [data-testid="adapter-info"]');
+    await expect(info.locator('[data-field="vendor"]').innerText()).resolves.toMatch(/\w/);
+    await expect(info.locator('[data-field="architecture"]').innerText()).resolves.toMatch(/\w/);
+    // The limits that bound a run are shown with their real names next to readable values.
+    for (const k of ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup']) {
+      await expect(info.locator(`[data-field="${k}"]`).innerText()).resolves.toMatch(new RegExp(`\\d.*${k}`));
+    }
+    const features = await page.locator('l2wd-adapter-panel [data-testid="features"] li').allInnerTexts();
+    expect(features.length).toBeGreaterThan(0);
+
+    const isFallback = await page.evaluate(async () => {
+      const a = await navigator.gpu.requestAdapter();
+      return Boolean((a?.info as GPUAdapterInfo & { isFallbackAdapter?: boolean })?.isFallbackAdapter);
+    });
+    const notice = page.locator('l2wd-adapter-panel [data-testid="fallback-notice"]');
+    if (isFallback) {
+      await expect(notice.innerText()).resolves.toContain('timings here are CPU emulation, not GPU performance');
+    } else {
+      expect(await notice.count()).toBe(0);
+    }
+    await screenshot(page, 'adapter');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('without WebGPU', () => {
+  it('says what is missing and how to get it', async () => {
+    // Same browser minus --enable-unsafe-webgpu: headless Linux Chromium then offers no adapter.
+    const plain = await launchBrowser(CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu'));
+    try {
+      const page = await plain.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(server.url);
+      const missing = page.locator('l2wd-adapter-panel [data-testid="no-webgpu"]');
+      await missing.waitFor({ timeout: 30_000 });
+      await expect(missing.innerText()).resolves.toMatch(/No WebGPU here/);
+      const help = await page.locator('l2wd-adapter-panel ul.help').innerText();
+      expect(help).toMatch(/Chrome or Edge 113/);
+      expect(help).toMatch(/enable-unsafe-webgpu/);
+      await screenshot(page, 'no-webgpu');
+    } finally {
+      await plain.close();
+    }
+  });
+});
