@@ -1,0 +1,254 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type uPlot from 'uplot';
+import type { BenchResults } from '../bench/results';
+import type { GapPair } from './chart-data';
+import { BACKEND_LABEL, VARIANT_LABEL, forLog, gapPairs, headlineGap, nonFiniteFlags, onAxis, rowsAt, speedUp, stepAxis } from './chart-data';
+import { fmtNum, fmtSci } from './format';
+import { panelStyles } from './shared-styles';
+import { DASH, UplotController, axis, logTick, themeColors, uplotStyles } from './uplot-controller';
+
+/** Where a gap of exactly 0 is drawn on the log axis (and the caption says so). */
+const GAP_FLOOR = 1e-17;
+
+/**
+ * Agreement: per-layer ‖W‖ over steps for L2 and decay on every backend that ran, and the
+ * gaps between them on a log axis, each with a text summary (final gaps, speed-up).
+ */
+@customElement('l2wd-agreement-chart')
+export class L2wdAgreementChart extends LitElement {
+  static override styles = [
+    panelStyles,
+    uplotStyles,
+    css`
+      .pair {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) minmax(14rem, 18rem);
+        gap: 1rem;
+        align-items: start;
+        margin-top: 0.5rem;
+      }
+      @media (max-width: 760px) {
+        .pair {
+          grid-template-columns: minmax(0, 1fr);
+        }
+      }
+      .plot {
+        min-width: 0;
+        min-height: 200px;
+      }
+      aside {
+        font-size: 0.9rem;
+        background: var(--l2wd-surface-2);
+        border-radius: 8px;
+        padding: 0.6rem 0.8rem;
+      }
+      aside dl {
+        margin: 0;
+        display: grid;
+        grid-template-columns: 1fr auto;
+        gap: 0.2rem 0.6rem;
+      }
+      aside dd {
+        margin: 0;
+        font-family: var(--l2wd-mono);
+        font-variant-numeric: tabular-nums;
+        text-align: right;
+      }
+      .verdict.same {
+        color: var(--l2wd-ok);
+        font-weight: 600;
+      }
+      .verdict.apart {
+        color: var(--l2wd-l2);
+        font-weight: 600;
+      }
+      .flag {
+        color: var(--l2wd-error);
+        font-weight: 600;
+      }
+      figcaption {
+        font-size: 0.85rem;
+        color: var(--l2wd-muted);
+        margin-top: 0.25rem;
+      }
+      figure {
+        margin: 0;
+      }
+      .u-legend {
+        font-size: 0.8rem;
+        color: var(--l2wd-text);
+      }
+    `,
+  ];
+
+  /** The run (live while it streams, or imported). */
+  @property({ attribute: false }) results?: BenchResults;
+  /** Which swept width to show; null outside a sweep. */
+  @property({ attribute: false }) width: number | null = null;
+
+  /** ‖W_l‖ over steps. */
+  readonly normsChart = new UplotController(this, () => this.renderRoot.querySelector<HTMLElement>('#norms-plot'));
+  /** Gaps over steps, log axis. */
+  readonly gapsChart = new UplotController(this, () => this.renderRoot.querySelector<HTMLElement>('#gaps-plot'));
+
+  override willUpdate(): void {
+    const results = this.results;
+    if (!results || rowsAt(results, this.width).every((r) => r.norms.length === 0)) {
+      this.normsChart.set(undefined);
+      this.gapsChart.set(undefined);
+      return;
+    }
+    const colors = themeColors(this);
+    const rows = rowsAt(results, this.width).filter((r) => !r.skipped && r.norms.length > 0);
+    const xs = stepAxis(rows);
+    const layers = rows[0]?.norms[0]?.length ?? 0;
+
+    // Colour says the regularizer, dash says the backend; deeper layers are drawn lighter.
+    const normSeries: uPlot.Series[] = [{ label: 'step' }];
+    const normData: (number | null)[][] = [];
+    for (const r of rows)
+      for (let l = 0; l < layers; l++) {
+        normSeries.push({
+          label: `‖W${l + 1}‖ ${BACKEND_LABEL[r.backend]} ${VARIANT_LABEL[r.variant]}`,
+          stroke: r.variant === 'l2' ? colors.l2 : colors.decay,
+          dash: DASH[r.backend],
+          width: r.backend === 'gpu' ? 2 : 1.5,
+          alpha: 1 - (0.55 * l) / Math.max(1, layers - 1),
+          points: { show: false },
+          value: (_u, v) => (v === null ? '—' : fmtNum(v, 6)),
+        } as uPlot.Series);
+        normData.push(onAxis(r, xs, (k) => r.norms[k][l]));
+      }
+    this.normsChart.set({
+      key: `norms:${normSeries.map((s) => s.label).join('|')}:${colors.text}`,
+      options: {
+        series: normSeries,
+        scales: { x: { time: false } },
+        axes: [axis(colors, { label: 'step' }), axis(colors, { label: '‖W‖_F', size: 60 })],
+        legend: { live: true },
+        cursor: { points: { size: 5 } },
+      },
+      data: [xs, ...normData] as uPlot.AlignedData,
+    });
+
+    const pairs = gapPairs(results, this.width);
+    const gapSeries: uPlot.Series[] = [{ label: 'step' }];
+    for (const p of pairs)
+      gapSeries.push({
+        label: p.label,
+        stroke: p.kind === 'regularizer' ? (p.a.backend === 'gpu' ? colors.gpu : colors.cpu) : p.a.variant === 'l2' ? colors.l2 : colors.decay,
+        dash: p.kind === 'regularizer' ? DASH[p.a.backend] : [2, 3],
+        width: p.kind === 'regularizer' ? 2 : 1.25,
+        points: { show: false },
+        value: (_u, v) => (v === null ? '—' : v <= GAP_FLOOR ? '0' : fmtSci(v)),
+      } as uPlot.Series);
+    this.gapsChart.set(
+      pairs.length === 0
+        ? undefined
+        : {
+            key: `gaps:${gapSeries.map((s) => s.label).join('|')}:${colors.text}`,
+            options: {
+              series: gapSeries,
+              scales: { x: { time: false }, y: { distr: 3, log: 10 } },
+              axes: [axis(colors, { label: 'step' }), axis(colors, { label: 'norm gap (worst layer)', size: 64, values: (_u, ticks) => ticks.map(logTick) })],
+              legend: { live: true },
+            },
+            data: [xs, ...pairs.map((p) => p.history.map((v) => forLog(v, GAP_FLOOR)))] as uPlot.AlignedData,
+          },
+    );
+  }
+
+  override render() {
+    const results = this.results;
+    if (!results) return nothing;
+    const pairs = gapPairs(results, this.width);
+    const flags = nonFiniteFlags(results, this.width);
+    const widthNote = this.width === null ? '' : ` at hidden width ${this.width}`;
+    const speed = speedUp(results, this.width);
+    return html`<section class="card" aria-labelledby="agree-h" data-testid="agreement">
+      <h2 id="agree-h">Agreement: L2 vs weight decay${widthNote}</h2>
+      ${flags.length
+        ? html`<p class="error" role="alert" data-testid="nonfinite-flag">
+            <strong>Training diverged:</strong>
+            ${flags.map((f) => `${BACKEND_LABEL[f.backend]} ${VARIANT_LABEL[f.variant]} produced NaN/Inf at step ${f.step}`).join('; ')}. Those
+            points are left out of the charts (a gap in the line), not drawn as numbers. Lower η or λ.
+          </p>`
+        : nothing}
+      <div class="pair">
+        <figure>
+          <div class="plot" id="norms-plot" role="img" aria-label="Per-layer weight norms over training steps, L2 and decay, per backend"></div>
+          <figcaption>
+            Per-layer ‖W‖<sub>F</sub>: <span style="color: var(--l2wd-l2)">L2</span> and
+            <span style="color: var(--l2wd-decay)">decay</span>; GPU solid, CPU dashed, reference dotted; deeper layers
+            lighter.
+          </figcaption>
+        </figure>
+        <aside aria-label="Agreement summary" data-testid="agreement-summary">${this.renderSummary(pairs, speed)}</aside>
+      </div>
+      ${pairs.length
+        ? html`<div class="pair">
+            <figure>
+              <div class="plot" id="gaps-plot" role="img" aria-label="Gaps between runs over training steps, log scale"></div>
+              <figcaption>
+                Norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖, worst layer, log scale. f32 rounding sets the floor
+                near 10⁻⁷; an exact 0 is drawn at 10⁻¹⁷.
+              </figcaption>
+            </figure>
+            <aside aria-label="Gap figures">${this.renderGapTable(pairs)}</aside>
+          </div>`
+        : nothing}
+    </section>`;
+  }
+
+  private renderSummary(pairs: GapPair[], speed: number | null) {
+    const reg = pairs.filter((p) => p.kind === 'regularizer');
+    const optimizer = this.results!.config.optimizer;
+    return html`${reg.map((p) => {
+        const { value, kind } = headlineGap(p);
+        const same = value !== null && Number.isFinite(value) && value <= 1e-5;
+        return html`<p data-testid=${`gap-${p.id}`} data-value=${String(value)}>
+          <strong>${p.label}</strong><br />
+          final ${kind} gap <span class="mono">${fmtSci(value)}</span> —
+          ${value === null
+            ? html`<span class="muted">pending</span>`
+            : Number.isNaN(value)
+              ? html`<span class="flag">NaN: training diverged</span>`
+              : same
+                ? html`<span class="verdict same">the same weights, to rounding</span>`
+                : html`<span class="verdict apart">they drift apart</span>`}
+        </p>`;
+      })}
+      ${reg.length === 0 ? html`<p class="muted">Waiting for both variants of a backend…</p>` : nothing}
+      <p class="muted">
+        ${optimizer === 'sgd'
+          ? 'Plain SGD: L2 at λ and decay at α = η·λ are the same map, so the gap should stay at f32 rounding.'
+          : optimizer === 'momentum'
+            ? 'Momentum: the L2 term accumulates in the velocity, so L2 regularizes ≈ 1/(1−μ) times harder than decay.'
+            : 'Adam: the L2 term is divided by √ŝ, so weights with large gradients are decayed less than under AdamW.'}
+      </p>
+      ${speed !== null
+        ? html`<p data-testid="speedup">
+            Speed-up GPU over CPU: <strong class="mono">${fmtNum(speed)}×</strong>
+            ${speed < 1 ? html`<span class="muted">(the CPU is faster at this size)</span>` : nothing}
+          </p>`
+        : nothing}`;
+  }
+
+  private renderGapTable(pairs: GapPair[]) {
+    return html`<dl>
+      ${pairs.map(
+        (p) => html`<dt>${p.label}</dt>
+          <dd title="final weight gap (worst layer); norm gap in brackets">
+            ${fmtSci(p.finalWeightGap ?? p.finalNormGap)}
+          </dd>`,
+      )}
+    </dl>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'l2wd-agreement-chart': L2wdAgreementChart;
+  }
+}

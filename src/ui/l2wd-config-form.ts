@@ -1,0 +1,335 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
+import type { Backend } from '../model/config';
+import { ACTIVATIONS, LOSSES, OPTIMIZERS } from '../model/config';
+import { fmtSci } from './format';
+import { PRESETS } from './presets';
+import type { DraftErrors, RunDraft } from './run-draft';
+import { panelStyles } from './shared-styles';
+
+export interface DraftChangeDetail {
+  draft: RunDraft;
+  /** Set when the change came from a preset button. */
+  preset?: string;
+}
+
+const OPTIMIZER_LABEL: Record<string, string> = { sgd: 'SGD', momentum: 'SGD + momentum', adam: 'Adam' };
+const BACKEND_TEXT: Record<Backend, string> = {
+  gpu: 'GPU (WGSL)',
+  cpu: 'CPU (fast, float32)',
+  reference: 'Reference (float64, slow)',
+};
+
+/**
+ * The run configuration: every field of MlpConfig plus backends, sweep and the λ = 0
+ * baseline, with presets and inline validation messages. It owns no state: the app holds
+ * the draft and its errors, and this element reports each edit as a `draft-change` event.
+ */
+@customElement('l2wd-config-form')
+export class L2wdConfigForm extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      form {
+        display: grid;
+        gap: 0.9rem;
+      }
+      .presets {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+      }
+      .presets button[aria-pressed='true'] {
+        border-color: var(--l2wd-accent);
+        box-shadow: inset 0 0 0 1px var(--l2wd-accent);
+      }
+      .blurb {
+        font-size: 0.88rem;
+        color: var(--l2wd-muted);
+        margin: 0;
+        min-height: 1.3em;
+      }
+      fieldset {
+        border: 1px solid var(--l2wd-border);
+        border-radius: 8px;
+        padding: 0.6rem 0.8rem 0.8rem;
+        margin: 0;
+        min-width: 0;
+      }
+      legend {
+        font-weight: 600;
+        font-size: 0.9rem;
+        padding: 0 0.3rem;
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr));
+        gap: 0.6rem 0.9rem;
+      }
+      .field {
+        display: flex;
+        flex-direction: column;
+        gap: 0.2rem;
+        min-width: 0;
+      }
+      .field.wide {
+        grid-column: 1 / -1;
+      }
+      label {
+        font-size: 0.85rem;
+        font-weight: 500;
+      }
+      input[type='text'],
+      select {
+        font: inherit;
+        font-family: var(--l2wd-mono);
+        font-size: 0.9rem;
+        padding: 0.35rem 0.5rem;
+        border-radius: 6px;
+        border: 1px solid var(--l2wd-border);
+        background: var(--l2wd-bg);
+        color: var(--l2wd-text);
+        min-width: 0;
+      }
+      input[aria-invalid='true'] {
+        border-color: var(--l2wd-error);
+        box-shadow: inset 0 0 0 1px var(--l2wd-error);
+      }
+      .hint {
+        font-size: 0.78rem;
+        color: var(--l2wd-muted);
+      }
+      .msg {
+        font-size: 0.8rem;
+        color: var(--l2wd-error);
+        font-weight: 500;
+      }
+      .alpha {
+        font-size: 0.8rem;
+        color: var(--l2wd-muted);
+      }
+      .alpha strong {
+        color: var(--l2wd-text);
+        font-family: var(--l2wd-mono);
+        font-weight: 600;
+      }
+      .checks {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem 1.2rem;
+      }
+      .checks label {
+        display: inline-flex;
+        gap: 0.35rem;
+        align-items: center;
+        font-weight: 400;
+      }
+      input[type='checkbox'] {
+        width: 1rem;
+        height: 1rem;
+        accent-color: var(--l2wd-accent);
+      }
+      .actions {
+        display: flex;
+        gap: 0.6rem;
+        align-items: center;
+        flex-wrap: wrap;
+      }
+    `,
+  ];
+
+  /** The configuration as typed. */
+  @property({ attribute: false }) draft!: RunDraft;
+  /** Messages per field from validation (empty when the draft can run). */
+  @property({ attribute: false }) errors: DraftErrors = {};
+  /** While a run is going, fields are read-only (the run uses what was set when it started). */
+  @property({ type: Boolean }) disabled = false;
+  /** Id of the preset the draft came from, if unchanged since. */
+  @property() preset = '';
+
+  private emit(draft: RunDraft, preset?: string): void {
+    this.dispatchEvent(new CustomEvent<DraftChangeDetail>('draft-change', { detail: { draft, preset }, bubbles: true, composed: true }));
+  }
+
+  private set<K extends keyof RunDraft>(key: K, value: RunDraft[K]): void {
+    this.emit({ ...this.draft, [key]: value });
+  }
+
+  private onSubmit(e: Event): void {
+    // Enter in any field runs, like the Start button (which checks the errors itself).
+    e.preventDefault();
+    this.dispatchEvent(new CustomEvent('run-request', { bubbles: true, composed: true }));
+  }
+
+  /** A labelled text input with its error message tied to it for screen readers. */
+  private text(key: keyof RunDraft & string, label: string, opts: { hint?: unknown; wide?: boolean; inputmode?: string } = {}) {
+    const error = this.errors[key];
+    const value = this.draft[key] as string;
+    return html`<div class="field ${opts.wide ? 'wide' : ''}">
+      <label for=${key}>${label}</label>
+      <input
+        type="text"
+        id=${key}
+        name=${key}
+        autocomplete="off"
+        spellcheck="false"
+        inputmode=${opts.inputmode ?? 'decimal'}
+        .value=${live(value)}
+        ?disabled=${this.disabled}
+        aria-invalid=${error ? 'true' : 'false'}
+        aria-describedby="${key}-msg ${key}-hint"
+        @input=${(e: Event) => this.set(key, (e.target as HTMLInputElement).value as RunDraft[typeof key])}
+      />
+      ${opts.hint ? html`<span class="hint" id="${key}-hint">${opts.hint}</span>` : nothing}
+      <span class="msg" id="${key}-msg" role=${error ? 'alert' : nothing} data-error-for=${key}>${error ?? ''}</span>
+    </div>`;
+  }
+
+  private select(key: 'optimizer' | 'activation' | 'loss', label: string, options: readonly string[], names: Record<string, string> = {}) {
+    const error = this.errors[key];
+    return html`<div class="field">
+      <label for=${key}>${label}</label>
+      <select
+        id=${key}
+        name=${key}
+        .value=${live(this.draft[key])}
+        ?disabled=${this.disabled}
+        aria-describedby="${key}-msg"
+        @change=${(e: Event) => this.set(key, (e.target as HTMLSelectElement).value)}
+      >
+        ${options.map((o) => html`<option value=${o} ?selected=${this.draft[key] === o}>${names[o] ?? o}</option>`)}
+      </select>
+      <span class="msg" id="${key}-msg" data-error-for=${key}>${error ?? ''}</span>
+    </div>`;
+  }
+
+  private alphaNote() {
+    const lr = Number(this.draft.lr);
+    const lambda = Number(this.draft.lambda);
+    if (!Number.isFinite(lr) || !Number.isFinite(lambda) || this.draft.lr.trim() === '' || this.draft.lambda.trim() === '')
+      return html`α = η·λ appears here once η and λ are numbers.`;
+    const alpha = lr * lambda;
+    return html`α = η·λ = <strong data-testid="alpha">${fmtSci(alpha, 3)}</strong> per step. PyTorch
+      <code>AdamW(weight_decay=α/η)</code> = <strong>${fmtSci(lambda, 3)}</strong>.`;
+  }
+
+  override render() {
+    const d = this.draft;
+    const preset = PRESETS.find((p) => p.id === this.preset);
+    return html`<section class="card" aria-labelledby="form-h">
+      <h2 id="form-h">Configuration</h2>
+      <form @submit=${this.onSubmit} novalidate>
+        <div>
+          <div class="presets" role="group" aria-label="Presets">
+            ${PRESETS.map(
+              (p) => html`<button
+                type="button"
+                data-preset=${p.id}
+                aria-pressed=${String(this.preset === p.id)}
+                ?disabled=${this.disabled}
+                title=${p.blurb}
+                @click=${() => this.emit(structuredClone(p.draft), p.id)}
+              >
+                ${p.label}
+              </button>`,
+            )}
+          </div>
+          <p class="blurb" aria-live="polite">${preset?.blurb ?? ''}</p>
+        </div>
+
+        <fieldset>
+          <legend>Network and data</legend>
+          <div class="grid">
+            ${this.text('layers', 'Layer widths', { wide: true, inputmode: 'text', hint: 'Input, hidden…, output, e.g. 16,32,8' })}
+            ${this.select('activation', 'Activation', ACTIVATIONS)}
+            ${this.select('loss', 'Loss', LOSSES, { mse: 'MSE (regression)', ce: 'cross-entropy' })}
+            ${this.text('batch', 'Batch size B', { inputmode: 'numeric' })}
+            ${this.text('steps', 'Steps', { inputmode: 'numeric' })}
+            ${this.text('seed', 'Seed', { inputmode: 'numeric' })}
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>Optimizer and regularization</legend>
+          <div class="grid">
+            ${this.select('optimizer', 'Optimizer', OPTIMIZERS, OPTIMIZER_LABEL)}
+            ${this.text('lr', 'Learning rate η')}
+            ${this.text('lambda', 'L2 coefficient λ', { hint: html`<span class="alpha" aria-live="polite">${this.alphaNote()}</span>` })}
+            ${d.optimizer === 'momentum' ? this.text('momentum', 'Momentum μ') : nothing}
+            ${d.optimizer === 'adam'
+              ? html`${this.text('beta1', 'β1')} ${this.text('beta2', 'β2')} ${this.text('eps', 'ε')}`
+              : nothing}
+          </div>
+          <div class="checks" style="margin-top: 0.6rem">
+            <label
+              ><input
+                type="checkbox"
+                .checked=${live(d.regularizeBias)}
+                ?disabled=${this.disabled}
+                @change=${(e: Event) => this.set('regularizeBias', (e.target as HTMLInputElement).checked)}
+              />Regularize biases too</label
+            >
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>Backends and sweep</legend>
+          <div class="checks" role="group" aria-label="Backends" aria-describedby="backends-msg">
+            ${(['gpu', 'cpu', 'reference'] as const).map(
+              (b) => html`<label
+                ><input
+                  type="checkbox"
+                  name="backend"
+                  value=${b}
+                  .checked=${live(d.backends.includes(b))}
+                  ?disabled=${this.disabled}
+                  @change=${(e: Event) => {
+                    const on = (e.target as HTMLInputElement).checked;
+                    const next = (['gpu', 'cpu', 'reference'] as const).filter((x) => (x === b ? on : d.backends.includes(x)));
+                    this.set('backends', next);
+                  }}
+                />${BACKEND_TEXT[b]}</label
+              >`,
+            )}
+          </div>
+          <span class="msg" id="backends-msg" data-error-for="backends">${this.errors.backends ?? ''}</span>
+          <div class="grid" style="margin-top: 0.4rem">
+            ${this.text('sweep', 'Sweep hidden widths', {
+              wide: true,
+              inputmode: 'text',
+              hint: 'Optional, e.g. 64,256,1024: each replaces every hidden width in turn (the stress test).',
+            })}
+          </div>
+          <div class="checks">
+            <label
+              ><input
+                type="checkbox"
+                .checked=${live(d.baseline)}
+                ?disabled=${this.disabled}
+                @change=${(e: Event) => this.set('baseline', (e.target as HTMLInputElement).checked)}
+              />λ = 0 baseline (one extra run, for the loss chart)</label
+            >
+          </div>
+        </fieldset>
+
+        <details>
+          <summary>Data settings</summary>
+          <div class="grid" style="margin-top: 0.5rem">
+            ${this.text('trainBatches', 'Distinct training batches', { inputmode: 'numeric' })}
+            ${this.text('noise', 'Target noise σ')}
+          </div>
+        </details>
+      </form>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'l2wd-config-form': L2wdConfigForm;
+  }
+  interface HTMLElementEventMap {
+    'draft-change': CustomEvent<DraftChangeDetail>;
+  }
+}

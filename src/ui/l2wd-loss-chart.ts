@@ -1,0 +1,158 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type uPlot from 'uplot';
+import type { BenchResults, ResultRow } from '../bench/results';
+import { BACKEND_LABEL, VARIANT_LABEL, finiteOrNull, nonFiniteStep, rowsAt, stepAxis } from './chart-data';
+import { fmtNum } from './format';
+import { panelStyles } from './shared-styles';
+import { UplotController, axis, themeColors, uplotStyles } from './uplot-controller';
+
+/**
+ * Loss curves: train (solid) and validation (dashed) for L2 and decay, and for the λ = 0
+ * baseline run when there is one, so the effect of regularizing is visible at all.
+ */
+@customElement('l2wd-loss-chart')
+export class L2wdLossChart extends LitElement {
+  static override styles = [
+    panelStyles,
+    uplotStyles,
+    css`
+      .plot {
+        min-width: 0;
+        min-height: 200px;
+      }
+      figure {
+        margin: 0;
+      }
+      figcaption {
+        font-size: 0.85rem;
+        color: var(--l2wd-muted);
+      }
+      .u-legend {
+        font-size: 0.8rem;
+        color: var(--l2wd-text);
+      }
+      table {
+        border-collapse: collapse;
+        font-size: 0.9rem;
+        margin-top: 0.6rem;
+      }
+      th,
+      td {
+        padding: 0.2rem 0.7rem;
+        text-align: right;
+        font-variant-numeric: tabular-nums;
+      }
+      th:first-child,
+      td:first-child {
+        text-align: left;
+      }
+      thead th {
+        color: var(--l2wd-muted);
+        font-weight: 500;
+        border-bottom: 1px solid var(--l2wd-border);
+      }
+    `,
+  ];
+
+  /** The regularized run. */
+  @property({ attribute: false }) results?: BenchResults;
+  /** The same configuration at λ = 0 (one variant: at λ = 0 L2 and decay are the same rule). */
+  @property({ attribute: false }) baseline?: BenchResults;
+  /** Which swept width to show; null outside a sweep. */
+  @property({ attribute: false }) width: number | null = null;
+
+  readonly chart = new UplotController(this, () => this.renderRoot.querySelector<HTMLElement>('#loss-plot'));
+
+  /** The rows to draw: one backend (the GPU when it ran, else the fastest CPU path), both variants. */
+  private curves(): { row: ResultRow; label: string; baseline: boolean }[] {
+    if (!this.results) return [];
+    const rows = rowsAt(this.results, this.width).filter((r) => !r.skipped && (r.trainLoss?.length ?? 0) > 0);
+    const backend = (['gpu', 'cpu', 'reference'] as const).find((b) => rows.some((r) => r.backend === b));
+    const out = rows
+      .filter((r) => r.backend === backend)
+      .map((r) => ({ row: r, label: `${BACKEND_LABEL[r.backend]} ${VARIANT_LABEL[r.variant]}`, baseline: false }));
+    const base = this.baseline
+      ? rowsAt(this.baseline, this.width).find((r) => !r.skipped && (r.trainLoss?.length ?? 0) > 0 && r.backend === backend) ??
+        rowsAt(this.baseline, this.width).find((r) => !r.skipped && (r.trainLoss?.length ?? 0) > 0)
+      : undefined;
+    if (base) out.push({ row: base, label: `${BACKEND_LABEL[base.backend]} λ = 0`, baseline: true });
+    return out;
+  }
+
+  override willUpdate(): void {
+    const curves = this.curves();
+    if (curves.length === 0) {
+      this.chart.set(undefined);
+      return;
+    }
+    const colors = themeColors(this);
+    const xs = stepAxis(curves.map((c) => c.row));
+    const series: uPlot.Series[] = [{ label: 'step' }];
+    const data: (number | null)[][] = [];
+    for (const c of curves) {
+      const stroke = c.baseline ? colors.muted : c.row.variant === 'l2' ? colors.l2 : colors.decay;
+      const at = new Map((c.row.normSteps ?? []).map((s, k) => [s, k] as const));
+      for (const which of ['train', 'validation'] as const) {
+        const values = which === 'train' ? c.row.trainLoss : c.row.validationLoss;
+        if (!values?.length) continue;
+        series.push({
+          label: `${c.label} ${which}`,
+          stroke,
+          dash: which === 'validation' ? [6, 4] : undefined,
+          width: which === 'train' ? 2 : 1.5,
+          points: { show: false },
+          value: (_u, v) => (v === null ? '—' : fmtNum(v, 4)),
+        } as uPlot.Series);
+        data.push(xs.map((x) => finiteOrNull(values[at.get(x) ?? -1])));
+      }
+    }
+    this.chart.set({
+      key: `loss:${series.map((s) => s.label).join('|')}:${colors.text}`,
+      options: {
+        series,
+        scales: { x: { time: false } },
+        axes: [axis(colors, { label: 'step' }), axis(colors, { label: 'loss', size: 56 })],
+        legend: { live: true },
+      },
+      data: [xs, ...data] as uPlot.AlignedData,
+    });
+  }
+
+  override render() {
+    const curves = this.curves();
+    if (curves.length === 0) return nothing;
+    return html`<section class="card" aria-labelledby="loss-h" data-testid="loss">
+      <h2 id="loss-h">Loss, train and validation</h2>
+      <figure>
+        <div class="plot" id="loss-plot" role="img" aria-label="Training and validation loss over steps"></div>
+        <figcaption>
+          Train solid, validation dashed. ${this.baseline
+            ? 'Grey: the same run without regularization (λ = 0), for comparison.'
+            : 'Tick “λ = 0 baseline” in the form to compare with an unregularized run.'}
+        </figcaption>
+      </figure>
+      <table aria-label="Final losses">
+        <thead>
+          <tr><th scope="col">run</th><th scope="col">train</th><th scope="col">validation</th></tr>
+        </thead>
+        <tbody>
+          ${curves.map((c) => {
+            const bad = nonFiniteStep(c.row);
+            return html`<tr>
+              <th scope="row">${c.label}</th>
+              <td>${fmtNum(c.row.trainLoss?.at(-1), 4)}</td>
+              <td>${fmtNum(c.row.finalValidationLoss ?? c.row.validationLoss?.at(-1), 4)}${bad !== null ? html` ⚠ NaN/Inf at step ${bad}` : nothing}</td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'l2wd-loss-chart': L2wdLossChart;
+  }
+}

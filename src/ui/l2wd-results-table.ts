@@ -1,0 +1,156 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { BenchResults } from '../bench/results';
+import { BACKEND_LABEL, VARIANT_LABEL, nonFiniteStep, worst } from './chart-data';
+import { fmtMs, fmtNum, fmtSci } from './format';
+import { panelStyles } from './shared-styles';
+
+/** Every measured cell of a run, and every agreement figure, as tables (the charts' source of truth in text). */
+@customElement('l2wd-results-table')
+export class L2wdResultsTable extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .scroll {
+        overflow-x: auto;
+        max-width: 100%;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+        font-size: 0.88rem;
+      }
+      caption {
+        text-align: left;
+        font-weight: 600;
+        padding: 0.5rem 0;
+      }
+      th,
+      td {
+        padding: 0.3rem 0.6rem;
+        text-align: right;
+        white-space: nowrap;
+        font-variant-numeric: tabular-nums;
+        border-bottom: 1px solid var(--l2wd-border);
+      }
+      th:nth-child(-n + 3),
+      td:nth-child(-n + 3) {
+        text-align: left;
+      }
+      thead th {
+        color: var(--l2wd-muted);
+        font-weight: 500;
+        position: sticky;
+        top: 0;
+        background: var(--l2wd-surface);
+      }
+      tbody tr:hover {
+        background: var(--l2wd-surface-2);
+      }
+      tr.bad td {
+        color: var(--l2wd-error);
+      }
+      tr.skipped td {
+        color: var(--l2wd-muted);
+      }
+      .spread {
+        color: var(--l2wd-muted);
+        font-size: 0.8em;
+      }
+      td.status {
+        text-align: left;
+        white-space: normal;
+        min-width: 10rem;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) results?: BenchResults;
+
+  override render() {
+    const r = this.results;
+    if (!r || r.results.length === 0) return nothing;
+    const sweep = r.results.some((x) => x.width !== null);
+    return html`<section class="card" aria-labelledby="table-h" data-testid="results-table">
+      <h2 id="table-h">Results</h2>
+      <div class="scroll" tabindex="0" aria-label="Results table, scrolls sideways">
+        <table data-testid="results-rows">
+          <caption>Timings and losses per backend and regularizer</caption>
+          <thead>
+            <tr>
+              <th scope="col">${sweep ? 'width' : ''}</th>
+              <th scope="col">backend</th>
+              <th scope="col">variant</th>
+              <th scope="col">step time (p10–p90)</th>
+              <th scope="col">samples/s</th>
+              <th scope="col">GFLOP/s</th>
+              <th scope="col">train loss</th>
+              <th scope="col">val. loss</th>
+              <th scope="col">status</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${r.results.map((row) => {
+              const bad = nonFiniteStep(row);
+              return html`<tr class=${row.skipped ? 'skipped' : bad !== null ? 'bad' : ''}>
+                <td>${row.width ?? ''}</td>
+                <td>${BACKEND_LABEL[row.backend]}</td>
+                <td>${VARIANT_LABEL[row.variant]}</td>
+                <td>
+                  ${fmtMs(row.stepMs?.median)}
+                  ${row.stepMs ? html`<span class="spread">(${fmtMs(row.stepMs.p10)}–${fmtMs(row.stepMs.p90)})</span>` : nothing}
+                </td>
+                <td>${fmtNum(row.samplesPerSec)}</td>
+                <td>${fmtNum(row.gflops)}</td>
+                <td>${fmtNum(row.finalLoss, 4)}</td>
+                <td>${fmtNum(row.finalValidationLoss, 4)}</td>
+                <td class="status">
+                  ${row.skipped
+                    ? `skipped: ${row.skipped}`
+                    : bad !== null
+                      ? html`<strong>⚠ NaN/Inf at step ${bad}</strong>`
+                      : row.stepMs
+                        ? `ok (${row.timer ?? 'wall'})`
+                        : 'running…'}
+                </td>
+              </tr>`;
+            })}
+          </tbody>
+        </table>
+      </div>
+      ${r.agreement.length
+        ? html`<div class="scroll" tabindex="0" aria-label="Agreement table, scrolls sideways">
+            <table data-testid="agreement-rows">
+              <caption>Agreement at the last recorded step (worst layer; per layer on hover)</caption>
+              <thead>
+                <tr>
+                  <th scope="col">${sweep ? 'width' : ''}</th>
+                  <th scope="col">P</th>
+                  <th scope="col">Q</th>
+                  <th scope="col">weight gap</th>
+                  <th scope="col">norm gap</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${r.agreement.map(
+                  (g) => html`<tr>
+                    <td>${g.width ?? ''}</td>
+                    <td>${BACKEND_LABEL[g.a.backend]} ${VARIANT_LABEL[g.a.variant]}</td>
+                    <td>${BACKEND_LABEL[g.b.backend]} ${VARIANT_LABEL[g.b.variant]}</td>
+                    <td title=${g.weightGap.map((v) => fmtSci(v)).join(', ')}>${fmtSci(worst(g.weightGap))}</td>
+                    <td title=${g.normGap.map((v) => fmtSci(v)).join(', ')}>${fmtSci(worst(g.normGap))}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+        : nothing}
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'l2wd-results-table': L2wdResultsTable;
+  }
+}

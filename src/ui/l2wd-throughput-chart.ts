@@ -1,0 +1,219 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type uPlot from 'uplot';
+import type { BenchResults } from '../bench/results';
+import type { ThroughputMetric } from './chart-data';
+import { BACKEND_LABEL, METRIC_LABEL, crossover, metricOf, timedBackends, widthsOf } from './chart-data';
+import { fmtMs, fmtNum } from './format';
+import { panelStyles } from './shared-styles';
+import { DASH, UplotController, axis, logTick, themeColors, uplotStyles } from './uplot-controller';
+
+/**
+ * Throughput across a sweep: step time, samples/s or GFLOP/s against hidden width, GPU vs
+ * CPU on log-log axes, with the crossover width (where the GPU starts to win) marked.
+ */
+@customElement('l2wd-throughput-chart')
+export class L2wdThroughputChart extends LitElement {
+  static override styles = [
+    panelStyles,
+    uplotStyles,
+    css`
+      .head {
+        display: flex;
+        flex-wrap: wrap;
+        justify-content: space-between;
+        align-items: baseline;
+        gap: 0.5rem;
+      }
+      .metric {
+        display: inline-flex;
+        gap: 0;
+        border: 1px solid var(--l2wd-border);
+        border-radius: 8px;
+        overflow: hidden;
+      }
+      .metric button {
+        border: 0;
+        border-radius: 0;
+        padding: 0.3rem 0.7rem;
+        font-size: 0.85rem;
+      }
+      .metric button[aria-pressed='true'] {
+        background: var(--l2wd-accent);
+        color: var(--l2wd-accent-text);
+      }
+      .pair {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) minmax(14rem, 18rem);
+        gap: 1rem;
+        align-items: start;
+        margin-top: 0.5rem;
+      }
+      @media (max-width: 760px) {
+        .pair {
+          grid-template-columns: minmax(0, 1fr);
+        }
+      }
+      .plot {
+        min-width: 0;
+        min-height: 200px;
+      }
+      aside {
+        font-size: 0.9rem;
+        background: var(--l2wd-surface-2);
+        border-radius: 8px;
+        padding: 0.6rem 0.8rem;
+      }
+      figure {
+        margin: 0;
+      }
+      figcaption {
+        font-size: 0.85rem;
+        color: var(--l2wd-muted);
+      }
+      .u-legend {
+        font-size: 0.8rem;
+        color: var(--l2wd-text);
+      }
+    `,
+  ];
+
+  /** A sweep (rows with a width); a single-size run shows only its summary. */
+  @property({ attribute: false }) results?: BenchResults;
+
+  @state() private metric: ThroughputMetric = 'stepMs';
+
+  readonly chart = new UplotController(this, () => this.renderRoot.querySelector<HTMLElement>('#tp-plot'));
+
+  private sweepWidths(): number[] {
+    return this.results ? widthsOf(this.results).filter((w): w is number => w !== null) : [];
+  }
+
+  override willUpdate(): void {
+    const results = this.results;
+    const widths = this.sweepWidths();
+    if (!results || widths.length === 0) {
+      this.chart.set(undefined);
+      return;
+    }
+    const colors = themeColors(this);
+    const backends = timedBackends(results);
+    const metric = this.metric;
+    const cross = crossover(results).width;
+    const series: uPlot.Series[] = [{ label: 'width', value: (_u, v) => (v === null ? '—' : String(v)) }];
+    for (const b of backends)
+      series.push({
+        label: BACKEND_LABEL[b],
+        stroke: b === 'gpu' ? colors.gpu : b === 'cpu' ? colors.cpu : colors.muted,
+        dash: DASH[b],
+        width: 2,
+        points: { show: true, size: 7 },
+        value: (_u, v) => (v === null ? '—' : metric === 'stepMs' ? fmtMs(v) : fmtNum(v)),
+      } as uPlot.Series);
+    // The crossover marker is drawn on the canvas after the series, with its label.
+    const marker = (u: uPlot) => {
+      if (cross === null) return;
+      const x = Math.round(u.valToPos(cross, 'x', true));
+      const { top, height } = u.bbox;
+      const ctx = u.ctx;
+      ctx.save();
+      ctx.strokeStyle = colors.accent;
+      ctx.setLineDash([5, 4]);
+      ctx.lineWidth = 1.5 * devicePixelRatio;
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.stroke();
+      ctx.fillStyle = colors.accent;
+      ctx.font = `${12 * devicePixelRatio}px ${colors.font}`;
+      ctx.fillText(` crossover ≈ ${Math.round(cross)}`, x, top + 14 * devicePixelRatio);
+      ctx.restore();
+    };
+    this.chart.set({
+      key: `tp:${metric}:${backends.join(',')}:${cross}:${colors.text}`,
+      options: {
+        series,
+        scales: { x: { time: false, distr: 3, log: 2 }, y: { distr: 3, log: 10 } },
+        axes: [
+          axis(colors, { label: 'hidden width', values: (_u, t) => t.map((v) => String(v)) }),
+          axis(colors, { label: METRIC_LABEL[metric], size: 64, values: (_u, t) => t.map((v) => logTick(v) || '') }),
+        ],
+        hooks: { draw: [marker] },
+        legend: { live: true },
+      },
+      data: [widths, ...backends.map((b) => widths.map((w) => metricOf(results, w, b, metric)))] as uPlot.AlignedData,
+    });
+  }
+
+  override render() {
+    const results = this.results;
+    if (!results || timedBackends(results).length === 0) return nothing;
+    const widths = this.sweepWidths();
+    return html`<section class="card" aria-labelledby="tp-h" data-testid="throughput">
+      <div class="head">
+        <h2 id="tp-h">Throughput${widths.length ? ': GPU vs CPU across widths' : ''}</h2>
+        ${widths.length
+          ? html`<div class="metric" role="group" aria-label="Metric">
+              ${(['stepMs', 'samplesPerSec', 'gflops'] as const).map(
+                (m) => html`<button type="button" aria-pressed=${String(this.metric === m)} @click=${() => (this.metric = m)}>${METRIC_LABEL[m]}</button>`,
+              )}
+            </div>`
+          : nothing}
+      </div>
+      ${results.adapter?.isFallbackAdapter
+        ? html`<p class="notice" role="note">Software adapter: GPU timings here are CPU emulation, not GPU performance.</p>`
+        : nothing}
+      ${widths.length
+        ? html`<div class="pair">
+            <figure>
+              <div class="plot" id="tp-plot" role="img" aria-label=${`${METRIC_LABEL[this.metric]} against hidden width, log-log`}></div>
+              <figcaption>Log-log; each point is the median over repeats, mean of the L2 and decay runs (same work).</figcaption>
+            </figure>
+            <aside data-testid="throughput-summary">${this.renderSweepSummary(results)}</aside>
+          </div>`
+        : html`<div data-testid="throughput-summary">${this.renderSingle(results)}</div>`}
+    </section>`;
+  }
+
+  private renderSweepSummary(results: BenchResults) {
+    const c = crossover(results);
+    return html`<p>
+        ${c.width !== null
+          ? html`The GPU overtakes the CPU at hidden width ≈ <strong class="mono" data-testid="crossover">${Math.round(c.width)}</strong>.`
+          : c.smallest === null
+            ? 'Needs GPU and CPU timings at the same widths to find a crossover.'
+            : c.smallest === 'gpu'
+              ? 'The GPU is faster at every width tried.'
+              : c.largest === 'cpu'
+                ? 'The CPU is faster at every width tried: try larger widths.'
+                : 'The GPU is faster at the largest width tried.'}
+      </p>
+      ${this.sweepWidths().map((w) => {
+        const g = metricOf(results, w, 'gpu', 'stepMs');
+        const cpu = metricOf(results, w, 'cpu', 'stepMs');
+        return html`<p class="mono" style="margin: 0.1rem 0">
+          ${w}: ${g !== null ? `GPU ${fmtMs(g)}` : ''} ${cpu !== null ? `CPU ${fmtMs(cpu)}` : ''}
+          ${g !== null && cpu !== null ? html`→ <strong>${fmtNum(cpu / g)}×</strong>` : nothing}
+        </p>`;
+      })}`;
+  }
+
+  private renderSingle(results: BenchResults) {
+    const backends = timedBackends(results);
+    return html`<p>
+        ${backends.map(
+          (b) =>
+            html`${BACKEND_LABEL[b]}: <strong class="mono">${fmtMs(metricOf(results, null, b, 'stepMs'))}</strong> per step,
+              ${fmtNum(metricOf(results, null, b, 'samplesPerSec'))} samples/s,
+              ${fmtNum(metricOf(results, null, b, 'gflops'))} GFLOP/s.<br />`,
+        )}
+      </p>
+      <p class="muted">Run a sweep (or the “Stress sweep” preset) to see throughput across widths and where the GPU wins.</p>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'l2wd-throughput-chart': L2wdThroughputChart;
+  }
+}
