@@ -33,6 +33,10 @@ export class L2wdAdapterPanel extends LitElement {
         margin: 0;
         font-variant-numeric: tabular-nums;
       }
+      dd .api {
+        font-size: 0.75rem;
+        margin-left: 0.3rem;
+      }
       .badge {
         display: inline-block;
         font-size: 0.8rem;
@@ -128,7 +132,7 @@ export class L2wdAdapterPanel extends LitElement {
           (k) => html`<dt title=${k}>${LIMIT_LABELS[k]}</dt>
             <dd data-field=${k}>
               ${BYTE_LIMITS.has(k) ? formatBytes(probe.limits[k]) : probe.limits[k].toLocaleString('en-US')}
-              <span class="muted mono">${k}</span>
+              <span class="muted mono api">${k}</span>
             </dd>`,
         )}
       </dl>

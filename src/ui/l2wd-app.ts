@@ -138,6 +138,8 @@ export class L2wdApp extends LitElement {
   @state() private source: 'run' | 'import' | null = null;
   @state() private chartWidth: number | null = null;
   private abort?: AbortController;
+  /** Completed runs (finished, cancelled or failed), reflected as data-runs for tests and tools. */
+  private runs = 0;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -215,6 +217,7 @@ export class L2wdApp extends LitElement {
     } finally {
       this.phase = 'idle';
       this.abort = undefined;
+      this.runs++;
       // The adapter may have changed (a crashed GPU process comes back as a new one).
       void this.refreshProbe();
     }
@@ -263,6 +266,12 @@ export class L2wdApp extends LitElement {
     } finally {
       input.value = '';
     }
+  }
+
+  override updated(): void {
+    // State on the host, so automation (and the e2e tests) can wait on it without reaching into the shadow root.
+    this.dataset.phase = this.phase;
+    this.dataset.runs = String(this.runs);
   }
 
   override render() {

@@ -137,26 +137,24 @@ export function checkDraft(draft: RunDraft, limits: FitLimits | null): { request
   }
   if (draft.backends.length === 0) errors.backends = 'backends: tick at least one of GPU, CPU, reference';
 
-  if (!errors.layers && !errors.batch && !errors.sweep) {
+  if (!errors.layers && !errors.batch) {
     const layers = input.layers as number[];
     const batch = input.batch as number;
+    // A valid sweep is checked at every swept width; otherwise (none, or not yet valid) the layers as typed.
     const shapes = sweep ? sweep.map((w) => withHiddenWidth(layers, w)) : [layers];
     const field: keyof RunDraft = sweep ? 'sweep' : 'layers';
+    const limitError = (message: string) => (errors[field] = `${field}: ${message}`);
     if (limits && draft.backends.includes('gpu')) {
-      for (const shape of shapes) {
-        const problem = gpuFitError(shape, batch, limits);
-        if (problem) {
-          errors[field] = `${field}: ${problem}`;
-          break;
-        }
-      }
+      const problem = shapes.map((shape) => gpuFitError(shape, batch, limits)).find((p) => p !== null);
+      if (problem) limitError(problem);
     }
     const cpu = draft.backends.filter((b) => b !== 'gpu');
     const biggest = Math.max(...shapes.map(parameterCount));
     if (!errors[field] && cpu.length && biggest > CPU_MAX_PARAMETERS)
-      errors[field] =
-        `${field}: ${biggest.toLocaleString('en-US')} parameters is too large for the ${cpu.join(' and ')} backend in a browser tab ` +
-        `(at most ${CPU_MAX_PARAMETERS.toLocaleString('en-US')}); untick ${cpu.join(' and ')} or use smaller widths`;
+      limitError(
+        `${biggest.toLocaleString('en-US')} parameters is too large for the ${cpu.join(' and ')} backend in a browser tab ` +
+          `(at most ${CPU_MAX_PARAMETERS.toLocaleString('en-US')}); untick ${cpu.join(' and ')} or use smaller widths`,
+      );
   }
 
   if (Object.keys(errors).length > 0) return { errors };

@@ -50,6 +50,9 @@ export class UplotController implements ReactiveController {
   }
 
   hostConnected(): void {
+    // Back in the DOM after a disconnect destroyed the chart: nothing else would trigger an
+    // update, so ask for one and the chart is rebuilt from the spec it still has.
+    if (this.spec && !this.chart) this.host.requestUpdate();
     this.schemeQuery = window.matchMedia?.('(prefers-color-scheme: dark)');
     this.schemeQuery?.addEventListener('change', this.onScheme);
   }

@@ -1,0 +1,44 @@
+/** Small verbs for driving <l2wd-app> in the e2e tests (Playwright locators pierce shadow roots). */
+import type { Page } from 'playwright-core';
+import { requireAdapter } from './harness';
+
+export async function openApp(page: Page, baseUrl: string, query = ''): Promise<void> {
+  await page.goto(`${baseUrl}/${query ? `?${query}` : ''}`);
+  await requireAdapter(page);
+}
+
+export async function runs(page: Page): Promise<number> {
+  return Number((await page.locator('l2wd-app').getAttribute('data-runs')) ?? '0');
+}
+
+/** Clicks Start and waits until the run has finished (or stopped), returning the page's run message. */
+export async function runAndWait(page: Page, timeoutMs = 120_000): Promise<string> {
+  const before = await runs(page);
+  await page.locator('[data-testid="start"]').click();
+  await page.waitForFunction((n) => Number(document.querySelector('l2wd-app')?.getAttribute('data-runs')) > n, before, { timeout: timeoutMs });
+  return (await page.locator('[data-testid="run-message"]').innerText()).trim();
+}
+
+export async function setField(page: Page, name: string, value: string): Promise<void> {
+  await page.locator(`l2wd-config-form #${name}`).fill(value);
+}
+
+export async function fieldError(page: Page, name: string): Promise<string> {
+  return (await page.locator(`l2wd-config-form [data-error-for="${name}"]`).innerText()).trim();
+}
+
+export async function preset(page: Page, id: string): Promise<void> {
+  await page.locator(`l2wd-config-form [data-preset="${id}"]`).click();
+}
+
+/** The headline L2-vs-decay gap the page shows for a backend, parsed from the page's own text. */
+export async function shownGap(page: Page, backend: 'gpu' | 'cpu' | 'reference'): Promise<number> {
+  const el = page.locator(`l2wd-agreement-chart [data-testid="gap-${backend}-l2-decay"]`);
+  const text = await el.locator('.mono').innerText();
+  return Number(text.replace('−', '-'));
+}
+
+export async function tableText(page: Page): Promise<string> {
+  // innerText of the host would be empty: the table lives in its shadow root.
+  return page.locator('l2wd-results-table [data-testid="results-table"]').innerText();
+}

@@ -1,0 +1,112 @@
+/** The page's pure logic (no DOM): form validation, URL round trip, presets, chart data. */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/model/config';
+import { crossover, finiteOrNull, forLog, gapPairs, worst } from '../../src/ui/chart-data';
+import { fmtEta, fmtMs, fmtSci } from '../../src/ui/format';
+import { PRESETS } from '../../src/ui/presets';
+import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery, withHiddenWidth } from '../../src/ui/run-draft';
+import type { BenchResults, ResultRow } from '../../src/bench/results';
+
+const SWIFTSHADER = { maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 30 };
+
+describe('checkDraft', () => {
+  it('accepts the defaults and every preset', () => {
+    expect(checkDraft(DEFAULT_DRAFT, SWIFTSHADER).errors).toEqual({});
+    for (const p of PRESETS) expect(checkDraft(p.draft, SWIFTSHADER).errors, p.id).toEqual({});
+  });
+
+  it.each([
+    ['0,8', /width 1 \(0\)/],
+    ['16,abc,8', /width 2 \("abc"\)/],
+    ['16,-3,8', /width 2 \(-3\)/],
+    ['16,2.5,8', /width 2 \(2.5\)/],
+    ['16', /from 2 to/],
+    ['', /type the widths/],
+  ])('names the bad width in layers = %j', (layers, message) => {
+    const { errors, request } = checkDraft({ ...DEFAULT_DRAFT, layers }, SWIFTSHADER);
+    expect(request).toBeUndefined();
+    expect(errors.layers).toMatch(message);
+  });
+
+  it('rejects a layer beyond the device limit only when the GPU is asked for', () => {
+    const big = { ...DEFAULT_DRAFT, layers: '16,20000,20000,8' };
+    expect(checkDraft(big, SWIFTSHADER).errors.layers).toMatch(/layer 2 weights \(20000 × 20000\) need 1.5 GiB; this GPU allows 1 GiB per buffer \(maxStorageBufferBindingSize\)/);
+    // Without the GPU the CPU guard speaks instead (400 M parameters will not fit in a tab).
+    expect(checkDraft({ ...big, backends: ['cpu'] }, SWIFTSHADER).errors.layers).toMatch(/too large for the cpu backend/);
+    expect(checkDraft({ ...DEFAULT_DRAFT, layers: '16,2000,8', backends: ['cpu'] }, SWIFTSHADER).errors).toEqual({});
+  });
+
+  it('checks every swept width against the device', () => {
+    const d = { ...DEFAULT_DRAFT, layers: '16,32,32,8', sweep: '64,20000' };
+    expect(checkDraft(d, SWIFTSHADER).errors.sweep).toMatch(/20000 × 20000/);
+    expect(checkDraft({ ...d, sweep: '64,x' }, SWIFTSHADER).errors.sweep).toMatch(/sweep: width "x"/);
+    expect(checkDraft({ ...d, sweep: '128, 64,64' }, SWIFTSHADER).request?.sweep).toEqual([64, 128]);
+    expect(checkDraft({ ...d, layers: '16,8', sweep: '64' }, SWIFTSHADER).errors.sweep).toMatch(/at least one hidden layer/);
+  });
+
+  it('needs a backend and quotes non-numbers as typed', () => {
+    expect(checkDraft({ ...DEFAULT_DRAFT, backends: [] }, null).errors.backends).toMatch(/at least one/);
+    expect(checkDraft({ ...DEFAULT_DRAFT, lr: 'fast' }, null).errors.lr).toBe('lr = "fast": must be a finite number > 0');
+    expect(checkDraft({ ...DEFAULT_DRAFT, steps: '1e3' }, null).request?.config.steps).toBe(1000);
+  });
+});
+
+describe('URL query', () => {
+  it('round-trips every preset', () => {
+    for (const p of PRESETS) {
+      const back = draftFromQuery(draftToQuery(p.draft));
+      expect(draftToQuery(back)).toBe(draftToQuery(p.draft));
+      expect(checkDraft(back, SWIFTSHADER).request?.config).toEqual(checkDraft(p.draft, SWIFTSHADER).request?.config);
+    }
+  });
+
+  it('keeps what was typed, valid or not, and drops unknown backends', () => {
+    const d = draftFromQuery('?layers=8,abc&backend=gpu,tpu,cpu&baseline=0');
+    expect(d.layers).toBe('8,abc');
+    expect(d.backends).toEqual(['gpu', 'cpu']);
+    expect(d.baseline).toBe(false);
+    expect(d.lr).toBe(String(DEFAULT_CONFIG.lr));
+  });
+});
+
+function row(width: number | null, backend: 'gpu' | 'cpu', variant: 'l2' | 'decay', ms: number, norms: number[][]): ResultRow {
+  return {
+    width, backend, variant, stepMs: { median: ms, p10: ms, p90: ms }, timer: 'wall', samplesPerSec: 1, gflops: 1,
+    finalLoss: 1, norms, normSteps: norms.map((_, k) => (k + 1) * 10), skipped: null,
+  };
+}
+
+function results(rows: ResultRow[]): BenchResults {
+  return { schema: 'l2wd-bench/1', adapter: null, limits: null, config: { ...DEFAULT_CONFIG, layers: [...DEFAULT_CONFIG.layers], alpha: 1e-5 }, results: rows, agreement: [] };
+}
+
+describe('chart data', () => {
+  it('finds the crossover in log-log space, or says who wins throughout', () => {
+    const r = results([64, 256, 1024].flatMap((w) => [row(w, 'gpu', 'l2', 4, [[1]]), row(w, 'cpu', 'l2', w / 64, [[1]])]));
+    // cpu/gpu = 0.25, 1, 4: the ratio crosses 1 exactly at 256.
+    expect(crossover(r).width).toBeCloseTo(256, 6);
+    const cpuWins = results([64, 256].flatMap((w) => [row(w, 'gpu', 'l2', 100, [[1]]), row(w, 'cpu', 'l2', 1, [[1]])]));
+    expect(crossover(cpuWins)).toEqual({ width: null, smallest: 'cpu', largest: 'cpu' });
+  });
+
+  it('computes gap histories from the norms and lets NaN through as NaN, never as a number on the chart', () => {
+    const r = results([row(null, 'gpu', 'l2', 1, [[2, 4], [2, Number.NaN]]), row(null, 'gpu', 'decay', 1, [[2, 4.4], [2, 4]])]);
+    const [pair] = gapPairs(r, null);
+    expect(pair.id).toBe('gpu-l2-decay');
+    expect(pair.history[0]).toBeCloseTo(0.4 / 4.4, 12);
+    expect(pair.history[1]).toBeNull();
+    expect(Number.isNaN(pair.finalNormGap)).toBe(true);
+    expect(worst([1, Number.NaN, 3])).toBeNaN();
+    expect(finiteOrNull(Number.POSITIVE_INFINITY)).toBeNull();
+    expect(forLog(0, 1e-17)).toBe(1e-17);
+  });
+
+  it('formats for people', () => {
+    expect(fmtSci(3.14e-7)).toBe('3.1e-7');
+    expect(fmtSci(Number.NaN)).toBe('NaN');
+    expect(fmtMs(0.25)).toBe('250 µs');
+    expect(fmtMs(1500)).toBe('1.5 s');
+    expect(fmtEta(125)).toBe('2 min 5 s');
+    expect(withHiddenWidth([16, 32, 32, 8], 64)).toEqual([16, 64, 64, 8]);
+  });
+});
