@@ -22,7 +22,7 @@ export class L2wdAdapterPanel extends LitElement {
     css`
       dl {
         display: grid;
-        grid-template-columns: max-content 1fr;
+        grid-template-columns: minmax(6rem, max-content) minmax(0, 1fr);
         gap: 0.25rem 1rem;
         margin: 0;
       }
@@ -32,6 +32,8 @@ export class L2wdAdapterPanel extends LitElement {
       dd {
         margin: 0;
         font-variant-numeric: tabular-nums;
+        /* Long API names must wrap on a phone rather than widen the page. */
+        overflow-wrap: anywhere;
       }
       dd .api {
         font-size: 0.75rem;
@@ -69,6 +71,8 @@ export class L2wdAdapterPanel extends LitElement {
         margin: 0.4rem 0 0;
       }
       ul.features li {
+        overflow-wrap: anywhere;
+        max-width: 100%;
         font-family: var(--l2wd-mono);
         font-size: 0.78rem;
         padding: 0.05rem 0.4rem;

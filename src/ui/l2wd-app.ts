@@ -78,6 +78,7 @@ export class L2wdApp extends LitElement {
       }
       .results {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 1rem;
         margin-top: 1rem;
       }

@@ -64,7 +64,7 @@ export class L2wdConfigForm extends LitElement {
       }
       .grid {
         display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr));
+        grid-template-columns: repeat(auto-fill, minmax(8.5rem, 1fr));
         gap: 0.6rem 0.9rem;
       }
       .field {

@@ -55,6 +55,8 @@ export class L2wdThroughputChart extends LitElement {
         }
       }
       .plot {
+        /* The canvas has a fixed pixel width: it must never hold its column open when the page narrows. */
+        overflow: hidden;
         min-width: 0;
         min-height: 200px;
       }
@@ -66,12 +68,15 @@ export class L2wdThroughputChart extends LitElement {
       }
       figure {
         margin: 0;
+        /* A grid item's min-width is its content's by default: the legend would widen the page. */
+        min-width: 0;
       }
       figcaption {
         font-size: 0.85rem;
         color: var(--l2wd-muted);
       }
       .u-legend {
+        max-width: 100%;
         font-size: 0.8rem;
         color: var(--l2wd-text);
       }

@@ -1,6 +1,7 @@
 /** The page finds a WebGPU adapter in headless Chromium (SwiftShader) and shows it. */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAndWait, tableText } from './app-driver';
 import { CHROMIUM_ARGS, ensureBuilt, launchBrowser, requireAdapter, screenshot, serve, watchErrors, type StaticServer } from './harness';
 
 let server: StaticServer;
@@ -62,6 +63,12 @@ describe('without WebGPU', () => {
       const help = await page.locator('l2wd-adapter-panel ul.help').innerText();
       expect(help).toMatch(/Chrome or Edge 113/);
       expect(help).toMatch(/enable-unsafe-webgpu/);
+      // The CPU still runs: the GPU is skipped with a notice, the CPU rows arrive.
+      await page.goto(`${server.url}/?layers=8,16,4&batch=8&steps=10&backend=gpu,cpu&baseline=0`);
+      await missing.waitFor();
+      expect(await runAndWait(page)).toMatch(/^Done/);
+      await expect(page.locator('[data-testid="run-notice"]').innerText()).resolves.toMatch(/no WebGPU.*GPU backend is skipped/);
+      expect(await tableText(page)).toMatch(/CPU\s+L2/);
       await screenshot(page, 'no-webgpu');
     } finally {
       await plain.close();

@@ -1,0 +1,47 @@
+/** Faults: a GPU process crash mid-run is reported and the next run gets a new device. */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp, runAndWait, setField, tableText } from './app-driver';
+import { ensureBuilt, launchBrowser, screenshot, serve, watchErrors, type StaticServer } from './harness';
+
+let server: StaticServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  ensureBuilt();
+  server = await serve();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('lost device', () => {
+  it('Browser.crashGpuProcess during a run stops it with a message, and the next run works', async () => {
+    const page: Page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = watchErrors(page);
+    await openApp(page, server.url, 'layers=8,32,4&batch=8&steps=20000&backend=gpu&baseline=0');
+    const before = Number(await page.locator('l2wd-app').getAttribute('data-runs'));
+    await page.locator('[data-testid="start"]').click();
+    await page.locator('[data-testid="progress-text"]').filter({ hasText: /\b[1-9][\d,]* \/ [\d,]+ steps/ }).waitFor({ timeout: 60_000 });
+
+    const cdp = await browser.newBrowserCDPSession();
+    await cdp.send('Browser.crashGpuProcess' as never);
+    await page.waitForFunction((n) => Number(document.querySelector('l2wd-app')?.getAttribute('data-runs')) > n, before, { timeout: 60_000 });
+    const message = await page.locator('[data-testid="run-message"]').innerText();
+    expect(message).toMatch(/GPU device was lost/);
+    expect(message).toMatch(/next run acquires a new device/);
+    await screenshot(page, 'device-lost');
+
+    await setField(page, 'steps', '20');
+    expect(await runAndWait(page)).toMatch(/^Done/);
+    const table = await tableText(page);
+    expect(table).toMatch(/GPU\s+L2/);
+    expect(table).not.toMatch(/skipped|failed/);
+    // The crash itself logs GPU errors in the console; nothing else may.
+    expect(errors.filter((e) => !/GPU|WebGPU|device|lost|context/i.test(e))).toEqual([]);
+    await page.close();
+  });
+});
