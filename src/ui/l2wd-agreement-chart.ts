@@ -6,7 +6,7 @@ import type { GapPair } from './chart-data';
 import { BACKEND_LABEL, VARIANT_LABEL, forLog, gapPairs, headlineGap, nonFiniteFlags, onAxis, rowsAt, speedUp, stepAxis } from './chart-data';
 import { fmtNum, fmtSci } from './format';
 import { panelStyles } from './shared-styles';
-import { DASH, UplotController, axis, logTick, themeColors, uplotStyles } from './uplot-controller';
+import { DASH, UplotController, axis, logTick, nonFiniteMarker, themeColors, uplotStyles } from './uplot-controller';
 
 /** Where a gap of exactly 0 is drawn on the log axis (and the caption says so). */
 const GAP_FLOOR = 1e-17;
@@ -108,6 +108,9 @@ export class L2wdAgreementChart extends LitElement {
     const rows = rowsAt(results, this.width).filter((r) => !r.skipped && r.norms.length > 0);
     const xs = stepAxis(rows);
     const layers = rows[0]?.norms[0]?.length ?? 0;
+    const flags = nonFiniteFlags(results, this.width);
+    const firstBad = flags.length ? Math.min(...flags.map((f) => f.step)) : null;
+    const marker = nonFiniteMarker(firstBad, colors);
 
     // Colour says the regularizer, dash says the backend; deeper layers are drawn lighter.
     const normSeries: uPlot.Series[] = [{ label: 'step' }];
@@ -126,9 +129,10 @@ export class L2wdAgreementChart extends LitElement {
         normData.push(onAxis(r, xs, (k) => r.norms[k][l]));
       }
     this.normsChart.set({
-      key: `norms:${normSeries.map((s) => s.label).join('|')}:${colors.text}`,
+      key: `norms:${normSeries.map((s) => s.label).join('|')}:${colors.text}:${firstBad}`,
       options: {
         series: normSeries,
+        hooks: { draw: [marker] },
         scales: { x: { time: false } },
         axes: [axis(colors, { label: 'step' }), axis(colors, { label: '‖W‖_F', size: 60 })],
         legend: { live: true },
@@ -152,9 +156,10 @@ export class L2wdAgreementChart extends LitElement {
       pairs.length === 0
         ? undefined
         : {
-            key: `gaps:${gapSeries.map((s) => s.label).join('|')}:${colors.text}`,
+            key: `gaps:${gapSeries.map((s) => s.label).join('|')}:${colors.text}:${firstBad}`,
             options: {
               series: gapSeries,
+              hooks: { draw: [marker] },
               scales: { x: { time: false }, y: { distr: 3, log: 10 } },
               axes: [axis(colors, { label: 'step' }), axis(colors, { label: 'norm gap (worst layer)', size: 64, values: (_u, ticks) => ticks.map(logTick) })],
               legend: { live: true },

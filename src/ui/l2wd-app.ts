@@ -118,6 +118,15 @@ export class L2wdApp extends LitElement {
         font-size: 0.85rem;
         color: var(--l2wd-muted);
       }
+      .empty {
+        margin-top: 1rem;
+        border-style: dashed;
+        box-shadow: none;
+      }
+      .empty p {
+        color: var(--l2wd-muted);
+        max-width: 70ch;
+      }
       footer {
         margin-top: 2rem;
         font-size: 0.85rem;
@@ -356,7 +365,14 @@ export class L2wdApp extends LitElement {
             <l2wd-throughput-chart .results=${results}></l2wd-throughput-chart>
             <l2wd-results-table .results=${results}></l2wd-results-table>
           </div>`
-        : nothing}
+        : html`<section class="card empty" data-testid="empty">
+            <h2>No results yet</h2>
+            <p>
+              Pick a preset and press <strong>Start run</strong>: the agreement charts fill step by step as both regularizers
+              train, then the loss curves, the throughput and the table. Or import a JSON file written by
+              <code>npm run bench -- --json FILE</code>.
+            </p>
+          </section>`}
       <footer>
         The configuration lives in this page's address: copy the link to share a run. Timings on a software (fallback) adapter
         are CPU emulation, not GPU performance.

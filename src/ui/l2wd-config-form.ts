@@ -3,7 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { Backend } from '../model/config';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS } from '../model/config';
-import { fmtSci } from './format';
+import { fmtNum } from './format';
 import { PRESETS } from './presets';
 import type { DraftErrors, RunDraft } from './run-draft';
 import { panelStyles } from './shared-styles';
@@ -210,8 +210,8 @@ export class L2wdConfigForm extends LitElement {
     if (!Number.isFinite(lr) || !Number.isFinite(lambda) || this.draft.lr.trim() === '' || this.draft.lambda.trim() === '')
       return html`α = η·λ appears here once η and λ are numbers.`;
     const alpha = lr * lambda;
-    return html`α = η·λ = <strong data-testid="alpha">${fmtSci(alpha, 3)}</strong> per step. PyTorch
-      <code>AdamW(weight_decay=α/η)</code> = <strong>${fmtSci(lambda, 3)}</strong>.`;
+    return html`α = η·λ = <strong data-testid="alpha">${fmtNum(alpha, 3)}</strong> per step. PyTorch
+      <code>AdamW(weight_decay=α/η)</code> = <strong>${fmtNum(lambda, 3)}</strong>.`;
   }
 
   override render() {

@@ -5,7 +5,7 @@ import type { BenchResults, ResultRow } from '../bench/results';
 import { BACKEND_LABEL, VARIANT_LABEL, finiteOrNull, nonFiniteStep, rowsAt, stepAxis } from './chart-data';
 import { fmtNum } from './format';
 import { panelStyles } from './shared-styles';
-import { UplotController, axis, themeColors, uplotStyles } from './uplot-controller';
+import { UplotController, axis, nonFiniteMarker, themeColors, uplotStyles } from './uplot-controller';
 
 /**
  * Loss curves: train (solid) and validation (dashed) for L2 and decay, and for the λ = 0
@@ -112,10 +112,13 @@ export class L2wdLossChart extends LitElement {
         data.push(xs.map((x) => finiteOrNull(values[at.get(x) ?? -1])));
       }
     }
+    const bad = curves.map((c) => nonFiniteStep(c.row)).filter((s): s is number => s !== null);
+    const firstBad = bad.length ? Math.min(...bad) : null;
     this.chart.set({
-      key: `loss:${series.map((s) => s.label).join('|')}:${colors.text}`,
+      key: `loss:${series.map((s) => s.label).join('|')}:${colors.text}:${firstBad}`,
       options: {
         series,
+        hooks: { draw: [nonFiniteMarker(firstBad, colors)] },
         scales: { x: { time: false } },
         axes: [axis(colors, { label: 'step' }), axis(colors, { label: 'loss', size: 56 })],
         legend: { live: true },

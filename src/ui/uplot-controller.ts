@@ -153,3 +153,29 @@ export function logTick(v: number): string {
 
 /** Pads a canvas-safe dash pattern for CPU series (GPU solid, CPU dashed, reference dotted). */
 export const DASH: Record<string, number[] | undefined> = { gpu: undefined, cpu: [6, 4], reference: [2, 3] };
+
+/**
+ * A draw hook that marks where training went non-finite: a red vertical line and a label,
+ * so the gap in the lines after it reads as "diverged here", not as missing data.
+ */
+export function nonFiniteMarker(step: number | null, colors: ThemeColors): (u: uPlot) => void {
+  return (u) => {
+    if (step === null) return;
+    const x = Math.round(u.valToPos(step, 'x', true));
+    const { top, height, left, width } = u.bbox;
+    if (x < left || x > left + width) return;
+    const ctx = u.ctx;
+    const px = devicePixelRatio;
+    ctx.save();
+    ctx.strokeStyle = colors.error;
+    ctx.lineWidth = 2 * px;
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+    ctx.fillStyle = colors.error;
+    ctx.font = `600 ${12 * px}px ${colors.font}`;
+    ctx.fillText(` NaN/Inf from step ${step}`, x + 2 * px, top + 14 * px);
+    ctx.restore();
+  };
+}

@@ -130,3 +130,19 @@ describe('cancel', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('divergence', () => {
+  it('NaN/Inf from training is flagged on the chart and in the table, never plotted', async () => {
+    await freshPage('layers=8,16,4&batch=8&steps=40&lr=1000&activation=relu&backend=gpu,cpu&baseline=0');
+    expect(await runAndWait(page)).toMatch(/^Done/);
+    await expect(page.locator('l2wd-agreement-chart [data-testid="nonfinite-flag"]').innerText()).resolves.toMatch(/NaN\/Inf at step \d+/);
+    expect(await tableText(page)).toMatch(/⚠ NaN\/Inf at step \d+/);
+    const plotted = await page.locator('l2wd-agreement-chart').evaluate((el) => {
+      const chart = (el as HTMLElementTagNameMap['l2wd-agreement-chart']).normsChart.chart!;
+      return chart.data.slice(1).flatMap((s) => Array.from(s as ArrayLike<number | null>)).filter((v) => v !== null && !Number.isFinite(v)).length;
+    });
+    expect(plotted).toBe(0);
+    await screenshot(page, 'diverged');
+    expect(errors).toEqual([]);
+  });
+});
