@@ -10,7 +10,7 @@ import type { Dataset } from '../model/data';
 import type { Trainer } from '../model/trainer';
 import { createReferenceTrainer } from '../cpu/reference';
 import { summarizeAdapter } from './gpu-probe';
-import { runBenchmark } from './interim-runner';
+import { runBenchmark as interimRunBenchmark } from './interim-runner';
 import type { RunProgress } from './l2wd-run-controls';
 import type { RunRequest } from './run-draft';
 
@@ -86,8 +86,37 @@ async function acquireGpu(): Promise<GpuContext | string> {
   return { device, adapter: summarizeAdapter(adapter), limits: device.limits, hasTimestamps };
 }
 
-function factories(_gpu: GpuContext | null): Partial<Record<Backend, TrainerFactory>> {
-  return { reference: createReferenceTrainer };
+type RunBenchmark = (options: RunnerOptions, hooks?: RunnerHooks) => Promise<BenchResults>;
+
+/*
+ * The engine modules are written in parallel with the page. import.meta.glob resolves at
+ * build time to the modules that exist (an empty record when one does not), so the page
+ * builds and runs with whatever has landed and picks up the rest on the next build.
+ * TODO(ui): static imports once src/gpu, src/cpu/fast.ts and src/bench/runner.ts exist.
+ */
+const RUNNER = import.meta.glob<{ runBenchmark?: RunBenchmark }>('../bench/runner.ts');
+const FAST_CPU = import.meta.glob<{ createFastCpuTrainer?: TrainerFactory }>('../cpu/fast.ts');
+const GPU = import.meta.glob<{
+  createGpuTrainer?: (device: GPUDevice, config: MlpConfig, variant: Variant, data: Dataset) => Trainer | Promise<Trainer>;
+}>('../gpu/index.ts');
+
+async function load<T>(modules: Record<string, () => Promise<T>>): Promise<T | undefined> {
+  const loader = Object.values(modules)[0];
+  return loader ? loader() : undefined;
+}
+
+async function runner(): Promise<RunBenchmark> {
+  return (await load(RUNNER))?.runBenchmark ?? interimRunBenchmark;
+}
+
+/** The trainers this build has; a backend without one is reported as skipped, never faked. */
+async function factories(gpu: GpuContext | null): Promise<Partial<Record<Backend, TrainerFactory>>> {
+  const out: Partial<Record<Backend, TrainerFactory>> = { reference: createReferenceTrainer };
+  const fast = (await load(FAST_CPU))?.createFastCpuTrainer;
+  if (fast) out.cpu = fast;
+  const createGpuTrainer = (await load(GPU))?.createGpuTrainer;
+  if (gpu && createGpuTrainer) out.gpu = (config, variant, data) => createGpuTrainer(gpu.device, config, variant, data);
+  return out;
 }
 
 export async function runSession(request: RunRequest, hooks: SessionHooks): Promise<SessionOutcome> {
@@ -116,7 +145,8 @@ export async function runSession(request: RunRequest, hooks: SessionHooks): Prom
       }
     }
     if (backends.length === 0) return { results: null, baseline: null, stopped: null };
-    const options: RunnerOptions = { config: request.config, backends, sweep: request.sweep, factories: factories(gpu), gpu };
+    const options: RunnerOptions = { config: request.config, backends, sweep: request.sweep, factories: await factories(gpu), gpu };
+    const runBenchmark = await runner();
     try {
       results = await runBenchmark(options, {
         onProgress: hooks.onProgress,
