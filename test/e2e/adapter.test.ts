@@ -1,7 +1,7 @@
 /** The page finds a WebGPU adapter in headless Chromium (SwiftShader) and shows it. */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAndWait, tableText } from './app-driver';
+import { expectBackendsRan, runAndWait, tableText } from './app-driver';
 import { CHROMIUM_ARGS, ensureBuilt, launchBrowser, requireAdapter, screenshot, serve, watchErrors, type StaticServer } from './harness';
 
 let server: StaticServer;
@@ -68,7 +68,8 @@ describe('without WebGPU', () => {
       await missing.waitFor();
       expect(await runAndWait(page)).toMatch(/^Done/);
       await expect(page.locator('[data-testid="run-notice"]').innerText()).resolves.toMatch(/no WebGPU.*GPU backend is skipped/);
-      expect(await tableText(page)).toMatch(/CPU\s+L2/);
+      await expectBackendsRan(page, ['cpu']);
+      expect(await tableText(page)).not.toMatch(/GPU\s+L2/);
       await screenshot(page, 'no-webgpu');
     } finally {
       await plain.close();

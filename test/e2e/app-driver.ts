@@ -42,3 +42,19 @@ export async function tableText(page: Page): Promise<string> {
   // innerText of the host would be empty: the table lives in its shadow root.
   return page.locator('l2wd-results-table [data-testid="results-table"]').innerText();
 }
+
+const NAMES = { gpu: 'GPU', cpu: 'CPU', reference: 'Reference' } as const;
+
+/**
+ * Fails at once, with the page's own reason, when a backend the test needs was skipped
+ * (e.g. "the gpu backend is not available in this build"), instead of timing out later.
+ */
+export async function expectBackendsRan(page: Page, backends: readonly ('gpu' | 'cpu' | 'reference')[]): Promise<void> {
+  const rows = await page.locator('l2wd-results-table [data-testid="results-rows"] tbody tr').allInnerTexts();
+  for (const b of backends) {
+    const mine = rows.filter((r) => new RegExp(`^\\s*\\d*\\s*${NAMES[b]}\\s`).test(r));
+    if (mine.length === 0) throw new Error(`e2e: no ${NAMES[b]} rows in the results table:\n${rows.join('\n')}`);
+    const skipped = mine.find((r) => /skipped|failed/.test(r));
+    if (skipped) throw new Error(`e2e: the ${NAMES[b]} backend did not run: ${skipped.replace(/\s+/g, ' ').trim()}`);
+  }
+}

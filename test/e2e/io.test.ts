@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe('export and import', () => {
   it('JSON export then import shows the same table, and the form takes the imported configuration', async () => {
-    const query = 'layers=8,16,4&batch=8&steps=10&lr=0.02&optimizer=momentum&momentum=0.8&backend=gpu,cpu&baseline=0';
+    const query = 'layers=8,16,4&batch=8&steps=10&lr=0.02&optimizer=momentum&momentum=0.8&backend=gpu,cpu,reference&baseline=0';
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const errors = watchErrors(page);
     await openApp(page, server.url, query);

@@ -22,7 +22,7 @@ describe('look', () => {
   it('dark scheme, narrow: nothing overflows sideways, the charts fit', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', deviceScaleFactor: 2 });
     const errors = watchErrors(page);
-    await openApp(page, server.url, 'layers=8,16,4&batch=8&steps=30&optimizer=adam&backend=gpu,cpu');
+    await openApp(page, server.url, 'layers=8,16,4&batch=8&steps=30&optimizer=adam&backend=gpu,cpu,reference');
     expect(await runAndWait(page)).toMatch(/^Done/);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     await screenshot(page, 'dark-narrow');

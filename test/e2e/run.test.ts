@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fieldError, openApp, preset, runAndWait, setField, shownGap, tableText } from './app-driver';
+import { expectBackendsRan, fieldError, openApp, preset, runAndWait, setField, shownGap, tableText } from './app-driver';
 import { ensureBuilt, launchBrowser, screenshot, serve, watchErrors, type StaticServer } from './harness';
 
 let server: StaticServer;
@@ -39,6 +39,7 @@ describe('agreement', () => {
     expect(page.url()).toContain('optimizer=sgd');
     const message = await runAndWait(page);
     expect(message).toMatch(/^Done/);
+    await expectBackendsRan(page, ['gpu', 'cpu']);
     for (const backend of ['gpu', 'cpu'] as const) {
       const gap = await shownGap(page, backend);
       expect(gap, `${backend} L2-vs-decay gap shown by the page`).toBeLessThanOrEqual(1e-5);
@@ -55,6 +56,7 @@ describe('agreement', () => {
     await preset(page, 'adam');
     expect(page.url()).toContain('optimizer=adam');
     expect(await runAndWait(page)).toMatch(/^Done/);
+    await expectBackendsRan(page, ['gpu', 'cpu']);
     for (const backend of ['gpu', 'cpu'] as const) expect(await shownGap(page, backend)).toBeGreaterThan(1e-4);
     await expect(page.locator('l2wd-agreement-chart [data-testid="gap-gpu-l2-decay"]').innerText()).resolves.toContain('drift apart');
     await screenshot(page, 'adam-preset');
@@ -66,6 +68,7 @@ describe('sweep', () => {
   it('a two-width sweep fills the table and the throughput chart', async () => {
     await freshPage('layers=8,16,4&batch=8&steps=10&backend=gpu,cpu&sweep=8,32&baseline=0');
     expect(await runAndWait(page)).toMatch(/^Done/);
+    await expectBackendsRan(page, ['gpu', 'cpu']);
     const rows = await page.locator('l2wd-results-table [data-testid="results-rows"] tbody tr').allInnerTexts();
     expect(rows).toHaveLength(8);
     for (const w of ['8', '32']) expect(rows.filter((r) => r.trim().startsWith(w)).length).toBe(4);
@@ -82,7 +85,7 @@ describe('sweep', () => {
 
 describe('bad input', () => {
   it('each bad width gets its message, nothing starts, and a valid run works afterwards', async () => {
-    await freshPage('layers=8,8,4&batch=8&steps=10&backend=gpu,cpu&baseline=0');
+    await freshPage('layers=8,8,4&batch=8&steps=10&backend=gpu,cpu,reference&baseline=0');
     const start = page.locator('[data-testid="start"]');
     for (const [typed, expected] of [
       ['8,0,4', /width 2 \(0\) must be an integer/],
@@ -108,14 +111,15 @@ describe('bad input', () => {
     expect(await fieldError(page, 'layers')).toBe('');
     expect(await start.isEnabled()).toBe(true);
     expect(await runAndWait(page)).toMatch(/^Done/);
-    expect(await tableText(page)).toMatch(/GPU\s+L2/);
+    expect(await tableText(page)).toMatch(/Reference\s+L2\s.*ok/);
+    expect(await tableText(page)).not.toMatch(/failed/);
     expect(errors).toEqual([]);
   });
 });
 
 describe('cancel', () => {
   it('stops within a step or so and keeps what was measured', async () => {
-    await freshPage('layers=8,64,64,4&batch=16&steps=20000&backend=cpu&baseline=0');
+    await freshPage('layers=8,64,64,4&batch=16&steps=20000&backend=reference&baseline=0');
     await page.locator('[data-testid="start"]').click();
     // Some steps done (not just started), so there is something to keep.
     await page.locator('[data-testid="progress-text"]').filter({ hasText: /\b[1-9][\d,]* \/ [\d,]+ steps/ }).waitFor({ timeout: 30_000 });
@@ -126,14 +130,14 @@ describe('cancel', () => {
     await expect(page.locator('[data-testid="run-message"]').innerText()).resolves.toMatch(/Cancelled/);
     const rows = await page.locator('l2wd-results-table [data-testid="results-rows"] tbody tr').allInnerTexts();
     expect(rows.length).toBeGreaterThan(0);
-    expect(rows[0]).toMatch(/CPU\s+L2/);
+    expect(rows[0]).toMatch(/Reference\s+L2/);
     expect(errors).toEqual([]);
   });
 });
 
 describe('divergence', () => {
   it('NaN/Inf from training is flagged on the chart and in the table, never plotted', async () => {
-    await freshPage('layers=8,16,4&batch=8&steps=40&lr=1000&activation=relu&backend=gpu,cpu&baseline=0');
+    await freshPage('layers=8,16,4&batch=8&steps=40&lr=1000&activation=relu&backend=gpu,cpu,reference&baseline=0');
     expect(await runAndWait(page)).toMatch(/^Done/);
     await expect(page.locator('l2wd-agreement-chart [data-testid="nonfinite-flag"]').innerText()).resolves.toMatch(/NaN\/Inf at step \d+/);
     expect(await tableText(page)).toMatch(/⚠ NaN\/Inf at step \d+/);
