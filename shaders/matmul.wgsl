@@ -1,0 +1,266 @@
+// Matrix products of one MLP layer: C[M×N] = op(A)[M×K] · op(B)[K×N], then a fused epilogue.
+// The three products of a layer are this one kernel under different override constants:
+//   forward  A_l      = act(A_{l-1} · W_l + b_l)             TRANS_A=false TRANS_B=false EPILOGUE=1
+//   dW       dW_l     = A_{l-1}ᵀ · dZ_l                      TRANS_A=true  TRANS_B=false EPILOGUE=0
+//   dA       dZ_{l-1} = (dZ_l · W_lᵀ) ⊙ act'(A_{l-1})        TRANS_A=false TRANS_B=true  EPILOGUE=2
+// Transposes are index math, never copies: with TRANS_A, op(A)[m,k] is A[k·M + m].
+//
+// Three entry points, same bindings, same results up to summation order:
+//   matmul_blocked  register blocking, 4×4 outputs per invocation, no workgroup memory, no barriers
+//   matmul_tiled    the same 4×4 blocking fed from 64×16 / 16×64 tiles in workgroup memory
+//   matmul_naive    one invocation per output (the baseline the benchmark compares with)
+// Edges are masked (zero-filled loads, guarded stores), so any M, N, K ≥ 1 works.
+// Row tiles beyond maxComputeWorkgroupsPerDimension fold into the z dimension of the dispatch.
+
+struct Dims {
+  M: u32,
+  N: u32,
+  K: u32,
+  _pad: u32,
+}
+
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+// 0: C as is; 1: act(C + bias[n]) (forward); 2: C · act'(aux) (dA, giving dZ of the layer below).
+override EPILOGUE: u32 = 0u;
+// 0: identity, 1: tanh, 2: relu.
+override ACT: u32 = 0u;
+// Workgroup shape of matmul_blocked and matmul_naive (matmul_tiled is fixed at 16×16).
+override WG_X: u32 = 16u;
+override WG_Y: u32 = 16u;
+
+@group(0) @binding(0) var<uniform> dims: Dims;
+// A: op(A) is [M, K]; stored row-major [M, K], or [K, M] when TRANS_A. Typed vec4 (buffers are
+// padded to 16 bytes) so 4 consecutive floats load at once where the row length is a multiple of 4.
+@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
+// B: op(B) is [K, N]; stored row-major [K, N], or [N, K] when TRANS_B. vec4-typed like A.
+@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
+// bias: [N], added before the activation (EPILOGUE 1 only; any buffer otherwise).
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+// aux: [M, N] row-major, the activations A_{l-1} whose derivative multiplies dA (EPILOGUE 2 only).
+// act' is read from A alone: tanh' = 1 − A², relu' = [Z > 0] = [A > 0].
+@group(0) @binding(4) var<storage, read> aux: array<f32>;
+// out: [M, N] row-major, C after the epilogue.
+@group(0) @binding(5) var<storage, read_write> out: array<f32>;
+
+// tanh through exp(−2|x|) ∈ (0, 1]: never overflows (the builtin is sinh/cosh on some drivers and
+// returns NaN for large |x|); absolute error ≈ 2⁻²³, which is what the matmul that follows sees.
+fn tanh_stable(x: f32) -> f32 {
+  let e = exp(-2.0 * abs(x));
+  return sign(x) * (1.0 - e) / (1.0 + e);
+}
+
+fn act(v: f32) -> f32 {
+  if (ACT == 1u) { return tanh_stable(v); }
+  if (ACT == 2u) { return max(v, 0.0); }
+  return v;
+}
+
+fn act_grad_from_output(y: f32) -> f32 {
+  if (ACT == 1u) { return 1.0 - y * y; }
+  if (ACT == 2u) { return select(0.0, 1.0, y > 0.0); }
+  return 1.0;
+}
+
+fn finish(m: u32, n: u32, v: f32) {
+  let idx = m * dims.N + n;
+  if (EPILOGUE == 1u) {
+    out[idx] = act(v + bias[n]);
+  } else if (EPILOGUE == 2u) {
+    out[idx] = v * act_grad_from_output(aux[idx]);
+  } else {
+    out[idx] = v;
+  }
+}
+
+// Four consecutive floats from float index `base` (a multiple of 4), the first `count` of them
+// real and the rest zero. One vec4 load when the row length keeps `base` 16-byte aligned.
+fn load4_a(base: u32, count: u32, aligned: bool) -> vec4<f32> {
+  if (aligned && count == 4u) { return a[base >> 2u]; }
+  var v = vec4<f32>(0.0);
+  for (var e = 0u; e < count; e++) {
+    let i = base + e;
+    v[e] = a[i >> 2u][i & 3u];
+  }
+  return v;
+}
+
+fn load4_b(base: u32, count: u32, aligned: bool) -> vec4<f32> {
+  if (aligned && count == 4u) { return b[base >> 2u]; }
+  var v = vec4<f32>(0.0);
+  for (var e = 0u; e < count; e++) {
+    let i = base + e;
+    v[e] = b[i >> 2u][i & 3u];
+  }
+  return v;
+}
+
+// How many of the 4 indices from i0 lie below n (0 when i0 ≥ n).
+fn in_range(i0: u32, n: u32) -> u32 {
+  return select(0u, min(4u, n - i0), i0 < n);
+}
+
+// r[i][kk] = op(A)[m0 + i, k0 + kk]; zero outside the matrix.
+fn block_a(m0: u32, k0: u32) -> mat4x4<f32> {
+  var r: mat4x4<f32>;
+  if (!TRANS_A) {
+    // Rows of A run along k: load each of the 4 rows directly.
+    let count = in_range(k0, dims.K);
+    let aligned = (dims.K & 3u) == 0u;
+    for (var i = 0u; i < 4u; i++) {
+      if (m0 + i < dims.M) { r[i] = load4_a((m0 + i) * dims.K + k0, count, aligned); }
+    }
+    return r;
+  }
+  // A is stored [K, M], contiguous along m: load 4 k-rows of 4 m-values, then transpose in registers.
+  let count = in_range(m0, dims.M);
+  let aligned = (dims.M & 3u) == 0u;
+  for (var kk = 0u; kk < 4u; kk++) {
+    if (k0 + kk < dims.K) { r[kk] = load4_a((k0 + kk) * dims.M + m0, count, aligned); }
+  }
+  return transpose(r);
+}
+
+// r[kk][j] = op(B)[k0 + kk, n0 + j]; zero outside the matrix.
+fn block_b(k0: u32, n0: u32) -> mat4x4<f32> {
+  var r: mat4x4<f32>;
+  if (!TRANS_B) {
+    let count = in_range(n0, dims.N);
+    let aligned = (dims.N & 3u) == 0u;
+    for (var kk = 0u; kk < 4u; kk++) {
+      if (k0 + kk < dims.K) { r[kk] = load4_b((k0 + kk) * dims.N + n0, count, aligned); }
+    }
+    return r;
+  }
+  // B is stored [N, K], contiguous along k: load 4 n-rows of 4 k-values, then transpose.
+  let count = in_range(k0, dims.K);
+  let aligned = (dims.K & 3u) == 0u;
+  for (var j = 0u; j < 4u; j++) {
+    if (n0 + j < dims.N) { r[j] = load4_b((n0 + j) * dims.K + k0, count, aligned); }
+  }
+  return transpose(r);
+}
+
+fn store_block(m0: u32, n0: u32, acc: mat4x4<f32>) {
+  for (var i = 0u; i < 4u; i++) {
+    if (m0 + i >= dims.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      if (n0 + j < dims.N) { finish(m0 + i, n0 + j, acc[i][j]); }
+    }
+  }
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn matmul_blocked(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let n0 = (wid.x * WG_X + lid.x) * 4u;
+  let m0 = ((wid.y + wid.z * nwg.y) * WG_Y + lid.y) * 4u;
+  if (m0 >= dims.M || n0 >= dims.N) { return; }
+  // acc[i] holds outputs (m0 + i, n0 … n0 + 3); 16 accumulators stay in registers.
+  var acc: mat4x4<f32>;
+  for (var k0 = 0u; k0 < dims.K; k0 += 4u) {
+    let ra = block_a(m0, k0);
+    let rb = block_b(k0, n0);
+    // rb · ra[i] = Σ_kk rb[kk] · op(A)[m0+i, k0+kk]: 16 multiply-adds per row.
+    acc[0] += rb * ra[0];
+    acc[1] += rb * ra[1];
+    acc[2] += rb * ra[2];
+    acc[3] += rb * ra[3];
+  }
+  store_block(m0, n0, acc);
+}
+
+const TILE: u32 = 64u;  // outputs per workgroup side (16 invocations × 4)
+const KT: u32 = 16u;    // k-depth of one tile step
+// tile_a[k·16 + q] = op(A)[tile row 4q … 4q+3, k0 + k]; tile_b[k·16 + q] = op(B)[k0 + k, tile col 4q … 4q+3].
+// 2 × 4 KiB: both read as whole vec4s in the inner loop (one per 16 multiply-adds).
+var<workgroup> tile_a: array<vec4<f32>, 256>;
+var<workgroup> tile_b: array<vec4<f32>, 256>;
+
+@compute @workgroup_size(16, 16)
+fn matmul_tiled(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(local_invocation_index) tid: u32,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let n_base = wid.x * TILE;
+  let m_base = (wid.y + wid.z * nwg.y) * TILE;
+  var acc: mat4x4<f32>;
+  // Every invocation stays to the end (no early return): the barriers need the whole workgroup.
+  for (var k0 = 0u; k0 < dims.K; k0 += KT) {
+    // Each invocation loads one vec4 of each tile, along the operand's contiguous direction.
+    if (!TRANS_A) {
+      let r = tid / 4u;            // tile row 0…63
+      let c = (tid % 4u) * 4u;     // k offset 0, 4, 8, 12
+      let m = m_base + r;
+      let k = k0 + c;
+      var v = vec4<f32>(0.0);
+      if (m < dims.M) { v = load4_a(m * dims.K + k, in_range(k, dims.K), (dims.K & 3u) == 0u); }
+      for (var e = 0u; e < 4u; e++) { tile_a[(c + e) * 16u + r / 4u][r % 4u] = v[e]; }
+    } else {
+      let kr = tid / 16u;          // k offset 0…15
+      let q = tid % 16u;           // 4-row group
+      let k = k0 + kr;
+      let m = m_base + q * 4u;
+      var v = vec4<f32>(0.0);
+      if (k < dims.K) { v = load4_a(k * dims.M + m, in_range(m, dims.M), (dims.M & 3u) == 0u); }
+      tile_a[kr * 16u + q] = v;
+    }
+    if (!TRANS_B) {
+      let kr = tid / 16u;
+      let q = tid % 16u;
+      let k = k0 + kr;
+      let n = n_base + q * 4u;
+      var v = vec4<f32>(0.0);
+      if (k < dims.K) { v = load4_b(k * dims.N + n, in_range(n, dims.N), (dims.N & 3u) == 0u); }
+      tile_b[kr * 16u + q] = v;
+    } else {
+      let r = tid / 4u;
+      let c = (tid % 4u) * 4u;
+      let n = n_base + r;
+      let k = k0 + c;
+      var v = vec4<f32>(0.0);
+      if (n < dims.N) { v = load4_b(n * dims.K + k, in_range(k, dims.K), (dims.K & 3u) == 0u); }
+      for (var e = 0u; e < 4u; e++) { tile_b[(c + e) * 16u + r / 4u][r % 4u] = v[e]; }
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < KT; k++) {
+      let av = tile_a[k * 16u + lid.y];
+      let bv = tile_b[k * 16u + lid.x];
+      acc[0] = fma(vec4<f32>(av.x), bv, acc[0]);
+      acc[1] = fma(vec4<f32>(av.y), bv, acc[1]);
+      acc[2] = fma(vec4<f32>(av.z), bv, acc[2]);
+      acc[3] = fma(vec4<f32>(av.w), bv, acc[3]);
+    }
+    workgroupBarrier();
+  }
+  store_block(m_base + lid.y * 4u, n_base + lid.x * 4u, acc);
+}
+
+fn elem_a(m: u32, k: u32) -> f32 {
+  let i = select(m * dims.K + k, k * dims.M + m, TRANS_A);
+  return a[i >> 2u][i & 3u];
+}
+
+fn elem_b(k: u32, n: u32) -> f32 {
+  let i = select(k * dims.N + n, n * dims.K + k, TRANS_B);
+  return b[i >> 2u][i & 3u];
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn matmul_naive(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let n = wid.x * WG_X + lid.x;
+  let m = (wid.y + wid.z * nwg.y) * WG_Y + lid.y;
+  if (m >= dims.M || n >= dims.N) { return; }
+  var s = 0.0;
+  for (var k = 0u; k < dims.K; k++) { s = fma(elem_a(m, k), elem_b(k, n), s); }
+  finish(m, n, s);
+}

@@ -1,0 +1,64 @@
+// Reductions: bias gradients (column sums of dZ) and per-layer sums of squares of W (the norms).
+
+struct Shape {
+  rows: u32,
+  cols: u32,
+}
+
+@group(0) @binding(0) var<uniform> shape: Shape;
+// src: [rows, cols] row-major (dZ_l for bias_grad; W_l flattened for sum_squares).
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+// dst: [cols] for bias_grad (db_l); [workgroups] partial sums for sum_squares.
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+
+// db_j = Σ_r dZ[r, j]: one invocation per column; neighbouring invocations read neighbouring
+// addresses, so each row is one coalesced read across the workgroup.
+@compute @workgroup_size(64)
+fn bias_grad(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let j = gid.x;
+  if (j >= shape.cols) { return; }
+  var s = 0.0;
+  for (var r = 0u; r < shape.rows; r++) { s += src[r * shape.cols + j]; }
+  dst[j] = s;
+}
+
+var<workgroup> partial: array<f32, 256>;
+
+// Stage 1 of Σ w²: each workgroup sums a grid-strided share of the shape.rows·shape.cols values
+// into dst[workgroup]; stage 2 (sum_partials) adds those up. Tree sums keep f32 error ~log n.
+@compute @workgroup_size(256)
+fn sum_squares(
+  @builtin(local_invocation_index) lid: u32,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let n = shape.rows * shape.cols;
+  var s = 0.0;
+  for (var i = wid.x * 256u + lid; i < n; i += nwg.x * 256u) {
+    let v = src[i];
+    s += v * v;
+  }
+  partial[lid] = s;
+  workgroupBarrier();
+  for (var stride = 128u; stride > 0u; stride >>= 1u) {
+    if (lid < stride) { partial[lid] += partial[lid + stride]; }
+    workgroupBarrier();
+  }
+  if (lid == 0u) { dst[wid.x] = partial[0]; }
+}
+
+// out: [L], one sum of squares per layer; shape.rows = this layer's index, shape.cols = partials.
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+@compute @workgroup_size(256)
+fn sum_partials(@builtin(local_invocation_index) lid: u32) {
+  var s = 0.0;
+  for (var i = lid; i < shape.cols; i += 256u) { s += src[i]; }
+  partial[lid] = s;
+  workgroupBarrier();
+  for (var stride = 128u; stride > 0u; stride >>= 1u) {
+    if (lid < stride) { partial[lid] += partial[lid + stride]; }
+    workgroupBarrier();
+  }
+  if (lid == 0u) { out[shape.rows] = partial[0]; }
+}

@@ -1,0 +1,58 @@
+// One pass over a parameter buffer applying one of the six rules of RULES.md.
+// The optimizer and the regularizer are override constants, so the L2 and the decay variant
+// run the same code except the rule itself; per-step values arrive in a uniform slot.
+
+struct StepParams {
+  lr: f32,       // η
+  lambda: f32,   // λ, the L2 coefficient (coupled variant)
+  alpha: f32,    // α = η·λ, the decay factor (decoupled variant)
+  mu: f32,       // momentum μ
+  beta1: f32,
+  beta2: f32,
+  eps: f32,
+  c1: f32,       // 1 − β1^t, Adam's bias correction of m, computed in float64 on the host
+  c2: f32,       // 1 − β2^t
+}
+
+// 0: SGD, 1: SGD + momentum, 2: Adam.
+override OPTIMIZER: u32 = 0u;
+// false: L2 (λw added to the gradient); true: decoupled decay ((1 − α)·w).
+override DECOUPLED: bool = false;
+// false for parameters left unregularized (biases, unless the run says otherwise).
+override REGULARIZED: bool = true;
+
+@group(0) @binding(0) var<uniform> p: StepParams;
+// w: the parameters (W_l [n_{l-1}, n_l] or b_l [n_l]), updated in place.
+@group(0) @binding(1) var<storage, read_write> w: array<f32>;
+// g: the loss gradient of w, same layout.
+@group(0) @binding(2) var<storage, read> g: array<f32>;
+// s1: momentum's v or Adam's m, same layout (a dummy for SGD).
+@group(0) @binding(3) var<storage, read_write> s1: array<f32>;
+// s2: Adam's s, same layout (a dummy otherwise).
+@group(0) @binding(4) var<storage, read_write> s2: array<f32>;
+
+@compute @workgroup_size(256)
+fn update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * 256u;
+  if (i >= arrayLength(&w)) { return; }
+  let wi = w[i];
+  var gi = g[i];
+  var keep = 1.0;
+  if (REGULARIZED) {
+    if (DECOUPLED) { keep = 1.0 - p.alpha; } else { gi += p.lambda * wi; }
+  }
+  // The decay term uses the weight from before the step (RULES.md).
+  if (OPTIMIZER == 0u) {
+    w[i] = keep * wi - p.lr * gi;
+  } else if (OPTIMIZER == 1u) {
+    let v = p.mu * s1[i] + gi;
+    s1[i] = v;
+    w[i] = keep * wi - p.lr * v;
+  } else {
+    let m = p.beta1 * s1[i] + (1.0 - p.beta1) * gi;
+    let s = p.beta2 * s2[i] + (1.0 - p.beta2) * gi * gi;
+    s1[i] = m;
+    s2[i] = s;
+    w[i] = keep * wi - p.lr * (m / p.c1) / (sqrt(s / p.c2) + p.eps);
+  }
+}

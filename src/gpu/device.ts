@@ -1,0 +1,88 @@
+/**
+ * Device acquisition, for the page (navigator.gpu) and Node (the `webgpu` package) alike:
+ * ask for the limits a run needs (capped at what the adapter offers) and timestamp-query when
+ * offered, and say in words what is missing when something is.
+ */
+import type { AdapterSummary } from '../bench/results';
+
+/** The limits that decide what fits: requested at the adapter's maximum unless asked lower. */
+export const LIMITS_THAT_MATTER = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+
+export type LimitName = (typeof LIMITS_THAT_MATTER)[number];
+export type DeviceLimits = Record<LimitName, number>;
+
+export interface AcquiredDevice {
+  device: GPUDevice;
+  adapter: AdapterSummary;
+  /** The limits the device was created with (what the trainer may use). */
+  limits: DeviceLimits;
+  /** What the adapter could have given. */
+  adapterLimits: DeviceLimits;
+  features: string[];
+  hasTimestamps: boolean;
+}
+
+export class WebGpuUnavailableError extends Error {
+  override name = 'WebGpuUnavailableError';
+}
+
+export function describeAdapter(adapter: GPUAdapter): AdapterSummary {
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const legacy = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  return {
+    vendor: info?.vendor ?? '',
+    architecture: info?.architecture ?? '',
+    description: info?.description ?? '',
+    // Newer implementations report it on info, older ones on the adapter.
+    isFallbackAdapter: Boolean(info?.isFallbackAdapter ?? legacy ?? false),
+  };
+}
+
+function readLimits(limits: GPUSupportedLimits): DeviceLimits {
+  return Object.fromEntries(LIMITS_THAT_MATTER.map((name) => [name, limits[name]])) as DeviceLimits;
+}
+
+/**
+ * Requests an adapter and a device. `need` lowers limits below the adapter's maxima (tests use
+ * this to play a small device); it is capped at what the adapter offers, never above.
+ */
+export async function acquireDevice(gpu: GPU | undefined | null, need: Partial<DeviceLimits> = {}): Promise<AcquiredDevice> {
+  if (!gpu)
+    throw new WebGpuUnavailableError(
+      'This browser has no WebGPU (navigator.gpu is missing). Use Chrome or Edge 113+, Safari 26+, ' +
+        'or Firefox 141+ on Windows; on Linux start Chrome with --enable-unsafe-webgpu or enable it in chrome://flags. ' +
+        'WebGPU also needs a secure context (https or localhost).',
+    );
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter)
+    throw new WebGpuUnavailableError(
+      'WebGPU is present but no GPU adapter is available: the GPU may be blocklisted or its driver missing. ' +
+        'Check chrome://gpu, update the driver, or on Linux enable Vulkan (--enable-features=Vulkan).',
+    );
+  const adapterLimits = readLimits(adapter.limits);
+  const requiredLimits: Record<string, number> = {};
+  for (const name of LIMITS_THAT_MATTER) requiredLimits[name] = Math.min(need[name] ?? adapterLimits[name], adapterLimits[name]);
+  const hasTimestamps = adapter.features.has('timestamp-query');
+  const requiredFeatures: GPUFeatureName[] = hasTimestamps ? ['timestamp-query'] : [];
+  const device = await adapter.requestDevice({ label: 'l2wd.device', requiredLimits, requiredFeatures });
+  device.addEventListener?.('uncapturederror', (event) => {
+    console.error(`WebGPU error: ${(event as GPUUncapturedErrorEvent).error.message}`);
+  });
+  return {
+    device,
+    adapter: describeAdapter(adapter),
+    limits: readLimits(device.limits),
+    adapterLimits,
+    features: [...adapter.features].map(String).sort(),
+    hasTimestamps,
+  };
+}

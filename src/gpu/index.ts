@@ -1,0 +1,8 @@
+export { acquireDevice, describeAdapter, LIMITS_THAT_MATTER, WebGpuUnavailableError } from './device';
+export type { AcquiredDevice, DeviceLimits, LimitName } from './device';
+export { createGpuTrainer, GpuTrainer, STEPS_PER_SUBMIT } from './gpu-trainer';
+export type { GpuTrainerOptions } from './gpu-trainer';
+export { MATMUL_VARIANTS } from './kernels';
+export type { MatmulVariant } from './kernels';
+export { checkGpuFit, formatBytes, gpuMemoryPlan } from './memory-plan';
+export type { GpuMemoryPlan, PlannedBuffer } from './memory-plan';

@@ -1,0 +1,89 @@
+/**
+ * Shader modules, bind group layouts and pipelines of one device, made once and shared by
+ * every pass of every trainer on that device. Pipelines differ only by override constants.
+ */
+import lossWGSL from '../../shaders/loss.wgsl?raw';
+import matmulWGSL from '../../shaders/matmul.wgsl?raw';
+import reduceWGSL from '../../shaders/reduce.wgsl?raw';
+import updateWGSL from '../../shaders/update.wgsl?raw';
+
+/** Which matmul kernel runs: see shaders/matmul.wgsl. The kernel benchmark compares them. */
+export type MatmulVariant = 'blocked' | 'tiled' | 'naive';
+export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['blocked', 'tiled', 'naive'];
+
+type Binding = 'uniform' | 'dynamic-uniform' | 'read' | 'write';
+
+function layout(device: GPUDevice, label: string, bindings: Binding[]): GPUBindGroupLayout {
+  return device.createBindGroupLayout({
+    label,
+    entries: bindings.map((kind, binding) => ({
+      binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer:
+        kind === 'uniform' || kind === 'dynamic-uniform'
+          ? { type: 'uniform', hasDynamicOffset: kind === 'dynamic-uniform' }
+          : { type: kind === 'read' ? 'read-only-storage' : 'storage' },
+    })),
+  });
+}
+
+export class Kernels {
+  private static readonly perDevice = new WeakMap<GPUDevice, Kernels>();
+
+  /** The shared kernels of a device (made on first use). */
+  static of(device: GPUDevice): Kernels {
+    let k = Kernels.perDevice.get(device);
+    if (!k) {
+      k = new Kernels(device);
+      Kernels.perDevice.set(device, k);
+    }
+    return k;
+  }
+
+  readonly matmulLayout: GPUBindGroupLayout;
+  readonly lossLayout: GPUBindGroupLayout;
+  readonly reduceLayout: GPUBindGroupLayout;
+  readonly updateLayout: GPUBindGroupLayout;
+  private readonly modules: Record<'matmul' | 'loss' | 'reduce' | 'update', GPUShaderModule>;
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+
+  private constructor(readonly device: GPUDevice) {
+    this.matmulLayout = layout(device, 'Kernels.matmul.layout', ['uniform', 'read', 'read', 'read', 'read', 'write']);
+    this.lossLayout = layout(device, 'Kernels.loss.layout', ['uniform', 'read', 'read', 'write', 'write', 'write']);
+    this.reduceLayout = layout(device, 'Kernels.reduce.layout', ['uniform', 'read', 'write', 'write']);
+    this.updateLayout = layout(device, 'Kernels.update.layout', ['dynamic-uniform', 'write', 'read', 'write', 'write']);
+    this.modules = {
+      matmul: device.createShaderModule({ label: 'Kernels.matmul.wgsl', code: matmulWGSL }),
+      loss: device.createShaderModule({ label: 'Kernels.loss.wgsl', code: lossWGSL }),
+      reduce: device.createShaderModule({ label: 'Kernels.reduce.wgsl', code: reduceWGSL }),
+      update: device.createShaderModule({ label: 'Kernels.update.wgsl', code: updateWGSL }),
+    };
+  }
+
+  /** A pipeline for an entry point under given override constants, cached by both. */
+  pipeline(
+    module: keyof Kernels['modules'],
+    entryPoint: string,
+    bindGroupLayout: GPUBindGroupLayout,
+    constants: Record<string, number>,
+  ): GPUComputePipeline {
+    const key = `${module}.${entryPoint}.${JSON.stringify(constants)}`;
+    let p = this.pipelines.get(key);
+    if (!p) {
+      p = this.device.createComputePipeline({
+        label: `Kernels.${key}`,
+        layout: this.device.createPipelineLayout({ label: `Kernels.${module}.pipelineLayout`, bindGroupLayouts: [bindGroupLayout] }),
+        compute: { module: this.modules[module], entryPoint, constants },
+      });
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+}
+
+/** Splits a workgroup count over x and y when it exceeds the per-dimension limit (65535 by default). */
+export function spread(workgroups: number, maxPerDimension: number): [number, number] {
+  if (workgroups <= maxPerDimension) return [Math.max(1, workgroups), 1];
+  const y = Math.ceil(workgroups / maxPerDimension);
+  return [Math.ceil(workgroups / y), y];
+}

@@ -1,0 +1,45 @@
+import type { Loss } from '../../model/config';
+import type { Kernels } from '../kernels';
+
+/** dZ_L and the mean loss of the batch from Z_L and the targets (shaders/loss.wgsl). */
+export class LossPass {
+  private readonly rowsPipeline: GPUComputePipeline;
+  private readonly meanPipeline: GPUComputePipeline;
+  private readonly bindGroup: GPUBindGroup;
+  private readonly shapeBuffer: GPUBuffer;
+  private readonly rowWorkgroups: number;
+
+  constructor(
+    kernels: Kernels,
+    label: string,
+    loss: Loss,
+    shape: { rows: number; cols: number },
+    buffers: { z: GPUBuffer; targets: GPUBuffer; dz: GPUBuffer; rowLoss: GPUBuffer; lossOut: GPUBuffer },
+  ) {
+    const device = kernels.device;
+    const constants = { LOSS: loss === 'ce' ? 1 : 0 };
+    this.rowsPipeline = kernels.pipeline('loss', 'loss_rows', kernels.lossLayout, constants);
+    this.meanPipeline = kernels.pipeline('loss', 'loss_mean', kernels.lossLayout, constants);
+    this.shapeBuffer = device.createBuffer({ label: `${label}.shape`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(this.shapeBuffer, 0, new Uint32Array([shape.rows, shape.cols, 0, 0]));
+    const { z, targets, dz, rowLoss, lossOut } = buffers;
+    this.bindGroup = device.createBindGroup({
+      label: `${label}.bindGroup`,
+      layout: kernels.lossLayout,
+      entries: [this.shapeBuffer, z, targets, dz, rowLoss, lossOut].map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    this.rowWorkgroups = Math.ceil(shape.rows / 64);
+  }
+
+  encode(pass: GPUComputePassEncoder): void {
+    pass.setBindGroup(0, this.bindGroup);
+    pass.setPipeline(this.rowsPipeline);
+    pass.dispatchWorkgroups(this.rowWorkgroups);
+    pass.setPipeline(this.meanPipeline);
+    pass.dispatchWorkgroups(1);
+  }
+
+  destroy(): void {
+    this.shapeBuffer.destroy();
+  }
+}

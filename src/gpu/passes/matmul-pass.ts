@@ -1,0 +1,86 @@
+import type { Activation } from '../../model/config';
+import type { Kernels, MatmulVariant } from '../kernels';
+import { spread } from '../kernels';
+
+/**
+ * The three products of a layer (shaders/matmul.wgsl), transposes by index:
+ *   forward:     out = act(A·W + b)           (M = B, N = n_l, K = n_{l-1})
+ *   weightGrad:  out = Aᵀ·dZ                  (M = n_{l-1}, N = n_l, K = B)
+ *   inputGrad:   out = (dZ·Wᵀ) ⊙ act'(A)      (M = B, N = n_{l-1}, K = n_l)
+ */
+export type MatmulProduct = 'forward' | 'weightGrad' | 'inputGrad';
+
+export interface MatmulOperands {
+  /** op(A) is [M, K]. */
+  a: GPUBuffer;
+  /** op(B) is [K, N]. */
+  b: GPUBuffer;
+  /** Bias [N] for forward. */
+  bias?: GPUBuffer;
+  /** A_{l-1} [M, N] whose derivative multiplies inputGrad. */
+  aux?: GPUBuffer;
+  out: GPUBuffer;
+}
+
+const ACT_ID: Record<Activation | 'identity', number> = { identity: 0, tanh: 1, relu: 2 };
+const ENTRY: Record<MatmulVariant, string> = { blocked: 'matmul_blocked', tiled: 'matmul_tiled', naive: 'matmul_naive' };
+/** Outputs per workgroup along one side: 16 invocations × 4 (blocked, tiled) or × 1 (naive). */
+const OUTPUTS_PER_WORKGROUP: Record<MatmulVariant, number> = { blocked: 64, tiled: 64, naive: 16 };
+
+export class MatmulPass {
+  private readonly pipeline: GPUComputePipeline;
+  private readonly bindGroup: GPUBindGroup;
+  private readonly dimsBuffer: GPUBuffer;
+  private readonly workgroups: [number, number, number];
+
+  constructor(
+    kernels: Kernels,
+    label: string,
+    product: MatmulProduct,
+    dims: { M: number; N: number; K: number },
+    operands: MatmulOperands,
+    activation: Activation | 'identity',
+    variant: MatmulVariant,
+    /** A 16-byte buffer bound where the product has no bias or aux. */
+    placeholder: GPUBuffer,
+  ) {
+    const device = kernels.device;
+    this.pipeline = kernels.pipeline('matmul', ENTRY[variant], kernels.matmulLayout, {
+      TRANS_A: product === 'weightGrad' ? 1 : 0,
+      TRANS_B: product === 'inputGrad' ? 1 : 0,
+      EPILOGUE: product === 'forward' ? 1 : product === 'inputGrad' ? 2 : 0,
+      ACT: product === 'weightGrad' ? 0 : ACT_ID[activation],
+    });
+    this.dimsBuffer = device.createBuffer({ label: `${label}.dims`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(this.dimsBuffer, 0, new Uint32Array([dims.M, dims.N, dims.K, 0]));
+    this.bindGroup = device.createBindGroup({
+      label: `${label}.bindGroup`,
+      layout: kernels.matmulLayout,
+      entries: [
+        this.dimsBuffer,
+        operands.a,
+        operands.b,
+        operands.bias ?? placeholder,
+        operands.aux ?? placeholder,
+        operands.out,
+      ].map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    const side = OUTPUTS_PER_WORKGROUP[variant];
+    const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
+    const x = Math.ceil(dims.N / side);
+    if (x > maxPerDim) throw new Error(`${label}: ${dims.N} output columns need ${x} workgroups; maxComputeWorkgroupsPerDimension is ${maxPerDim}`);
+    // Row tiles beyond the per-dimension limit fold into z; the kernel reads row = y + z·ny.
+    const [y, z] = spread(Math.ceil(dims.M / side), maxPerDim);
+    this.workgroups = [x, y, z];
+  }
+
+  encode(pass: GPUComputePassEncoder): void {
+    pass.setPipeline(this.pipeline);
+    pass.setBindGroup(0, this.bindGroup);
+    pass.dispatchWorkgroups(...this.workgroups);
+  }
+
+  destroy(): void {
+    this.dimsBuffer.destroy();
+  }
+}
