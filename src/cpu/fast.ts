@@ -1,0 +1,451 @@
+/**
+ * The fast CPU trainer: float32, cache-blocked register-tiled matmuls with transposes by
+ * index (fast-kernels.ts), fused epilogues, one update pass per parameter buffer, and the
+ * products split by output rows across worker threads (fast-pool.ts). It is what "CPU"
+ * means in the timing charts, and it is checked against `reference` like the GPU is.
+ *
+ * Every tensor of a run lives in one heap allocated at construction (a SharedArrayBuffer
+ * when workers are used): nothing is allocated per step. A step is 2L + 1 jobs: one per
+ * layer forward (Z = A·W + b, A = act(Z)), one per layer backward (dW = Aᵀ·dZ, db = Σ dZ
+ * and dZ_{l−1} = (dZ·Wᵀ) ⊙ act' in the same job), one update of all weights and biases.
+ * The loss and dZ_L (B × n_L, small) are done on the calling thread between them.
+ */
+import type { MlpConfig, Variant } from '../model/config';
+import { validateConfig } from '../model/config';
+import type { Dataset } from '../model/data';
+import type { MlpParameters } from '../model/parameters';
+import { assertParameterShapes, initialParameters } from '../model/parameters';
+import type { Losses, Trainer, TrainTiming } from '../model/trainer';
+import { hyperparameters } from '../model/update-rules';
+import { TASK, ThreadPool, platformThreads } from './fast-pool';
+
+export interface FastCpuOptions {
+  /** Threads, the caller included; 1 = single-threaded, no workers. Default: the platform's core count. */
+  workers?: number;
+  /** Matmul k-block and n-block sizes (floats); tests shrink them to exercise block edges. */
+  kBlock?: number;
+  nBlock?: number;
+}
+
+/** k-block × n-block of W: 256 × 256 floats = 256 KiB stays in a 1–2 MiB L2 while every row tile sweeps it. */
+export const DEFAULT_K_BLOCK = 256;
+export const DEFAULT_N_BLOCK = 256;
+
+const MODE = { NONE: 0, TANH: 1, RELU: 2, TANH_BACK: 3, RELU_BACK: 4 } as const;
+const OPT = { sgd: 0, momentum: 1, adam: 2 } as const;
+
+/** Float offsets into the heap of one forward pass's buffers (training batch or validation). */
+interface PassBuffers {
+  /** Z_l, l = 1…L (index l − 1), row-major [rows, n_l]. */
+  z: number[];
+  /** A_l for l < L; A_L is Z_L (regression) — softmax goes to `y`. */
+  a: number[];
+  /** Ŷ: softmax(Z_L) for cross-entropy, else Z_L. */
+  y: number;
+}
+
+export class FastCpuTrainer implements Trainer {
+  readonly backend = 'cpu' as const;
+  readonly config: MlpConfig;
+  /** Threads in use, the caller included. */
+  readonly threads: number;
+  private readonly h: Float32Array;
+  private readonly layers: number[];
+  private readonly L: number;
+  private readonly B: number;
+  /** Weights of all layers back to back (so one update pass covers them); wOff[l−1] is W_l. */
+  private readonly wOff: number[];
+  private readonly bOff: number[];
+  private readonly wTotal: number;
+  private readonly bTotal: number;
+  private readonly W: number;
+  private readonly dW: number;
+  private readonly wS1: number;
+  private readonly wS2: number;
+  private readonly Bs: number;
+  private readonly dB: number;
+  private readonly bS1: number;
+  private readonly bS2: number;
+  private readonly trainX: number;
+  private readonly trainT: number;
+  private readonly valX: number;
+  private readonly valT: number;
+  private readonly valRows: number;
+  private readonly train_: PassBuffers;
+  private readonly val: PassBuffers;
+  /** dZ_l, l = 1…L (index l − 1), [B, n_l]. */
+  private readonly dZ: number[];
+  private readonly kBlock: number;
+  private readonly nBlock: number;
+  /** Whether the rule keeps a first (v or m) and a second (s) state buffer: 1 or 0 each. */
+  private readonly stateCount: [number, number];
+  private stepCount = 0;
+  private lastTrainLoss = Number.NaN;
+  private disposed = false;
+  private busy = false;
+
+  private constructor(
+    config: MlpConfig,
+    readonly variant: Variant,
+    data: Dataset,
+    private readonly pool: ThreadPool,
+    heap: ArrayBufferLike,
+    layout: Layout,
+    options: FastCpuOptions,
+  ) {
+    this.config = config;
+    this.threads = pool.threads;
+    this.h = new Float32Array(heap);
+    this.layers = config.layers;
+    this.L = config.layers.length - 1;
+    this.B = config.batch;
+    this.wOff = layout.offsets.wOff;
+    this.bOff = layout.offsets.bOff;
+    this.wTotal = layout.wTotal;
+    this.bTotal = layout.bTotal;
+    this.W = layout.offsets.W;
+    this.dW = layout.offsets.dW;
+    this.wS1 = layout.offsets.wS1;
+    this.wS2 = layout.offsets.wS2;
+    this.Bs = layout.offsets.Bs;
+    this.dB = layout.offsets.dB;
+    this.bS1 = layout.offsets.bS1;
+    this.bS2 = layout.offsets.bS2;
+    this.trainX = layout.offsets.trainX;
+    this.trainT = layout.offsets.trainT;
+    this.valX = layout.offsets.valX;
+    this.valT = layout.offsets.valT;
+    this.valRows = data.validation.rows;
+    this.train_ = layout.offsets.trainPass;
+    this.val = layout.offsets.valPass;
+    this.dZ = layout.offsets.dZ;
+    const states = config.optimizer === 'adam' ? 2 : config.optimizer === 'momentum' ? 1 : 0;
+    this.stateCount = [states >= 1 ? 1 : 0, states >= 2 ? 1 : 0];
+    this.kBlock = options.kBlock ?? DEFAULT_K_BLOCK;
+    this.nBlock = options.nBlock ?? DEFAULT_N_BLOCK;
+    // The data, rounded to float32 once.
+    this.h.set(data.train.x, this.trainX);
+    this.h.set(data.train.t, this.trainT);
+    this.h.set(data.validation.x, this.valX);
+    this.h.set(data.validation.t, this.valT);
+    this.loadParameters(initialParameters(config));
+  }
+
+  static async create(config: MlpConfig, variant: Variant, data: Dataset, options: FastCpuOptions = {}): Promise<FastCpuTrainer> {
+    const valid = validateConfig({ ...config });
+    if (data.inputs !== valid.layers[0] || data.outputs !== valid.layers[valid.layers.length - 1])
+      throw new Error(`data has ${data.inputs} inputs and ${data.outputs} outputs; the model wants ${valid.layers[0]} and ${valid.layers[valid.layers.length - 1]}`);
+    if (data.train.rows < valid.batch * valid.trainBatches)
+      throw new Error(`data has ${data.train.rows} training rows; batch × trainBatches needs ${valid.batch * valid.trainBatches}`);
+    const requested = options.workers ?? (await platformThreads());
+    if (!Number.isInteger(requested) || requested < 1) throw new Error(`workers = ${requested}: must be an integer ≥ 1`);
+    // Beyond 64 threads the 4-row cuts of a typical batch leave most threads idle.
+    const threads = Math.min(requested, 64);
+    const layout = planLayout(valid, data.validation.rows);
+    const bytes = layout.floats * 4;
+    const heap = threads > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    const pool = await ThreadPool.create(heap, threads);
+    return new FastCpuTrainer(valid, variant, data, pool, heap, layout, options);
+  }
+
+  get step(): number {
+    return this.stepCount;
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new Error('This fast CPU trainer was disposed; create a new one.');
+    if (this.busy) throw new Error('This fast CPU trainer is already running a call; await it first.');
+  }
+
+  private loadParameters(p: MlpParameters): void {
+    const h = this.h;
+    for (let l = 0; l < this.L; l++) {
+      h.set(p.weights[l], this.W + this.wOff[l]);
+      h.set(p.biases[l], this.Bs + this.bOff[l]);
+    }
+    // Optimizer state v, m, s back to 0 (RULES.md: they start at 0).
+    const [s1, s2] = this.stateCount;
+    h.fill(0, this.wS1, this.wS1 + s1 * this.wTotal);
+    h.fill(0, this.wS2, this.wS2 + s2 * this.wTotal);
+    h.fill(0, this.bS1, this.bS1 + s1 * this.bTotal);
+    h.fill(0, this.bS2, this.bS2 + s2 * this.bTotal);
+  }
+
+  async setParameters(p: MlpParameters): Promise<void> {
+    this.alive();
+    assertParameterShapes(p, this.layers);
+    this.loadParameters(p);
+    this.stepCount = 0;
+    this.lastTrainLoss = Number.NaN;
+  }
+
+  async getParameters(): Promise<MlpParameters> {
+    this.alive();
+    const weights: Float64Array[] = [];
+    const biases: Float64Array[] = [];
+    for (let l = 1; l <= this.L; l++) {
+      const nIn = this.layers[l - 1];
+      const nOut = this.layers[l];
+      const w = this.W + this.wOff[l - 1];
+      const b = this.Bs + this.bOff[l - 1];
+      weights.push(Float64Array.from(this.h.subarray(w, w + nIn * nOut)));
+      biases.push(Float64Array.from(this.h.subarray(b, b + nOut)));
+    }
+    return { weights, biases };
+  }
+
+  async train(steps: number): Promise<TrainTiming> {
+    this.alive();
+    this.busy = true;
+    try {
+      for (let i = 0; i < steps; i++) {
+        const pending = this.stepOnce();
+        if (pending) await pending;
+      }
+    } finally {
+      this.busy = false;
+    }
+    return {};
+  }
+
+  /**
+   * One step. Synchronous wherever the pool can block (Node, workers:1); in a page with
+   * workers the waits are async, so the step becomes a promise.
+   */
+  private stepOnce(): Promise<void> | undefined {
+    const t = this.stepCount + 1;
+    const first = ((t - 1) % this.config.trainBatches) * this.B;
+    const x = this.trainX + first * this.layers[0];
+    const targets = this.trainT + first * this.layers[this.L];
+    if (this.pool.canBlock) {
+      this.forwardSync(this.train_, x, this.B);
+      this.lastTrainLoss = this.lossAndOutputGradient(targets);
+      for (let l = this.L; l >= 1; l--) this.pool.run(this.backwardTasks(l, x));
+      this.pool.run(this.updateTasks(t));
+      this.stepCount = t;
+      return undefined;
+    }
+    return (async () => {
+      for (let l = 1; l <= this.L; l++) await this.pool.run(this.forwardTasks(this.train_, x, this.B, l));
+      this.lastTrainLoss = this.lossAndOutputGradient(targets);
+      for (let l = this.L; l >= 1; l--) await this.pool.run(this.backwardTasks(l, x));
+      await this.pool.run(this.updateTasks(t));
+      this.stepCount = t;
+    })();
+  }
+
+  private forwardSync(pass: PassBuffers, x: number, rows: number): void {
+    for (let l = 1; l <= this.L; l++) this.pool.run(this.forwardTasks(pass, x, rows, l));
+  }
+
+  /** Z_l = A_{l−1}·W_l + b_l, A_l = act(Z_l) fused (none on the output layer). */
+  private forwardTasks(pass: PassBuffers, x: number, rows: number, l: number): number {
+    const nIn = this.layers[l - 1];
+    const nOut = this.layers[l];
+    const input = l === 1 ? x : pass.a[l - 2];
+    const hidden = l < this.L;
+    const mode = !hidden ? MODE.NONE : this.config.activation === 'tanh' ? MODE.TANH : MODE.RELU;
+    this.pool.task(0, TASK.MATMUL, [
+      input, nIn, 1, this.W + this.wOff[l - 1], nOut, 1, pass.z[l - 1], nOut, nIn, rows,
+      this.Bs + this.bOff[l - 1], mode, hidden ? pass.a[l - 1] : 0, 0, this.kBlock, this.nBlock,
+    ]);
+    return 1;
+  }
+
+  /** dW_l = A_{l−1}ᵀ·dZ_l, db_l = Σ dZ_l, and (l > 1) dZ_{l−1} = (dZ_l·W_lᵀ) ⊙ act'(Z_{l−1}): one job. */
+  private backwardTasks(l: number, x: number): number {
+    const nIn = this.layers[l - 1];
+    const nOut = this.layers[l];
+    const B = this.B;
+    const aPrev = l === 1 ? x : this.train_.a[l - 2];
+    const dZ = this.dZ[l - 1];
+    const W = this.W + this.wOff[l - 1];
+    this.pool.task(0, TASK.MATMUL, [aPrev, 1, nIn, dZ, nOut, 1, this.dW + this.wOff[l - 1], nOut, B, nIn, -1, MODE.NONE, 0, 0, this.kBlock, this.nBlock]);
+    this.pool.task(1, TASK.COLSUM, [dZ, B, nOut, this.dB + this.bOff[l - 1]]);
+    if (l === 1) return 2;
+    const tanh = this.config.activation === 'tanh';
+    this.pool.task(2, TASK.MATMUL, [
+      dZ, nOut, 1, W, 1, nOut, this.dZ[l - 2], nIn, nOut, B, -1,
+      tanh ? MODE.TANH_BACK : MODE.RELU_BACK, this.train_.z[l - 2], aPrev, this.kBlock, this.nBlock,
+    ]);
+    return 3;
+  }
+
+  /** The rule on all weights (regularized) and all biases (regularized only if configured), one pass each. */
+  private updateTasks(t: number): number {
+    const c = this.config;
+    const hp = hyperparameters(c);
+    const opt = OPT[c.optimizer];
+    const c1 = 1 - Math.pow(hp.beta1, t);
+    const c2 = 1 - Math.pow(hp.beta2, t);
+    const rule = (regularized: boolean) => [
+      hp.lr,
+      regularized && this.variant === 'l2' ? hp.lambda : 0,
+      regularized && this.variant === 'decay' ? 1 - hp.alpha : 1,
+      hp.momentum, hp.beta1, hp.beta2, hp.eps, c1, c2,
+    ];
+    this.pool.task(0, TASK.UPDATE, [opt, this.W, this.dW, this.wS1, this.wS2, this.wTotal], rule(true));
+    this.pool.task(1, TASK.UPDATE, [opt, this.Bs, this.dB, this.bS1, this.bS2, this.bTotal], rule(c.regularizeBias));
+    return 2;
+  }
+
+  /**
+   * Mean loss of the pass's outputs against `targets` and, for the training pass, dZ_L =
+   * (Ŷ − T)/B. Small (B × n_L), so on the calling thread, in float64 like the reference.
+   */
+  private lossAndOutputGradient(targets: number, pass: PassBuffers = this.train_, rows = this.B, gradient = true): number {
+    const h = this.h;
+    const n = this.layers[this.L];
+    const z = pass.z[this.L - 1];
+    const ce = this.config.loss === 'ce';
+    const dZ = this.dZ[this.L - 1];
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const zr = z + r * n;
+      const tr = targets + r * n;
+      const yr = pass.y + r * n;
+      if (ce) {
+        let max = -Infinity;
+        for (let k = 0; k < n; k++) max = Math.max(max, h[zr + k]);
+        let sum = 0;
+        for (let k = 0; k < n; k++) sum += Math.exp(h[zr + k] - max);
+        const logSumExp = max + Math.log(sum);
+        for (let k = 0; k < n; k++) {
+          total += h[tr + k] * (logSumExp - h[zr + k]);
+          h[yr + k] = Math.exp(h[zr + k] - max) / sum;
+        }
+      } else {
+        for (let k = 0; k < n; k++) total += 0.5 * (h[zr + k] - h[tr + k]) ** 2;
+      }
+      if (gradient) for (let k = 0; k < n; k++) h[dZ + r * n + k] = (h[yr + k] - h[tr + k]) / rows;
+    }
+    return total / rows;
+  }
+
+  async norms(): Promise<number[]> {
+    this.alive();
+    const out: number[] = [];
+    for (let l = 1; l <= this.L; l++) {
+      const w = this.W + this.wOff[l - 1];
+      const n = this.layers[l - 1] * this.layers[l];
+      let s = 0;
+      for (let i = w; i < w + n; i++) s += this.h[i] * this.h[i];
+      out.push(Math.sqrt(s));
+    }
+    return out;
+  }
+
+  async losses(): Promise<Losses> {
+    this.alive();
+    this.busy = true;
+    try {
+      for (let l = 1; l <= this.L; l++) {
+        const pending = this.pool.run(this.forwardTasks(this.val, this.valX, this.valRows, l));
+        if (pending) await pending;
+      }
+      const validation = this.lossAndOutputGradient(this.valT, this.val, this.valRows, false);
+      return { train: this.lastTrainLoss, validation };
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.pool.dispose();
+  }
+}
+
+interface Layout {
+  floats: number;
+  wTotal: number;
+  bTotal: number;
+  offsets: {
+    wOff: number[];
+    bOff: number[];
+    W: number;
+    dW: number;
+    wS1: number;
+    wS2: number;
+    Bs: number;
+    dB: number;
+    bS1: number;
+    bS2: number;
+    trainX: number;
+    trainT: number;
+    valX: number;
+    valT: number;
+    trainPass: PassBuffers;
+    valPass: PassBuffers;
+    dZ: number[];
+  };
+}
+
+/**
+ * Where every tensor sits in the heap. Regions start on 64-byte boundaries (16 floats) so
+ * two threads writing neighbouring regions never share a cache line. Optimizer state that
+ * a rule does not use gets size 0.
+ */
+function planLayout(config: MlpConfig, valRows: number): Layout {
+  const layers = config.layers;
+  const L = layers.length - 1;
+  const B = config.batch;
+  let next = 0;
+  const take = (n: number): number => {
+    const at = next;
+    next += Math.ceil(n / 16) * 16;
+    return at;
+  };
+  const wOff: number[] = [];
+  const bOff: number[] = [];
+  let wTotal = 0;
+  let bTotal = 0;
+  for (let l = 1; l <= L; l++) {
+    wOff.push(wTotal);
+    bOff.push(bTotal);
+    wTotal += layers[l - 1] * layers[l];
+    bTotal += layers[l];
+  }
+  const states = config.optimizer === 'adam' ? 2 : config.optimizer === 'momentum' ? 1 : 0;
+  const pass = (rows: number): PassBuffers => {
+    const z: number[] = [];
+    const a: number[] = [];
+    for (let l = 1; l <= L; l++) {
+      z.push(take(rows * layers[l]));
+      if (l < L) a.push(take(rows * layers[l]));
+    }
+    const y = config.loss === 'ce' ? take(rows * layers[L]) : z[L - 1];
+    return { z, a, y };
+  };
+  const offsets = {
+    wOff,
+    bOff,
+    W: take(wTotal),
+    dW: take(wTotal),
+    wS1: take(states >= 1 ? wTotal : 0),
+    wS2: take(states >= 2 ? wTotal : 0),
+    Bs: take(bTotal),
+    dB: take(bTotal),
+    bS1: take(states >= 1 ? bTotal : 0),
+    bS2: take(states >= 2 ? bTotal : 0),
+    trainX: take(B * config.trainBatches * layers[0]),
+    trainT: take(B * config.trainBatches * layers[L]),
+    valX: take(valRows * layers[0]),
+    valT: take(valRows * layers[L]),
+    trainPass: pass(B),
+    valPass: pass(valRows),
+    dZ: layers.slice(1).map((n) => take(B * n)),
+  };
+  return { floats: next, wTotal, bTotal, offsets };
+}
+
+/** A fast CPU trainer (float32, blocked matmuls, `workers` threads); resolves once its workers run. */
+export function createFastCpuTrainer(
+  config: MlpConfig,
+  variant: Variant,
+  data: Dataset,
+  options?: FastCpuOptions,
+): Promise<FastCpuTrainer> {
+  return FastCpuTrainer.create(config, variant, data, options);
+}
