@@ -43,8 +43,18 @@ export interface ResultRow {
   trainLoss?: number[];
   validationLoss?: number[];
   finalValidationLoss?: number | null;
-  /** Set when training produced NaN or Inf: the step it was first seen at. */
+  /** Set when training produced NaN or Inf: the first recorded step it was seen at (the cell stops there). */
   nonFiniteAtStep?: number | null;
+  /** Steps this cell actually trained (after warm-up); fewer than config.steps when `note` says why. */
+  steps?: number;
+  /** Steps per timing sample (one GPU wait per chunk); norms and losses were recorded after each. */
+  chunkSteps?: number;
+  /** Untimed warm-up steps run before the shared initial parameters were set. */
+  warmupSteps?: number;
+  /** Wall-clock step time around awaited chunks, kept even when `timer` is timestamp-query (the gap is host overhead). */
+  wallStepMs?: Spread | null;
+  /** Something a reader of the figures must know: fewer steps to fit the time budget, stopped early. */
+  note?: string | null;
 }
 
 export interface AgreementRow {
@@ -56,6 +66,10 @@ export interface AgreementRow {
   weightGap: number[];
   /** Per recorded step, per layer: the norm gap over time (for charts). */
   normGapHistory?: number[][];
+  /** Steps of normGapHistory (recorded by both a and b). */
+  historySteps?: number[];
+  /** The training step normGap and weightGap compare at (both runs had taken this many steps). */
+  step?: number;
 }
 
 export interface BenchResults {
@@ -66,6 +80,18 @@ export interface BenchResults {
   config: MlpConfig & { alpha: number };
   /** Host that ran the CPU backends (Node: os.cpus()[0].model; browser: navigator.userAgent). */
   machine?: string;
+  /** The swept hidden widths, null when the run was not a sweep. */
+  sweep?: number[] | null;
+  /** Time budget of the whole run in seconds (null: none). */
+  maxSeconds?: number | null;
+  /** Worker threads the fast CPU backend was asked to use. */
+  workers?: number | null;
+  /** Seconds the run took. */
+  elapsedSeconds?: number;
+  /** Why the run stopped before every cell ran ("cancelled", "time budget of 120 s spent"), else null. */
+  stopped?: string | null;
+  /** Things a reader must know that belong to no single row (a comparison that could not be made). */
+  notes?: string[];
   results: ResultRow[];
   agreement: AgreementRow[];
 }

@@ -1,0 +1,72 @@
+/**
+ * Number formatting shared by the CLI tables and anything else that prints results.
+ * Browser-safe. Non-finite values print as what they are (NaN, Inf), never as a number.
+ */
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
+}
+
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return String(s);
+  if (s < 1) return `${(s * 1000).toPrecision(2)} ms`;
+  if (s < 100) return `${s.toPrecision(2)} s`;
+  return `${Math.round(s)} s`;
+}
+
+function nonFinite(x: number | null | undefined): string | null {
+  if (x === null || x === undefined) return '–';
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? 'Inf' : '-Inf';
+  return null;
+}
+
+/** A gap or other small relative figure: 1.2e-16 (0 prints as 0). */
+export function formatGap(x: number | null | undefined): string {
+  const bad = nonFinite(x);
+  if (bad) return bad;
+  return x === 0 ? '0' : x!.toExponential(1).replace('e+', 'e');
+}
+
+/** Three significant digits, switching to exponent form outside [1e-3, 1e6). */
+export function formatNumber(x: number | null | undefined, digits = 3): string {
+  const bad = nonFinite(x);
+  if (bad) return bad;
+  const a = Math.abs(x!);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return x!.toExponential(digits - 1).replace('e+', 'e');
+  return String(Number(x!.toPrecision(digits)));
+}
+
+/** Rates with a k/M/G suffix: 20813 → 20.8k. */
+export function formatRate(x: number | null | undefined): string {
+  const bad = nonFinite(x);
+  if (bad) return bad;
+  const a = Math.abs(x!);
+  if (a >= 1e9) return `${(x! / 1e9).toPrecision(3)}G`;
+  if (a >= 1e6) return `${(x! / 1e6).toPrecision(3)}M`;
+  if (a >= 1e3) return `${(x! / 1e3).toPrecision(3)}k`;
+  return formatNumber(x);
+}
+
+/** Step time: 12.3 ms, 0.045 ms, 1.23e3 ms. */
+export function formatMs(x: number | null | undefined): string {
+  return formatNumber(x);
+}
+
+/** A plain-text table: first row the header, numbers right-aligned (a cell is numeric when `align` says so). */
+export function renderTable(header: string[], rows: string[][], alignRight: boolean[] = []): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (alignRight[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
