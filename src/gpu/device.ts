@@ -52,8 +52,10 @@ function readLimits(limits: GPUSupportedLimits): DeviceLimits {
 }
 
 /**
- * Requests an adapter and a device. `need` lowers limits below the adapter's maxima (tests use
- * this to play a small device); it is capped at what the adapter offers, never above.
+ * Requests an adapter and a device. `need` lowers limits below the adapter's maxima (tests and
+ * the sweep use this to play a smaller device); it is capped at what the adapter offers. WebGPU
+ * raises a request below its defaults (256 MiB buffers, 128 MiB bindings) to the default, so
+ * callers must read the device's limits from the result, never assume the request.
  */
 export async function acquireDevice(gpu: GPU | undefined | null, need: Partial<DeviceLimits> = {}): Promise<AcquiredDevice> {
   if (!gpu)

@@ -1,0 +1,143 @@
+/**
+ * The whole GPU trainer against the float64 reference, from the same initial parameters:
+ * all six rules × both activations × both losses, then the seed's claim on the GPU itself,
+ * limits and device loss.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createGpuTrainer } from '../../src/gpu/gpu-trainer';
+import { validateConfig } from '../../src/model/config';
+import { makeDataset } from '../../src/model/data';
+import { agreement } from '../../src/model/metrics';
+import { initialParameters } from '../../src/model/parameters';
+import { parityCases, runParity } from '../support/parity';
+import { openDevice, releaseGpu, withDevice } from './fixture';
+
+afterAll(releaseGpu);
+
+/**
+ * After 50 steps the GPU (f32) and the reference (f64) weights differ by f32 rounding carried
+ * through the trajectory: each step rounds every weight (~2⁻²⁴ ≈ 6e-8 relative) and the matmuls
+ * add ~K·2⁻²⁴ to each gradient; measured gaps are 2e-7…1.5e-6 across the 24 cases. 2e-5 leaves
+ * a 10× margin and stays far below a real bug (a wrong rule or a missed term moves weights by
+ * ≥ η·λ·‖W‖ ≈ 1e-3 relative here, or by whole gradient steps).
+ */
+const PARITY_TOLERANCE = 2e-5;
+
+describe('GPU trainer vs the float64 reference after 50 steps', () => {
+  it.each(parityCases().map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    await withDevice(async ({ device }) => {
+      const out = await runParity((config, variant, data) => createGpuTrainer(device, config, variant, data), c, 50);
+      out.weightGap.forEach((gap, l) => expect(gap, `layer ${l + 1} weight gap`).toBeLessThanOrEqual(PARITY_TOLERANCE));
+      expect(Math.abs(out.candidateLoss - out.referenceLoss) / out.referenceLoss).toBeLessThan(1e-4);
+    });
+  });
+
+  it.each(['tiled', 'naive'] as const)('the %s matmul trains the same as the reference (Adam, 70 steps: two submits)', async (matmul) => {
+    await withDevice(async ({ device }) => {
+      const c = parityCases({ layers: [9, 33, 17, 4], batch: 13 }).find((p) => p.name === 'adam/decay/tanh/ce')!;
+      const out = await runParity((config, variant, data) => createGpuTrainer(device, config, variant, data, { matmul }), c, 70);
+      out.weightGap.forEach((gap, l) => expect(gap, `layer ${l + 1}`).toBeLessThanOrEqual(PARITY_TOLERANCE));
+    });
+  });
+});
+
+describe("the seed's claim on the GPU", () => {
+  it('under SGD, L2 at λ and decay at α = ηλ agree to ≤ 1e-5 relative after 200 steps, every layer', async () => {
+    await withDevice(async ({ device }) => {
+      const config = validateConfig({ layers: [20, 64, 64, 10], batch: 32, lr: 0.05, lambda: 0.01, steps: 200, loss: 'ce' });
+      const data = makeDataset(config);
+      const start = initialParameters(config);
+      const weights = [];
+      for (const variant of ['l2', 'decay'] as const) {
+        const t = await createGpuTrainer(device, config, variant, data);
+        await t.setParameters(start);
+        await t.train(200);
+        weights.push((await t.getParameters()).weights);
+        t.dispose();
+      }
+      const gaps = agreement(weights[0], weights[1]);
+      for (const g of [...gaps.weightGap, ...gaps.normGap]) expect(g).toBeLessThanOrEqual(1e-5);
+      // And the weights did move: the comparison is not of two untouched copies.
+      expect(agreement(weights[0], start.weights).weightGap[0]).toBeGreaterThan(1e-3);
+    });
+  });
+
+  it('under Adam they part by far more than f32 rounding', async () => {
+    await withDevice(async ({ device }) => {
+      const config = validateConfig({ layers: [20, 64, 10], batch: 32, lr: 1e-3, lambda: 0.1, optimizer: 'adam' });
+      const data = makeDataset(config);
+      const start = initialParameters(config);
+      const weights = [];
+      for (const variant of ['l2', 'decay'] as const) {
+        const t = await createGpuTrainer(device, config, variant, data);
+        await t.setParameters(start);
+        await t.train(100);
+        weights.push((await t.getParameters()).weights);
+        t.dispose();
+      }
+      expect(Math.max(...agreement(weights[0], weights[1]).weightGap)).toBeGreaterThan(1e-3);
+    });
+  });
+});
+
+describe('trainer behaviour', () => {
+  it('reports norms, losses and device time; setParameters resets the step count and state', async () => {
+    await withDevice(async ({ device, hasTimestamps }) => {
+      const config = validateConfig({ layers: [8, 16, 4], optimizer: 'momentum' });
+      const t = await createGpuTrainer(device, config, 'l2', makeDataset(config));
+      expect(Number.isNaN((await t.losses()).train)).toBe(true);
+      const timing = await t.train(10);
+      if (hasTimestamps) expect(timing.deviceMs).toBeGreaterThan(0);
+      expect(t.step).toBe(10);
+      const norms = await t.norms();
+      const p = await t.getParameters();
+      const { frobeniusNorm } = await import('../../src/model/metrics');
+      norms.forEach((n, l) => expect(Math.abs(n - frobeniusNorm(p.weights[l])) / n).toBeLessThan(1e-5));
+      const first = p;
+      await t.setParameters(initialParameters(config));
+      expect(t.step).toBe(0);
+      await t.train(10);
+      expect(await t.getParameters()).toEqual(first);
+      t.dispose();
+      await expect(t.norms()).rejects.toThrow(/disposed/);
+    });
+  });
+});
+
+describe('limits and faults', () => {
+  it('rejects a run over the device limits before allocating, naming the limit, the need and the allowance', async () => {
+    await withDevice(
+      async ({ device }) => {
+        // WebGPU raises requested limits below its defaults to the defaults (256 MiB buffers,
+        // 128 MiB bindings): the smallest device a test can ask for. 8192² weights need 256 MiB.
+        expect(device.limits.maxStorageBufferBindingSize).toBe(128 * 2 ** 20);
+        const config = validateConfig({ layers: [8192, 8192], batch: 1, trainBatches: 1 });
+        const data = { inputs: 8192, outputs: 8192, train: { rows: 0, x: new Float64Array(), t: new Float64Array() }, validation: { rows: 0, x: new Float64Array(), t: new Float64Array() } };
+        await expect(createGpuTrainer(device, config, 'l2', data)).rejects.toThrow(
+          'This run does not fit the GPU: layer 1 weights need 256.0 MiB; maxStorageBufferBindingSize is 128.0 MiB.',
+        );
+      },
+      { maxBufferSize: 256 * 2 ** 20, maxStorageBufferBindingSize: 128 * 2 ** 20 },
+    );
+  });
+
+  it('a destroyed device makes every call reject cleanly (no hang), and a new device trains', async () => {
+    const config = validateConfig({ layers: [8, 16, 4] });
+    const data = makeDataset(config);
+    const first = await openDevice();
+    const t = await createGpuTrainer(first.device, config, 'decay', data);
+    await t.train(2);
+    first.device.destroy();
+    await first.device.lost;
+    await expect(t.train(5)).rejects.toThrow(/GPU device was lost \(destroyed/);
+    await expect(t.norms()).rejects.toThrow(/acquire a new device/i);
+    await expect(t.getParameters()).rejects.toThrow(/lost/);
+    t.dispose();
+    await withDevice(async ({ device }) => {
+      const fresh = await createGpuTrainer(device, config, 'decay', data);
+      await fresh.train(5);
+      expect((await fresh.losses()).train).toBeGreaterThan(0);
+      fresh.dispose();
+    });
+  });
+});
