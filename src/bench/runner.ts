@@ -64,6 +64,8 @@ export interface RunnerOptions {
   factories: Partial<Record<Backend, TrainerFactory>>;
   /** The GPU device to run on; null when there is no WebGPU adapter (GPU cells are skipped). */
   gpu: GpuContext | null;
+  /** Why `gpu` is null, for the skipped GPU rows (default "no WebGPU adapter"). */
+  gpuUnavailableReason?: string;
   /** Worker threads for the fast CPU backend, passed to its factory. */
   workers?: number;
   /** Total GPU memory a run may use (WebGPU does not report device memory). Null: no budget. */
@@ -323,7 +325,7 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
       if (signal?.aborted) return abortReason(signal);
       if (performance.now() > deadline) return `time budget of ${maxSeconds} s spent`;
       if (hostSkip) return hostSkip;
-      if (backend === 'gpu' && !gpu) return 'no WebGPU adapter';
+      if (backend === 'gpu' && !gpu) return options.gpuUnavailableReason ?? 'no WebGPU adapter';
       if (!options.factories[backend]) return `the ${backend} backend is not available in this build`;
       if (backend !== 'gpu' && options.cpuMaxWidth != null && widest > options.cpuMaxWidth)
         return `widest layer ${widest} is over the CPU width limit of ${options.cpuMaxWidth} (cpuMaxWidth)`;

@@ -1,0 +1,214 @@
+/**
+ * `npm run bench -- [flags]`: the benchmark runner on Node. The GPU comes from the `webgpu`
+ * package (the real GPU where the machine has one, SwiftShader where it has none); the CPU
+ * backends are the fast float32 trainer and the float64 reference.
+ *
+ * stdout carries the report, or only the JSON/CSV when `--json -` / `--csv -` is given (the
+ * report then goes to stderr). Progress always goes to stderr. Exit status: 0 done, 1 the run
+ * failed, 2 a bad command line (one message, no stack trace).
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { runBenchmark } from '../bench/runner';
+import type { GpuContext, TrainerFactory } from '../bench/runner';
+import { toCsv, toJson } from '../bench/export';
+import { formatBytes, formatSeconds } from '../bench/format';
+import type { BenchResults } from '../bench/results';
+import type { Backend } from '../model/config';
+import { createReferenceTrainer } from '../cpu/reference';
+import { createFastCpuTrainer } from '../cpu/fast';
+import { acquireDevice, checkGpuFit, createGpuTrainer } from '../gpu/index';
+import { createNodeGpu } from '../gpu/node-gpu';
+import type { NodeGpu } from '../gpu/node-gpu';
+import { HELP_HINT, UsageError, helpText, parseArgs } from './args';
+import type { CliOptions } from './args';
+import { adapterLine, configLines, resultsReport } from './report';
+
+/** "Intel(R) Xeon(R) … · 16 cores · Linux 6.1 x64 · Node v20.x". */
+export function machineLine(): string {
+  const cpus = os.cpus();
+  const model = cpus[0]?.model?.trim() || 'unknown CPU';
+  return `${model} · ${cpus.length} cores · ${os.type()} ${os.release()} ${os.arch()} · ${formatBytes(os.totalmem())} RAM · Node ${process.version}`;
+}
+
+interface GpuSetup {
+  context: GpuContext | null;
+  /** Why there is no GPU context (shown and put in the skipped rows). */
+  why: string | null;
+  memoryBudgetBytes: number | null;
+  close(): void;
+}
+
+async function setUpGpu(opts: CliOptions): Promise<GpuSetup> {
+  const none = (why: string): GpuSetup => ({ context: null, why, memoryBudgetBytes: null, close() {} });
+  if (!opts.backends.includes('gpu')) return none('not requested (--backend)');
+  let nodeGpu: NodeGpu | null = null;
+  try {
+    nodeGpu = await createNodeGpu();
+    const got = await acquireDevice(nodeGpu.gpu);
+    // WebGPU reports no device memory. On a software adapter the "GPU memory" is this host's RAM:
+    // keep a run from swapping the machine by default.
+    const memoryBudgetBytes =
+      opts.gpuMemoryMiB !== undefined ? opts.gpuMemoryMiB * 2 ** 20 : got.adapter.isFallbackAdapter ? Math.floor(os.freemem() / 2) : null;
+    const held = nodeGpu;
+    return {
+      context: { device: got.device, adapter: got.adapter, limits: got.limits, hasTimestamps: got.hasTimestamps },
+      why: null,
+      memoryBudgetBytes,
+      close() {
+        got.device.destroy();
+        held.release();
+      },
+    };
+  } catch (e) {
+    nodeGpu?.release();
+    return none(`no WebGPU device: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Progress on stderr: one rewritten line on a terminal, a line every few seconds in a log. */
+function progressPrinter(): { update(text: string): void; done(): void } {
+  const tty = process.stderr.isTTY === true;
+  let last = 0;
+  let shown = false;
+  return {
+    update(text) {
+      const now = Date.now();
+      if (tty) {
+        if (now - last < 100) return;
+        last = now;
+        const cols = process.stderr.columns || 100;
+        process.stderr.write(`\r${text.slice(0, cols - 1).padEnd(cols - 1)}`);
+        shown = true;
+      } else if (now - last >= 3000) {
+        last = now;
+        process.stderr.write(`${text}\n`);
+      }
+    },
+    done() {
+      if (tty && shown) process.stderr.write(`\r${' '.repeat((process.stderr.columns || 100) - 1)}\r`);
+    },
+  };
+}
+
+function writeOut(target: string, text: string, what: string): void {
+  if (target === '-') process.stdout.write(text);
+  else {
+    writeFileSync(target, text);
+    process.stderr.write(`wrote ${what} to ${target}\n`);
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let opts: CliOptions;
+  try {
+    const parsed = parseArgs(argv);
+    if (parsed.help) {
+      process.stdout.write(`${helpText()}\n`);
+      return 0;
+    }
+    opts = parsed;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`bench: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  // With --json - or --csv - stdout is data only; everything for people goes to stderr.
+  const say = opts.json === '-' || opts.csv === '-' ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => process.stdout.write(`${s}\n`);
+
+  const gpu = await setUpGpu(opts);
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\ninterrupted: finishing the chunk in flight, then reporting what was measured (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let results: BenchResults | null = null;
+  try {
+    say(`machine: ${machineLine()}`);
+    say(adapterLine(gpu.context?.adapter ?? null, gpu.why));
+    if (gpu.context) {
+      const l = gpu.context.limits as Record<string, number>;
+      say(
+        `        maxBufferSize ${formatBytes(l.maxBufferSize)} · maxStorageBufferBindingSize ${formatBytes(l.maxStorageBufferBindingSize)} · ` +
+          `timestamp-query ${gpu.context.hasTimestamps ? 'yes' : 'no (wall-clock timing)'}` +
+          (gpu.memoryBudgetBytes !== null ? ` · memory budget ${formatBytes(gpu.memoryBudgetBytes)}` : ''),
+      );
+    }
+    const factories: Partial<Record<Backend, TrainerFactory>> = {
+      reference: createReferenceTrainer,
+      cpu: (config, variant, data, extras) => createFastCpuTrainer(config, variant, data, { workers: extras?.workers }),
+    };
+    const context = gpu.context;
+    if (context)
+      factories.gpu = (config, variant, data) =>
+        createGpuTrainer(context.device, config, variant, data, { memoryBudgetBytes: gpu.memoryBudgetBytes ?? undefined });
+
+    const header = { ...opts.config, alpha: opts.config.lr * opts.config.lambda };
+    for (const line of configLines({ config: header } as BenchResults)) say(line);
+    say(
+      `backends ${opts.backends.join(',')} · variants ${opts.variants.join(',')}` +
+        (opts.sweep ? ` · sweep ${opts.sweep.join(',')}` : '') +
+        ` · budget ${opts.maxSeconds === null ? 'none' : formatSeconds(opts.maxSeconds)}` +
+        ` · CPU width limit ${opts.cpuMaxWidth ?? 'none'}`,
+    );
+    say('');
+
+    const progress = progressPrinter();
+    results = await runBenchmark(
+      {
+        config: opts.config,
+        backends: opts.backends,
+        variants: opts.variants,
+        sweep: opts.sweep,
+        recordEvery: opts.recordEvery,
+        maxSeconds: opts.maxSeconds,
+        cpuMaxWidth: opts.cpuMaxWidth,
+        factories,
+        gpu: context,
+        gpuUnavailableReason: gpu.why ?? undefined,
+        gpuMemoryBudgetBytes: gpu.memoryBudgetBytes,
+        checkGpuFit,
+        workers: opts.workers,
+        machine: machineLine(),
+      },
+      {
+        signal: controller.signal,
+        onProgress: (p) =>
+          progress.update(
+            `[${((100 * p.done) / Math.max(1, p.total)).toFixed(0).padStart(3)}%] ${p.label}` +
+              (p.etaSeconds === null ? '' : ` · ≈${formatSeconds(p.etaSeconds)} left`),
+          ),
+      },
+    );
+    progress.done();
+  } finally {
+    process.off('SIGINT', onSigint);
+    gpu.close();
+  }
+
+  say(resultsReport(results));
+  if (results.adapter?.isFallbackAdapter && results.results.some((r) => r.backend === 'gpu' && r.stepMs))
+    say('\n!!! GPU rows above ran on a software adapter: CPU emulation, not GPU performance !!!');
+  if (opts.json) writeOut(opts.json, `${toJson(results)}\n`, 'JSON');
+  if (opts.csv) writeOut(opts.csv, toCsv(results), 'CSV');
+  return 0;
+}
+
+/** Exits once output is flushed; a timer (unref'd) makes sure a lingering native handle cannot keep Node alive. */
+function exit(code: number): void {
+  process.exitCode = code;
+  const flushed = () => setTimeout(() => process.exit(code), 2000).unref();
+  if (process.stdout.writableLength > 0) process.stdout.once('drain', flushed);
+  else flushed();
+}
+
+main(process.argv.slice(2)).then(exit, (e: unknown) => {
+  // Not a usage problem: the run itself failed. Say what, without a stack unless asked for.
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`bench: failed: ${message}\n${process.env.DEBUG ? `${(e as Error)?.stack ?? ''}\n` : `(set DEBUG=1 for the stack trace) ${HELP_HINT}\n`}`);
+  exit(1);
+});
