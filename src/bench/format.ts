@@ -16,8 +16,9 @@ export function formatBytes(bytes: number): string {
 
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return String(s);
-  if (s < 1) return `${(s * 1000).toPrecision(2)} ms`;
-  if (s < 100) return `${s.toPrecision(2)} s`;
+  if (s < 0.01) return `${Number((s * 1000).toPrecision(2))} ms`;
+  if (s < 1) return `${Math.round(s * 1000)} ms`;
+  if (s < 10) return `${Number(s.toPrecision(2))} s`;
   return `${Math.round(s)} s`;
 }
 

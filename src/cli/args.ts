@@ -127,9 +127,12 @@ function usage(text: string): never {
   throw new UsageError(`${text}\n${HELP_HINT}`);
 }
 
+/** Config fields that take whole numbers: validateConfig says so for 2.5, the parser for "abc". */
+const WHOLE = new Set<string>(['--batch', '--steps', '--seed', '--train-batches']);
+
 function parseNumber(flag: string, value: string, integer: boolean): number {
   if (!NUMBER.test(value.trim()))
-    usage(`${flag} ${JSON.stringify(value)}: not a number (expected ${integer ? 'an integer' : 'a number such as 0.01 or 1e-3'})`);
+    usage(`${flag} ${JSON.stringify(value)}: not a number (expected ${integer || WHOLE.has(flag) ? 'a whole number, e.g. 64' : 'a number such as 0.01 or 1e-3'})`);
   const n = Number(value);
   if (integer && !Number.isInteger(n)) usage(`${flag} ${JSON.stringify(value)}: must be a whole number`);
   return n;
