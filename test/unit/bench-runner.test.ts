@@ -29,10 +29,22 @@ const maxOf = (xs: number[]) => Math.max(...xs);
 function slow(ms: number): TrainerFactory {
   return (config, variant, data) => {
     const inner = createReferenceTrainer(config, variant, data);
-    const wrapped: Trainer = Object.create(inner);
-    wrapped.train = async (steps) => {
-      await new Promise((r) => setTimeout(r, ms * steps));
-      return inner.train(steps);
+    const wrapped: Trainer = {
+      backend: inner.backend,
+      variant: inner.variant,
+      config: inner.config,
+      get step() {
+        return inner.step;
+      },
+      setParameters: (p) => inner.setParameters(p),
+      getParameters: () => inner.getParameters(),
+      train: async (steps) => {
+        await new Promise((r) => setTimeout(r, ms * steps));
+        return inner.train(steps);
+      },
+      norms: () => inner.norms(),
+      losses: () => inner.losses(),
+      dispose: () => inner.dispose(),
     };
     return wrapped;
   };
@@ -187,7 +199,7 @@ describe('runBenchmark on the reference backend', () => {
   });
 
   test('a huge width is refused before allocating the float64 initial parameters', async () => {
-    const r = await runBenchmark(options({ layers: [6, 10, 4] }, { sweep: [1_000_000], cpuMaxWidth: null }));
+    const r = await runBenchmark(options({ layers: [6, 10, 10, 4] }, { sweep: [100_000], cpuMaxWidth: null }));
     expect(r.results[0].skipped).toMatch(/initial parameters .* need .* GiB of host memory in float64; the limit is 2\.0 GiB/);
   });
 
