@@ -1,0 +1,157 @@
+/**
+ * `npm run bench:kernels`: times the matmul kernels (register-blocked, workgroup-tiled, naive)
+ * on square and training-shaped products, then a whole training step with each, on the
+ * machine's GPU (SwiftShader where there is none). Medians of several timed repeats after a
+ * warm-up; GPU time from timestamp-query when the adapter has it, wall time otherwise.
+ *
+ *   npm run bench:kernels -- [--sizes 256,512,1024] [--repeats 5] [--quick]
+ */
+import os from 'node:os';
+import { acquireDevice } from '../gpu/device';
+import { createGpuTrainer } from '../gpu/gpu-trainer';
+import type { MatmulVariant } from '../gpu/kernels';
+import { Kernels, MATMUL_VARIANTS } from '../gpu/kernels';
+import { paddedBytes } from '../gpu/memory-plan';
+import { MatmulPass } from '../gpu/passes/matmul-pass';
+import { createNodeGpu } from '../gpu/node-gpu';
+import { validateConfig } from '../model/config';
+import { makeDataset } from '../model/data';
+import { matmulFlopsPerStep } from '../model/flops';
+import { median } from '../bench/stats';
+
+interface Shape {
+  name: string;
+  M: number;
+  N: number;
+  K: number;
+}
+
+function parseArgs(argv: string[]): { sizes: number[]; repeats: number; quick: boolean } {
+  let sizes = [256, 512, 1024];
+  let repeats = 5;
+  let quick = false;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (flag === '--sizes' && value) {
+      sizes = value.split(',').map(Number);
+      if (sizes.some((s) => !Number.isInteger(s) || s < 1)) fail(`--sizes ${value}: give positive integers, e.g. 256,512,1024`);
+      i++;
+    } else if (flag === '--repeats' && value) {
+      repeats = Number(value);
+      if (!Number.isInteger(repeats) || repeats < 1) fail(`--repeats ${value}: give an integer ≥ 1`);
+      i++;
+    } else if (flag === '--quick') quick = true;
+    else fail(`unknown or incomplete flag ${flag} (known: --sizes LIST, --repeats N, --quick)`);
+  }
+  return { sizes, repeats, quick };
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bench:kernels: ${message}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const { sizes, repeats, quick } = parseArgs(process.argv.slice(2));
+  const nodeGpu = await createNodeGpu();
+  const { device, adapter, hasTimestamps } = await acquireDevice(nodeGpu.gpu);
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`machine: ${cpu}, ${os.cpus().length} cores`);
+  console.log(`adapter: ${[adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ')}${adapter.isFallbackAdapter ? ' (software fallback)' : ''}`);
+  if (adapter.isFallbackAdapter) console.log('WARNING: software adapter (SwiftShader): these timings are CPU emulation, not GPU performance.');
+  console.log(`timer: ${hasTimestamps ? 'timestamp-query' : 'wall clock'}; medians of ${repeats} repeats after a warm-up\n`);
+
+  const kernels = Kernels.of(device);
+  const querySet = hasTimestamps ? device.createQuerySet({ type: 'timestamp', count: 2 }) : null;
+  const resolve = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+  const readback = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+
+  /** Milliseconds for `dispatches` back-to-back runs of the pass in one compute pass. */
+  async function timeDispatches(pass: MatmulPass, dispatches: number): Promise<number> {
+    const encoder = device.createCommandEncoder();
+    const cp = encoder.beginComputePass(querySet ? { timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
+    for (let i = 0; i < dispatches; i++) pass.encode(cp);
+    cp.end();
+    if (querySet) {
+      encoder.resolveQuerySet(querySet, 0, 2, resolve, 0);
+      encoder.copyBufferToBuffer(resolve, 0, readback, 0, 16);
+    }
+    const start = performance.now();
+    device.queue.submit([encoder.finish()]);
+    if (!querySet) {
+      await device.queue.onSubmittedWorkDone();
+      return performance.now() - start;
+    }
+    await readback.mapAsync(GPUMapMode.READ);
+    const [begin, end] = new BigUint64Array(readback.getMappedRange().slice(0));
+    readback.unmap();
+    return end > begin ? Number(end - begin) / 1e6 : performance.now() - start;
+  }
+
+  const shapes: Shape[] = [
+    ...sizes.map((s) => ({ name: `${s}×${s}×${s}`, M: s, N: s, K: s })),
+    // The first layer of an MNIST-sized MLP at batch 256: forward A·W.
+    { name: 'train 256×1024×784', M: 256, N: 1024, K: 784 },
+  ];
+  console.log('matmul (forward product, A·W + b, identity):');
+  console.log(`  ${'shape'.padEnd(22)}${MATMUL_VARIANTS.map((v) => `${v} ms`.padStart(12) + `${v} GFLOP/s`.padStart(18)).join('')}   blocked/naive  tiled/naive`);
+  const placeholder = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE });
+  for (const shape of shapes) {
+    const { M, N, K } = shape;
+    const make = (floats: number) => device.createBuffer({ size: paddedBytes(floats), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    const a = make(M * K);
+    const b = make(K * N);
+    const bias = make(N);
+    const out = make(M * N);
+    device.queue.writeBuffer(a, 0, new Float32Array(M * K).fill(0.5));
+    device.queue.writeBuffer(b, 0, new Float32Array(K * N).fill(0.25));
+    const flops = 2 * M * N * K;
+    const row: number[] = [];
+    for (const variant of MATMUL_VARIANTS) {
+      const pass = new MatmulPass(kernels, `bench.${variant}`, 'forward', { M, N, K }, { a, b, bias, out }, 'identity', variant, placeholder);
+      await timeDispatches(pass, 1); // warm-up: pipeline compilation, first-touch of buffers
+      // Enough dispatches per measurement for ~1e9 FLOPs (≥ 1), so quantised timers are not the limit.
+      const dispatches = Math.max(1, Math.min(64, Math.round((quick ? 2e8 : 1e9) / flops)));
+      const samples: number[] = [];
+      for (let r = 0; r < repeats; r++) samples.push((await timeDispatches(pass, dispatches)) / dispatches);
+      row.push(median(samples));
+      pass.destroy();
+    }
+    const gflops = row.map((ms) => flops / ms / 1e6);
+    console.log(
+      `  ${shape.name.padEnd(22)}${row.map((ms, i) => ms.toFixed(3).padStart(12) + gflops[i].toFixed(2).padStart(18)).join('')}   ${(row[2] / row[0]).toFixed(1).padStart(13)}×${(row[2] / row[1]).toFixed(1).padStart(11)}×`,
+    );
+    for (const buf of [a, b, bias, out]) buf.destroy();
+  }
+
+  const config = validateConfig({ layers: quick ? [256, 256, 10] : [784, 512, 512, 10], batch: 128, optimizer: 'adam', lr: 1e-3 });
+  const data = makeDataset(config);
+  const stepFlops = matmulFlopsPerStep(config.layers, config.batch);
+  console.log(`\nwhole training step (layers ${config.layers.join(',')}, batch ${config.batch}, Adam, ${(stepFlops / 1e9).toFixed(2)} GFLOP of matmuls):`);
+  const stepMs: Partial<Record<MatmulVariant, number>> = {};
+  for (const variant of MATMUL_VARIANTS) {
+    const trainer = await createGpuTrainer(device, config, 'decay', data, { matmul: variant });
+    await trainer.train(2); // warm-up
+    const samples: number[] = [];
+    const steps = quick ? 2 : 5;
+    for (let r = 0; r < repeats; r++) {
+      const start = performance.now();
+      const { deviceMs } = await trainer.train(steps);
+      samples.push((deviceMs ?? performance.now() - start) / steps);
+    }
+    trainer.dispose();
+    stepMs[variant] = median(samples);
+    console.log(`  ${variant.padEnd(8)} ${stepMs[variant]!.toFixed(2).padStart(9)} ms/step ${(stepFlops / stepMs[variant]! / 1e6).toFixed(2).padStart(8)} GFLOP/s`);
+  }
+  console.log(`  step speed-up over naive: blocked ${(stepMs.naive! / stepMs.blocked!).toFixed(1)}×, tiled ${(stepMs.naive! / stepMs.tiled!).toFixed(1)}×`);
+
+  querySet?.destroy();
+  device.destroy();
+  nodeGpu.release();
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench:kernels: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
