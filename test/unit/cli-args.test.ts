@@ -1,83 +1,94 @@
-import { describe, expect, it } from 'vitest';
+/** The bench CLI's flag parser, as a function: every bad input gets one message naming the flag, the value and what is allowed. */
+import { describe, expect, test } from 'vitest';
 import { DEFAULT_CPU_MAX_WIDTH, DEFAULT_MAX_SECONDS, UsageError, helpText, parseArgs } from '../../src/cli/args';
+import type { CliOptions } from '../../src/cli/args';
+import { DEFAULT_CONFIG } from '../../src/model/config';
 
-function usageError(argv: string[]): string {
+function ok(argv: string[]): CliOptions {
+  const parsed = parseArgs(argv);
+  if (parsed.help) throw new Error('expected options, got help');
+  return parsed;
+}
+
+function usageError(argv: string[]): UsageError {
   try {
     parseArgs(argv);
   } catch (e) {
     expect(e).toBeInstanceOf(UsageError);
     expect((e as UsageError).exitCode).toBe(2);
-    return (e as Error).message;
+    expect((e as UsageError).message).toContain('--help');
+    return e as UsageError;
   }
   throw new Error(`no error for ${argv.join(' ')}`);
 }
 
 describe('bench CLI flags', () => {
-  it('defaults: gpu,cpu, both variants, no sweep, budget and CPU width limit', () => {
-    const a = parseArgs([]);
-    if (a.help) throw new Error('help');
-    expect(a.backends).toEqual(['gpu', 'cpu']);
-    expect(a.variants).toEqual(['l2', 'decay']);
-    expect(a.sweep).toBeNull();
-    expect(a.maxSeconds).toBe(DEFAULT_MAX_SECONDS.single);
-    expect(a.cpuMaxWidth).toBe(DEFAULT_CPU_MAX_WIDTH);
-    expect(a.json).toBeNull();
+  test('defaults: the model defaults, gpu,cpu, both variants, a time budget', () => {
+    const o = ok([]);
+    expect(o.config).toEqual({ ...DEFAULT_CONFIG, layers: [...DEFAULT_CONFIG.layers] });
+    expect(o.backends).toEqual(['gpu', 'cpu']);
+    expect(o.variants).toEqual(['l2', 'decay']);
+    expect(o.sweep).toBeNull();
+    expect(o.maxSeconds).toBe(DEFAULT_MAX_SECONDS.single);
+    expect(o.cpuMaxWidth).toBe(DEFAULT_CPU_MAX_WIDTH);
+    expect(o.json).toBeNull();
   });
 
-  it('every DESIGN flag, --flag=value, and the extras', () => {
-    const a = parseArgs([
-      '--layers', '784,64,10', '--batch', '16', '--steps=30', '--lr', '0.1', '--lambda', '1e-4', '--seed', '7',
-      '--optimizer', 'adam', '--momentum', '0.5', '--beta1', '0.8', '--beta2', '0.99', '--eps', '1e-6',
-      '--activation', 'relu', '--loss', 'ce', '--backend', 'reference,cpu', '--sweep', '32,64',
-      '--json', '-', '--csv', 'out.csv', '--max-seconds', '0', '--cpu-max-width', '0', '--record-every', '3',
-      '--workers', '2', '--regularize-bias', '--train-batches', '2', '--noise', '0',
+  test('every DESIGN flag, in both spellings', () => {
+    const o = ok([
+      '--layers', '784,256,10', '--batch', '64', '--steps=50', '--lr', '0.1', '--lambda', '1e-4', '--seed', '7',
+      '--optimizer', 'adam', '--momentum', '0.5', '--beta1', '0.8', '--beta2=0.99', '--eps', '1e-6', '--activation', 'relu',
+      '--loss', 'ce', '--backend', 'reference,cpu', '--sweep', '64,128', '--json', '-', '--csv', 'out.csv', '--max-seconds', '30',
+      '--cpu-max-width', '0', '--record-every', '5', '--workers', '2', '--regularize-bias', '--train-batches', '3', '--noise', '0',
     ]);
-    if (a.help) throw new Error('help');
-    expect(a.config).toMatchObject({
-      layers: [784, 64, 10], batch: 16, steps: 30, lr: 0.1, lambda: 1e-4, seed: 7, optimizer: 'adam', momentum: 0.5,
-      beta1: 0.8, beta2: 0.99, eps: 1e-6, activation: 'relu', loss: 'ce', regularizeBias: true, trainBatches: 2, noise: 0,
+    expect(o.config).toMatchObject({
+      layers: [784, 256, 10], batch: 64, steps: 50, lr: 0.1, lambda: 1e-4, seed: 7, optimizer: 'adam', momentum: 0.5,
+      beta1: 0.8, beta2: 0.99, eps: 1e-6, activation: 'relu', loss: 'ce', regularizeBias: true, trainBatches: 3, noise: 0,
     });
-    expect(a.backends).toEqual(['reference', 'cpu']);
-    expect(a.sweep).toEqual([32, 64]);
-    expect(a).toMatchObject({ json: '-', csv: 'out.csv', maxSeconds: null, cpuMaxWidth: null, recordEvery: 3, workers: 2 });
-    expect(parseArgs(['--sweep', '64'])).toMatchObject({ maxSeconds: DEFAULT_MAX_SECONDS.sweep });
+    expect(o).toMatchObject({ backends: ['reference', 'cpu'], sweep: [64, 128], json: '-', csv: 'out.csv', maxSeconds: 30, cpuMaxWidth: null, recordEvery: 5, workers: 2 });
   });
 
-  it('--help and -h', () => {
-    expect(parseArgs(['--help'])).toEqual({ help: true });
-    expect(parseArgs(['--steps', '3', '-h'])).toEqual({ help: true });
-    for (const flag of ['--layers', '--sweep', '--json', '--csv', '--max-seconds', '--cpu-max-width', '--record-every', '--workers', '--regularize-bias', '--train-batches', '--noise'])
-      expect(helpText()).toContain(flag);
+  test('a sweep gets the sweep budget; --max-seconds 0 means none', () => {
+    expect(ok(['--sweep', '64']).maxSeconds).toBe(DEFAULT_MAX_SECONDS.sweep);
+    expect(ok(['--max-seconds', '0']).maxSeconds).toBeNull();
   });
 
-  it('one clear message naming the flag, the value and what is allowed, with the --help hint', () => {
-    const cases: [string[], RegExp][] = [
-      [['--bach', '3'], /unknown flag --bach \(did you mean --batch\?\)/],
-      [['--frobnicate'], /unknown flag --frobnicate/],
-      [['--steps'], /--steps needs a value/],
-      [['--json', '--csv', 'x'], /--json needs a value/],
-      [['--lr', 'fast'], /--lr "fast": not a number/],
-      [['--batch', 'abc'], /--batch "abc": not a number \(expected a whole number/],
-      [['--optimizer', 'adamw'], /--optimizer "adamw": not allowed; use one of sgd, momentum, adam/],
-      [['--activation', 'gelu'], /--activation "gelu": not allowed; use one of tanh, relu/],
-      [['--backend', 'gpu,tpu'], /--backend "tpu": not allowed; use one of gpu, cpu, reference/],
-      [['--sweep', '64,abc'], /--sweep "abc": not a number/],
-      [['--sweep', '64,1.5'], /--sweep "1.5": must be a whole number/],
-      [['--workers', '0'], /--workers 0: must be at least 1/],
-      [['--max-seconds', '-1'], /--max-seconds -1: must be a number ≥ 0/],
-      [['--json', '-', '--csv', '-'], /both write to stdout/],
-      [['--batch', '0'], /--batch 0: must be an integer from 1/],
-      [['--lr', '-0.1'], /--lr -0.1: must be a finite number > 0/],
-      [['--layers', '8,x,4'], /--layers .*width 2 \("x"\)/],
-      [['--layers', '8,4', '--sweep', '64'], /--sweep: a sweep replaces the hidden widths/],
-      [['stray'], /unexpected argument "stray"/],
-      [['--regularize-bias=maybe'], /--regularize-bias "maybe"/],
-    ];
-    for (const [argv, pattern] of cases) {
-      const message = usageError(argv);
-      expect(message, argv.join(' ')).toMatch(pattern);
-      expect(message, argv.join(' ')).toContain('npm run bench -- --help');
-      expect(message).not.toMatch(/\n\s+at /);
-    }
+  test('--help and -h', () => {
+    expect(parseArgs(['--batch', '3', '--help'])).toEqual({ help: true });
+    expect(parseArgs(['-h'])).toEqual({ help: true });
+    expect(helpText()).toMatch(/--sweep/);
+    expect(helpText()).toMatch(/--cpu-max-width/);
+  });
+
+  test.each([
+    [['--bach', '3'], /unknown flag --bach \(did you mean --batch\?\)/],
+    [['--frobnicate'], /unknown flag --frobnicate$/m],
+    [['--batch'], /--batch needs a value/],
+    [['--json', '--csv', 'x.csv'], /--json needs a value/],
+    [['--batch', 'abc'], /--batch "abc": not a number \(expected a whole number/],
+    [['--lr', '0.0.1'], /--lr "0\.0\.1": not a number/],
+    [['--optimizer', 'rmsprop'], /--optimizer "rmsprop": not allowed; use one of sgd, momentum, adam/],
+    [['--activation', 'gelu'], /--activation "gelu": not allowed; use one of tanh, relu/],
+    [['--backend', 'gpu,tpu'], /--backend "tpu": not allowed; use one of gpu, cpu, reference/],
+    [['--sweep', '64,big'], /--sweep "big": not a number/],
+    [['--sweep', '64,1.5'], /--sweep "1\.5": must be a whole number/],
+    [['--layers', '16,8', '--sweep', '64'], /--sweep: a sweep replaces the hidden widths/],
+    [['--workers', '0'], /--workers 0: must be at least 1/],
+    [['--max-seconds', '-3'], /--max-seconds -3: must be a number ≥ 0/],
+    [['--json', '-', '--csv', '-'], /both write to stdout/],
+    [['--regularize-bias=maybe'], /--regularize-bias "maybe"/],
+    [['extra'], /unexpected argument "extra"/],
+  ])('%j → usage error', (argv, message) => {
+    expect(usageError(argv).message).toMatch(message);
+  });
+
+  test('config errors come from validateConfig, named by flag and value', () => {
+    expect(usageError(['--batch', '0']).message).toMatch(/--batch 0: must be an integer from 1 to/);
+    expect(usageError(['--batch', '2.5']).message).toMatch(/--batch 2\.5: must be an integer/);
+    expect(usageError(['--layers', '16,abc,8']).message).toMatch(/--layers \[16, "abc", 8\]: width 2 \("abc"\) must be an integer/);
+    // Several bad values: all of them, one per line.
+    const both = usageError(['--lr', '-1', '--beta2', '1']).message;
+    expect(both).toMatch(/--lr -1: must be a finite number > 0/);
+    expect(both).toMatch(/--beta2 1: must be a number in \[0, 1\)/);
   });
 });

@@ -1,0 +1,94 @@
+/**
+ * The built CLI, spawned for real: bad flags exit 2 with one message and no stack trace; a
+ * reference run with --json - writes clean JSON on stdout that parses back. Built once into a
+ * temporary folder (not dist-cli, which `npm run bench` may be using at the same time).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseCsv, parseResultsJson } from '../../src/bench/export';
+
+let dir = '';
+let script = '';
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'l2wd-cli-'));
+  // The same bundling as vite.cli.config.ts, for the bench entry alone.
+  await build({
+    configFile: false,
+    logLevel: 'error',
+    build: {
+      ssr: true,
+      outDir: dir,
+      target: 'node20',
+      emptyOutDir: true,
+      rollupOptions: {
+        input: { bench: 'src/cli/bench.ts' },
+        external: ['webgpu', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
+        output: { entryFileNames: '[name].js', format: 'es' },
+      },
+    },
+    ssr: { noExternal: true, external: ['webgpu'] },
+  });
+  script = join(dir, 'bench.js');
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('bench CLI, spawned', () => {
+  test('a non-number exits 2 naming the flag and the value, no stack trace', () => {
+    const r = cli(['--batch', 'abc']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--batch "abc": not a number/);
+    expect(r.stderr).toMatch(/--help/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+
+  test('an unknown flag and a bad enum exit 2', () => {
+    const r = cli(['--optimiser', 'adam']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown flag --optimiser \(did you mean --optimizer\?\)/);
+    const e = cli(['--loss', 'hinge']);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/--loss "hinge": not allowed; use one of mse, ce/);
+  });
+
+  test('--help exits 0 with the flags', () => {
+    const r = cli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: npm run bench/);
+  });
+
+  test('a reference run: JSON alone on stdout, the report on stderr, CSV to a file', () => {
+    const csv = join(dir, 'out.csv');
+    const r = cli(['--backend', 'reference', '--layers', '8,12,4', '--steps', '30', '--batch', '8', '--json', '-', '--csv', csv]);
+    expect(r.code).toBe(0);
+    const results = parseResultsJson(r.stdout);
+    expect(results.config.layers).toEqual([8, 12, 4]);
+    expect(results.results.map((row) => [row.backend, row.variant, row.skipped, row.steps])).toEqual([
+      ['reference', 'l2', null, 30],
+      ['reference', 'decay', null, 30],
+    ]);
+    expect(Math.max(...results.agreement[0].weightGap)).toBeLessThan(1e-12);
+    expect(results.machine).toBeTruthy();
+    // The people-facing report went to stderr.
+    expect(r.stderr).toMatch(/machine: /);
+    expect(r.stderr).toMatch(/α = η·λ/);
+    expect(r.stderr).toMatch(/agreement/);
+    const records = parseCsv(readFileSync(csv, 'utf8'));
+    expect(records.filter((cells) => cells[0] === 'result')).toHaveLength(2);
+    expect(records.filter((cells) => cells[0] === 'agreement')).toHaveLength(1);
+  });
+});
