@@ -1,0 +1,27 @@
+/**
+ * The engine as a library (DESIGN.md, "Library"): configuration, data, the three trainers,
+ * the benchmark runner and its results. Browser-safe; Node callers get WebGPU from
+ * `createNodeGpu` in ./gpu/node-gpu (kept out of here so the page never imports node:fs).
+ */
+export * from './model/config';
+export { Rng } from './model/rng';
+export { glorotInit, initialParameters, cloneParameters } from './model/parameters';
+export type { MlpParameters } from './model/parameters';
+export { makeDataset, TEACHER_HIDDEN } from './model/data';
+export type { Dataset, Split } from './model/data';
+export { matmulFlopsPerStep } from './model/flops';
+export { agreement, frobeniusNorm, normGap, weightGap } from './model/metrics';
+export type { Agreement } from './model/metrics';
+export { UPDATE_RULES, applyUpdate, hyperparameters, updateRule } from './model/update-rules';
+export type { Hyperparameters, UpdateRule } from './model/update-rules';
+export type { Losses, Trainer, TrainTiming } from './model/trainer';
+
+export { createReferenceTrainer, ReferenceTrainer, lossAndGradients } from './cpu/reference';
+export { createFastCpuTrainer, FastCpuTrainer } from './cpu/fast';
+export * from './gpu/index';
+
+export { runBenchmark } from './bench/runner';
+export type { RunnerOptions, RunnerHooks, RunProgress, GpuContext, TrainerFactory } from './bench/runner';
+export { parseResultsJson, toCsv, toJson, ResultsFormatError } from './bench/export';
+export { median, quantile, spread } from './bench/stats';
+export * from './bench/results';
