@@ -44,7 +44,7 @@ export interface GpuContext {
 }
 
 /** Why a configuration cannot run on the GPU, or null; decided before anything is allocated. */
-export type GpuFitCheck = (config: MlpConfig, limits: { maxBufferSize: number; maxStorageBufferBindingSize: number }, memoryBudgetBytes?: number) => string | null;
+export type GpuFitCheck = (config: MlpConfig, limits: { maxBufferSize: number; maxStorageBufferBindingSize: number }) => string | null;
 
 export interface RunnerOptions {
   /** The run's configuration (validated again here; `alpha` is derived, never taken from input). */
@@ -331,8 +331,13 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
         return `widest layer ${widest} is over the CPU width limit of ${options.cpuMaxWidth} (cpuMaxWidth)`;
       if (backend === 'gpu' && gpu) {
         const limits = limitsRecord(gpu.limits) as { maxBufferSize: number; maxStorageBufferBindingSize: number };
-        const why = fit(cfg, limits, options.gpuMemoryBudgetBytes ?? Number.POSITIVE_INFINITY);
+        const why = fit(cfg, limits);
         if (why) return why;
+        // The memory budget is the runner's own (WebGPU reports no device memory): an estimate of the total.
+        if (options.gpuMemoryBudgetBytes != null) {
+          const over = estimateGpuFit(cfg, { maxBufferSize: Infinity, maxStorageBufferBindingSize: Infinity }, options.gpuMemoryBudgetBytes);
+          if (over) return over;
+        }
       }
       const plan = plans.get(backend);
       if (plan?.skip) return plan.skip;

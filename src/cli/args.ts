@@ -19,6 +19,12 @@ export const HELP_HINT = 'Run `npm run bench -- --help` for the flags.';
 export const DEFAULT_MAX_SECONDS = { sweep: 120, single: 300 } as const;
 /** CPU backends above this width would take minutes per step (and GBs of float64): skipped. */
 export const DEFAULT_CPU_MAX_WIDTH = 4096;
+/**
+ * Layers of a sweep when --layers is not given: DESIGN.md's example, two hidden layers, so the
+ * swept width meets itself (a width × width weight matrix) and the stress test reaches the device's
+ * buffer limits. The model's default (one small hidden layer) would never stress anything.
+ */
+export const DEFAULT_SWEEP_LAYERS = [784, 1024, 1024, 10] as const;
 
 export interface CliOptions {
   /** The validated run configuration. */
@@ -50,7 +56,7 @@ interface FlagSpec {
 }
 
 const FLAGS: Record<string, FlagSpec> = {
-  '--layers': { kind: 'list', field: 'layers', help: `widths, input to output (default ${DEFAULT_CONFIG.layers.join(',')})` },
+  '--layers': { kind: 'list', field: 'layers', help: `widths, input to output (default ${DEFAULT_CONFIG.layers.join(',')}; with --sweep ${DEFAULT_SWEEP_LAYERS.join(',')})` },
   '--batch': { kind: 'number', field: 'batch', help: `rows per mini-batch (default ${DEFAULT_CONFIG.batch})` },
   '--steps': { kind: 'number', field: 'steps', help: `training steps per cell (default ${DEFAULT_CONFIG.steps})` },
   '--lr': { kind: 'number', field: 'lr', help: `learning rate η (default ${DEFAULT_CONFIG.lr})` },
@@ -233,6 +239,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const csv = path('--csv');
   if (json === '-' && csv === '-') usage('--json - and --csv - both write to stdout; send one of them to a file');
 
+  if (sweep && raw.layers === undefined) raw.layers = [...DEFAULT_SWEEP_LAYERS];
   let config: MlpConfig;
   try {
     config = validateConfig(raw);

@@ -144,8 +144,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     };
     const context = gpu.context;
     if (context)
-      factories.gpu = (config, variant, data) =>
-        createGpuTrainer(context.device, config, variant, data, { memoryBudgetBytes: gpu.memoryBudgetBytes ?? undefined });
+      factories.gpu = (config, variant, data) => createGpuTrainer(context.device, config, variant, data);
 
     const header = { ...opts.config, alpha: opts.config.lr * opts.config.lambda };
     for (const line of configLines({ config: header } as BenchResults)) say(line);
