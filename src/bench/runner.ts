@@ -354,6 +354,8 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
       return null;
     };
 
+    const pairIndex = (r: AgreementRow) =>
+      pairs.findIndex((p) => key(...p.a) === key(r.a.backend, r.a.variant) && key(...p.b) === key(r.b.backend, r.b.variant));
     const finishPairs = () => {
       for (const pair of pairs) {
         if (pair.done) continue;
@@ -364,7 +366,12 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
         pair.done = true;
         if (a!.finalStep === undefined || b!.finalStep === undefined) continue;
         const row = compare(width, a!, b!);
-        if (row) results.agreement.push(row);
+        if (row) {
+          // In the order of `pairs` (the caller's backend order), not the order cells finished in.
+          const index = pairs.indexOf(pair);
+          const later = results.agreement.findIndex((r) => r.width === width && pairIndex(r) > index);
+          results.agreement.splice(later < 0 ? results.agreement.length : later, 0, row);
+        }
         else
           (results.notes ??= []).push(
             `${prefix}${pair.a.join(' ')} vs ${pair.b.join(' ')} not compared: they stopped at steps ${a!.finalStep} and ${b!.finalStep} and neither kept weights at the other's step`,

@@ -69,7 +69,8 @@ async function setUpGpu(opts: CliOptions): Promise<GpuSetup> {
 /** Progress on stderr: one rewritten line on a terminal, a line every few seconds in a log. */
 function progressPrinter(): { update(text: string): void; done(): void } {
   const tty = process.stderr.isTTY === true;
-  let last = 0;
+  // Quiet for the first seconds: a short run needs no progress lines.
+  let last = Date.now();
   let shown = false;
   return {
     update(text) {

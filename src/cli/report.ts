@@ -42,7 +42,7 @@ export function widthTable(r: BenchResults, width: number | null): string {
     `${width === null ? 'run' : `width ${width}`}: layers ${layers.join(',')} · ${formatRate(parameterCount(layers))} parameters · ` +
     `${formatNumber(matmulFlopsPerStep(layers, r.config.batch) / 1e9)} GFLOP per step`;
   const body = rows.map((row) => {
-    if (row.skipped) return [...rowLabel(row), `skipped: ${row.skipped}`, '', '', '', '', '', '', ''];
+    if (row.skipped) return [...rowLabel(row), 'skipped (below)', '', '', '', '', '', ''];
     const s = row.stepMs;
     return [
       ...rowLabel(row),
@@ -60,7 +60,13 @@ export function widthTable(r: BenchResults, width: number | null): string {
     body,
     [false, false, true, false, true, true, true, true, false],
   );
-  const notes = rows.filter((row) => row.note).map((row) => `  note: ${row.backend} ${row.variant}: ${row.note}`);
+  // Reasons under the table, one line per distinct reason, so a long one does not stretch every column.
+  const reasons = new Map<string, string[]>();
+  for (const row of rows) if (row.skipped) reasons.set(row.skipped, [...(reasons.get(row.skipped) ?? []), `${row.backend} ${row.variant}`]);
+  const notes = [
+    ...[...reasons].map(([reason, who]) => `  skipped: ${who.join(', ')}: ${reason}`),
+    ...rows.filter((row) => row.note).map((row) => `  note: ${row.backend} ${row.variant}: ${row.note}`),
+  ];
   return [title, table, ...notes].join('\n');
 }
 
