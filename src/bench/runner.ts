@@ -324,7 +324,6 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
     const preflight = (backend: Backend): string | null => {
       if (signal?.aborted) return abortReason(signal);
       if (performance.now() > deadline) return `time budget of ${maxSeconds} s spent`;
-      if (hostSkip) return hostSkip;
       if (backend === 'gpu' && !gpu) return options.gpuUnavailableReason ?? 'no WebGPU adapter';
       if (!options.factories[backend]) return `the ${backend} backend is not available in this build`;
       if (backend !== 'gpu' && options.cpuMaxWidth != null && widest > options.cpuMaxWidth)
@@ -339,6 +338,8 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
           if (over) return over;
         }
       }
+      // After the backend's own limits, which say more about the device than the host's copy does.
+      if (hostSkip) return hostSkip;
       const plan = plans.get(backend);
       if (plan?.skip) return plan.skip;
       // Refuse a cell whose single step would already blow its share of the budget.

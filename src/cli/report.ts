@@ -114,7 +114,13 @@ export function sweepTable(r: BenchResults): string | null {
     const skipped = r.results
       .filter((row) => row.width === width && row.skipped)
       .map((row) => `${row.backend} ${row.variant}: ${row.skipped}`);
-    const reasons = [...new Set(skipped.map((s) => s.replace(/^(\w+) (l2|decay): /, '$1: ')))];
+    // One reason per backend (its variants usually share it; a budget skip differs only in seconds left).
+    const firstByBackend = new Map<string, string>();
+    for (const s of skipped) {
+      const m = /^(\w+) (?:l2|decay): (.*)$/s.exec(s);
+      if (m && !firstByBackend.has(m[1])) firstByBackend.set(m[1], m[2]);
+    }
+    const reasons = [...firstByBackend].map(([backend, reason]) => `${backend}: ${reason}`);
     return [
       `${width}`,
       formatRate(parameterCount(sweepLayers(r.config.layers, width))),
