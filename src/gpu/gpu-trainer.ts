@@ -324,7 +324,7 @@ export class GpuTrainer implements Trainer {
       const t = first + i;
       // Bias corrections in float64, rounded once: the reference computes them the same way.
       this.stepSlots.set(
-        [h.lr, h.lambda, h.alpha, h.momentum, h.beta1, h.beta2, h.eps, 1 - Math.pow(h.beta1, t), 1 - Math.pow(h.beta2, t)],
+        [h.lr, h.lambda, h.alpha, h.momentum, h.beta1, h.beta2, h.eps, 1 - Math.pow(h.beta1, t), 1 - Math.pow(h.beta2, t), 1 - h.beta1, 1 - h.beta2],
         i * floatsPerSlot,
       );
     }

@@ -17,7 +17,7 @@ afterAll(releaseGpu);
 /**
  * After 50 steps the GPU (f32) and the reference (f64) weights differ by f32 rounding carried
  * through the trajectory: each step rounds every weight (~2⁻²⁴ ≈ 6e-8 relative) and the matmuls
- * add ~K·2⁻²⁴ to each gradient; measured gaps are 2e-7…1.5e-6 across the 24 cases. 2e-5 leaves
+ * add ~K·2⁻²⁴ to each gradient; measured gaps are at most 8.6e-7 across the 24 cases. 2e-5 leaves
  * a 10× margin and stays far below a real bug (a wrong rule or a missed term moves weights by
  * ≥ η·λ·‖W‖ ≈ 1e-3 relative here, or by whole gradient steps).
  */

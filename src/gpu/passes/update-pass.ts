@@ -46,6 +46,6 @@ export class UpdatePass {
   }
 }
 
-/** Bytes of StepParams (9 f32, rounded up to 16) and the stride of one step's slot. */
+/** Bytes of StepParams (11 f32, rounded up to 16) and the stride of one step's slot. */
 export const STEP_PARAMS_BYTES = 48;
 export const STEP_SLOT_STRIDE = 256;
