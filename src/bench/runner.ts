@@ -275,7 +275,6 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
   };
 
   const cellsTotal = widths.length * execution.length * variants.length;
-  let cellsStarted = 0;
   const total = cellsTotal * config.steps;
   let done = 0;
   let label = '';
@@ -292,10 +291,54 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
   /** Measured GFLOP/s of each backend so far (from warm-up), to predict the next width. */
   const measuredGflops = new Map<Backend, { gflops: number; width: number | null }>();
 
+  /** Why a cell can never run, from what is known up front (device, build, limits, host memory). */
+  const staticSkip = (backend: Backend, cfg: MlpConfig): string | null => {
+    if (backend === 'gpu' && !gpu) return options.gpuUnavailableReason ?? 'no WebGPU adapter';
+    if (!options.factories[backend]) return `the ${backend} backend is not available in this build`;
+    const widest = Math.max(...cfg.layers);
+    if (backend !== 'gpu' && options.cpuMaxWidth != null && widest > options.cpuMaxWidth)
+      return `widest layer ${widest} is over the CPU width limit of ${options.cpuMaxWidth} (cpuMaxWidth)`;
+    if (backend === 'gpu' && gpu) {
+      const limits = limitsRecord(gpu.limits) as { maxBufferSize: number; maxStorageBufferBindingSize: number };
+      const why = fit(cfg, limits);
+      if (why) return why;
+      // The memory budget is the runner's own (WebGPU reports no device memory): an estimate of the total.
+      if (options.gpuMemoryBudgetBytes != null) {
+        const over = estimateGpuFit(cfg, { maxBufferSize: Infinity, maxStorageBufferBindingSize: Infinity }, options.gpuMemoryBudgetBytes);
+        if (over) return over;
+      }
+    }
+    // After the backend's own limits, which say more about the device than the host's copy does.
+    const parameterBytes = parameterCount(cfg.layers) * 8;
+    if (parameterBytes > hostMax)
+      return `the shared initial parameters (${(parameterCount(cfg.layers) / 1e6).toFixed(0)} M) need ${formatBytes(parameterBytes)} of host memory in float64; the limit is ${formatBytes(hostMax)}`;
+    return null;
+  };
+
+  /*
+   * The time budget is shared among the cells that can run and have not finished: half evenly
+   * (small cells are bound by per-step overhead, not FLOPs), half in proportion to FLOPs per step
+   * (large widths need more). Cells skipped up front take nothing; time a cell leaves unused
+   * flows to the ones after it.
+   */
+  const pending = { count: 0, flops: 0 };
+  for (const width of widths) {
+    const cfg: MlpConfig = { ...config, layers: sweepLayers(config.layers, width) };
+    for (const backend of execution)
+      if (!staticSkip(backend, cfg)) {
+        pending.count += variants.length;
+        pending.flops += variants.length * matmulFlopsPerStep(cfg.layers, cfg.batch);
+      }
+  }
+  const shareMs = (flops: number): number => {
+    const left = deadline - performance.now();
+    if (pending.count <= 0 || pending.flops <= 0) return left;
+    return left * (0.5 / pending.count + (0.5 * flops) / pending.flops);
+  };
+
   for (const width of widths) {
     const cfg: MlpConfig = { ...config, layers: sweepLayers(config.layers, width) };
     const flopsPerStep = matmulFlopsPerStep(cfg.layers, cfg.batch);
-    const widest = Math.max(...cfg.layers);
     const prefix = width === null ? '' : `width ${width} · `;
     const cells = new Map<string, Cell>();
     const plans = new Map<Backend, Plan>();
@@ -305,13 +348,6 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
     if (backends.includes('reference'))
       for (const b of backends) if (b !== 'reference') for (const v of variants) pairs.push({ a: [b, v], b: ['reference', v], done: false });
 
-    // Allocated only when some cell of this width really runs: at huge widths the float64
-    // copy alone could exhaust the host.
-    const parameterBytes = parameterCount(cfg.layers) * 8;
-    const hostSkip =
-      parameterBytes > hostMax
-        ? `the shared initial parameters (${(parameterCount(cfg.layers) / 1e6).toFixed(0)} M) need ${formatBytes(parameterBytes)} of host memory in float64; the limit is ${formatBytes(hostMax)}`
-        : null;
     let data: Dataset | null = null;
     let init: MlpParameters | null = null;
     const shared = () => {
@@ -324,33 +360,21 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
     const preflight = (backend: Backend): string | null => {
       if (signal?.aborted) return abortReason(signal);
       if (performance.now() > deadline) return `time budget of ${maxSeconds} s spent`;
-      if (backend === 'gpu' && !gpu) return options.gpuUnavailableReason ?? 'no WebGPU adapter';
-      if (!options.factories[backend]) return `the ${backend} backend is not available in this build`;
-      if (backend !== 'gpu' && options.cpuMaxWidth != null && widest > options.cpuMaxWidth)
-        return `widest layer ${widest} is over the CPU width limit of ${options.cpuMaxWidth} (cpuMaxWidth)`;
-      if (backend === 'gpu' && gpu) {
-        const limits = limitsRecord(gpu.limits) as { maxBufferSize: number; maxStorageBufferBindingSize: number };
-        const why = fit(cfg, limits);
-        if (why) return why;
-        // The memory budget is the runner's own (WebGPU reports no device memory): an estimate of the total.
-        if (options.gpuMemoryBudgetBytes != null) {
-          const over = estimateGpuFit(cfg, { maxBufferSize: Infinity, maxStorageBufferBindingSize: Infinity }, options.gpuMemoryBudgetBytes);
-          if (over) return over;
-        }
-      }
-      // After the backend's own limits, which say more about the device than the host's copy does.
-      if (hostSkip) return hostSkip;
+      const fixed = staticSkip(backend, cfg);
+      if (fixed) return fixed;
       const plan = plans.get(backend);
       if (plan?.skip) return plan.skip;
       // Refuse a cell whose single step would already blow its share of the budget.
       const rate = measuredGflops.get(backend);
       const gflops = rate?.gflops ?? PRIOR_GFLOPS[backend];
       if (gflops && Number.isFinite(deadline)) {
+        // The least a cell can do: one warm-up step (when asked for) and one timed step.
+        const least = Math.min(warmupSteps, 1) + 1;
         const oneStepS = flopsPerStep / (gflops * 1e9);
-        const shareS = (deadline - performance.now()) / 1000 / (cellsTotal - cellsStarted);
+        const shareS = shareMs(flopsPerStep) / 1000;
         const factor = rate ? 1 : PRIOR_SAFETY;
-        if (oneStepS * (warmupSteps + 1) > shareS * factor)
-          return `over the time budget: ${warmupSteps + 1} steps would take ≈${formatSeconds(oneStepS * (warmupSteps + 1))} (at ${gflops.toPrecision(2)} GFLOP/s${rate ? `, measured at ${rate.width === null ? 'the previous run' : `width ${rate.width}`}` : ', assumed'}), and ${formatSeconds(shareS)} are left for this cell`;
+        if (oneStepS * least > shareS * factor)
+          return `over the time budget: ${least} steps would take ≈${formatSeconds(oneStepS * least)} (at ${gflops.toPrecision(2)} GFLOP/s${rate ? `, measured at ${rate.width === null ? 'the previous run' : `width ${rate.width}`}` : ', assumed'}), and ${formatSeconds(shareS)} are left for this cell`;
       }
       return null;
     };
@@ -395,9 +419,15 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
         cells.set(key(backend, variant), cell);
         results.results.push(row);
         label = `${prefix}${backend} ${variant}`;
+        const counted = staticSkip(backend, cfg) === null;
         const skip = preflight(backend);
-        cellsStarted++;
+        const settle = () => {
+          if (!counted) return;
+          pending.count--;
+          pending.flops -= flopsPerStep;
+        };
         if (skip) {
+          settle();
           row.skipped = skip;
           done += config.steps;
           finishPairs();
@@ -405,7 +435,11 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
           partial();
           continue;
         }
-        await runCell(cell);
+        try {
+          await runCell(cell);
+        } finally {
+          settle();
+        }
         finishPairs();
         partial();
       }
@@ -429,16 +463,21 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
         // Warm-up: the first steps pay for pipeline compilation, lazy buffer zeroing and JIT.
         // They also give the step-time estimate that sizes this cell to the time budget.
         let perStepMs = 0;
+        let warmedUp = 0;
         if (warmupSteps > 0) {
           let t = performance.now();
           await trainer.train(1);
           perStepMs = performance.now() - t;
-          if (warmupSteps > 1) {
+          warmedUp = 1;
+          // A step that already takes a tenth of the cell's share has amortised its compilation:
+          // more warm-up would only eat the budget.
+          if (warmupSteps > 1 && perStepMs < 0.1 * shareMs(flopsPerStep)) {
             t = performance.now();
             await trainer.train(warmupSteps - 1);
             perStepMs = (performance.now() - t) / (warmupSteps - 1);
+            warmedUp = warmupSteps;
           }
-          row.warmupSteps = warmupSteps;
+          row.warmupSteps = warmedUp;
           measuredGflops.set(backend, { gflops: flopsPerStep / (perStepMs * 1e6), width });
         }
         let t = performance.now();
@@ -545,10 +584,9 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
     function planSteps(perStepMs: number, recordMs: number): Plan {
       const full: Plan = { steps: config.steps, chunk: Math.min(recordEvery, config.steps), note: null, skip: null };
       if (!Number.isFinite(deadline)) return full;
-      // An even share of what is left among the cells not yet finished, this one included
-      // (its warm-up is already paid). Time small cells leave unused flows to later, larger ones.
-      // 80% of it: step times wobble on a shared machine, and the last cell must end inside the budget.
-      const availableMs = (0.8 * (deadline - performance.now())) / (cellsTotal - cellsStarted + 1);
+      // This cell's share of what is left (see shareMs; its warm-up is already paid), 80% of it:
+      // step times wobble on a shared machine, and the last cell must end inside the budget.
+      const availableMs = 0.8 * shareMs(flopsPerStep);
       const stepsFor = (chunk: number) => Math.floor(availableMs / (perStepMs + recordMs / chunk));
       let steps = stepsFor(full.chunk);
       if (steps >= config.steps) return full;
