@@ -9,7 +9,7 @@ import { probeGpu } from './gpu-probe';
 import type { DraftChangeDetail } from './l2wd-config-form';
 import type { RunPhase, RunProgress } from './l2wd-run-controls';
 import { PRESETS } from './presets';
-import { parseResultsJson, toCsv, toJson } from './results-io';
+import { parseResultsJson, toCsv, toJson } from '../bench/export';
 import type { DraftErrors, FitLimits, RunDraft } from './run-draft';
 import { DEFAULT_DRAFT, checkDraft, draftFromConfig, draftFromQuery, draftToQuery } from './run-draft';
 import { runSession } from './run-session';

@@ -112,6 +112,7 @@ export class L2wdResultsTable extends LitElement {
                       : row.stepMs
                         ? `ok (${row.timer ?? 'wall'})`
                         : 'running…'}
+                  ${row.note && !row.skipped ? html`<br /><span class="spread">${row.note}</span>` : nothing}
                 </td>
               </tr>`;
             })}

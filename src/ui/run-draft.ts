@@ -6,7 +6,7 @@
  */
 import type { Backend, MlpConfig } from '../model/config';
 import { BACKENDS, DEFAULT_CONFIG, MAX_WIDTH, configErrors, parameterCount, parseLayers } from '../model/config';
-import { formatBytes } from './gpu-probe';
+import { checkGpuFit } from '../gpu';
 
 /** Every field as the user typed it; checkboxes as booleans. */
 export interface RunDraft {
@@ -87,23 +87,6 @@ function numberOrText(s: string): number | string {
   return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : t;
 }
 
-/** Per-layer bytes a GPU run allocates in one buffer: the weights and the batch's activations. */
-function gpuFitError(layers: readonly number[], batch: number, limits: FitLimits): string | null {
-  const cap = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
-  const which = limits.maxStorageBufferBindingSize <= limits.maxBufferSize ? 'maxStorageBufferBindingSize' : 'maxBufferSize';
-  for (let l = 1; l < layers.length; l++) {
-    const bytes = layers[l - 1] * layers[l] * 4;
-    if (bytes > cap)
-      return `layer ${l} weights (${layers[l - 1]} × ${layers[l]}) need ${formatBytes(bytes)}; this GPU allows ${formatBytes(cap)} per buffer (${which})`;
-  }
-  for (let l = 0; l < layers.length; l++) {
-    const bytes = batch * layers[l] * 4;
-    if (bytes > cap)
-      return `the activations of width ${layers[l]} at batch ${batch} need ${formatBytes(bytes)}; this GPU allows ${formatBytes(cap)} per buffer (${which})`;
-  }
-  return null;
-}
-
 /** Replaces every hidden width by `w` (what a sweep does). */
 export function withHiddenWidth(layers: readonly number[], w: number): number[] {
   return layers.map((n, i) => (i === 0 || i === layers.length - 1 ? n : w));
@@ -144,9 +127,11 @@ export function checkDraft(draft: RunDraft, limits: FitLimits | null): { request
     const shapes = sweep ? sweep.map((w) => withHiddenWidth(layers, w)) : [layers];
     const field: keyof RunDraft = sweep ? 'sweep' : 'layers';
     const limitError = (message: string) => (errors[field] = `${field}: ${message}`);
-    if (limits && draft.backends.includes('gpu')) {
-      const problem = shapes.map((shape) => gpuFitError(shape, batch, limits)).find((p) => p !== null);
-      if (problem) limitError(problem);
+    // The GPU engine's own plan of its buffers, so the form and the run agree on what fits.
+    if (limits && draft.backends.includes('gpu') && !errors.trainBatches && !errors.optimizer) {
+      const plan = { batch, trainBatches: input.trainBatches as number, optimizer: input.optimizer as MlpConfig['optimizer'] };
+      const problem = shapes.map((shape) => checkGpuFit({ ...plan, layers: shape }, limits)).find((p) => p !== null);
+      if (problem) limitError(`does not fit this GPU: ${problem}`);
     }
     const cpu = draft.backends.filter((b) => b !== 'gpu');
     const biggest = Math.max(...shapes.map(parameterCount));

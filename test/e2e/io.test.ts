@@ -37,8 +37,9 @@ describe('export and import', () => {
 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="export-csv"]').click()]);
     const lines = readFileSync(await csv.path(), 'utf8').trim().split('\n');
-    expect(lines[0]).toMatch(/^width,backend,variant/);
-    expect(lines).toHaveLength(1 + exported.results.length);
+    expect(lines[0]).toMatch(/^kind,width,backend,variant/);
+    expect(lines.filter((l) => l.startsWith('result,'))).toHaveLength(exported.results.length);
+    expect(lines.filter((l) => l.startsWith('agreement,'))).toHaveLength(exported.agreement.length);
 
     // A fresh page with the defaults, then the file: the same table, and the form now holds the run's settings.
     const fresh = await browser.newPage({ viewport: { width: 1280, height: 900 } });

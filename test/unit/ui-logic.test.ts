@@ -30,7 +30,7 @@ describe('checkDraft', () => {
 
   it('rejects a layer beyond the device limit only when the GPU is asked for', () => {
     const big = { ...DEFAULT_DRAFT, layers: '16,20000,20000,8' };
-    expect(checkDraft(big, SWIFTSHADER).errors.layers).toMatch(/layer 2 weights \(20000 × 20000\) need 1.5 GiB; this GPU allows 1 GiB per buffer \(maxStorageBufferBindingSize\)/);
+    expect(checkDraft(big, SWIFTSHADER).errors.layers).toMatch(/^layers: does not fit this GPU: .*1\.5 GiB; max(StorageBufferBinding|Buffer)Size is 1(\.0)? GiB/);
     // Without the GPU the CPU guard speaks instead (400 M parameters will not fit in a tab).
     expect(checkDraft({ ...big, backends: ['cpu'] }, SWIFTSHADER).errors.layers).toMatch(/too large for the cpu backend/);
     expect(checkDraft({ ...DEFAULT_DRAFT, layers: '16,2000,8', backends: ['cpu'] }, SWIFTSHADER).errors).toEqual({});
@@ -38,7 +38,7 @@ describe('checkDraft', () => {
 
   it('checks every swept width against the device', () => {
     const d = { ...DEFAULT_DRAFT, layers: '16,32,32,8', sweep: '64,20000' };
-    expect(checkDraft(d, SWIFTSHADER).errors.sweep).toMatch(/20000 × 20000/);
+    expect(checkDraft(d, SWIFTSHADER).errors.sweep).toMatch(/^sweep: does not fit this GPU/);
     expect(checkDraft({ ...d, sweep: '64,x' }, SWIFTSHADER).errors.sweep).toMatch(/sweep: width "x"/);
     expect(checkDraft({ ...d, sweep: '128, 64,64' }, SWIFTSHADER).request?.sweep).toEqual([64, 128]);
     expect(checkDraft({ ...d, layers: '16,8', sweep: '64' }, SWIFTSHADER).errors.sweep).toMatch(/at least one hidden layer/);
