@@ -105,6 +105,8 @@ const EXECUTION_ORDER: readonly Backend[] = ['reference', 'cpu', 'gpu'];
 const PRIOR_GFLOPS: Partial<Record<Backend, number>> = { reference: 0.3, cpu: 1 };
 /** Priors are rough: refuse a cell on a prior only when it predicts this many times the budget. */
 const PRIOR_SAFETY = 3;
+/** A rate measured at a smaller width underestimates a larger one (efficiency grows with size): some slack. */
+const MEASURED_SAFETY = 2;
 
 export const DEFAULT_HOST_PARAMETER_BYTES_MAX = 2 * 1024 ** 3;
 
@@ -362,8 +364,9 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
       if (performance.now() > deadline) return `time budget of ${maxSeconds} s spent`;
       const fixed = staticSkip(backend, cfg);
       if (fixed) return fixed;
+      // The backend already has a plan at this width (its other variant ran, or was refused): follow it.
       const plan = plans.get(backend);
-      if (plan?.skip) return plan.skip;
+      if (plan) return plan.skip;
       // Refuse a cell whose single step would already blow its share of the budget.
       const rate = measuredGflops.get(backend);
       const gflops = rate?.gflops ?? PRIOR_GFLOPS[backend];
@@ -372,9 +375,13 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
         const least = Math.min(warmupSteps, 1) + 1;
         const oneStepS = flopsPerStep / (gflops * 1e9);
         const shareS = shareMs(flopsPerStep) / 1000;
-        const factor = rate ? 1 : PRIOR_SAFETY;
-        if (oneStepS * least > shareS * factor)
-          return `over the time budget: ${least} steps would take ≈${formatSeconds(oneStepS * least)} (at ${gflops.toPrecision(2)} GFLOP/s${rate ? `, measured at ${rate.width === null ? 'the previous run' : `width ${rate.width}`}` : ', assumed'}), and ${formatSeconds(shareS)} are left for this cell`;
+        const factor = rate ? MEASURED_SAFETY : PRIOR_SAFETY;
+        if (oneStepS * least > shareS * factor) {
+          // Decided once per backend and width, so its two variants are both run or both skipped.
+          const skip = `over the time budget: ${least} steps would take ≈${formatSeconds(oneStepS * least)} (at ${gflops.toPrecision(2)} GFLOP/s${rate ? `, measured at ${rate.width === null ? 'the previous run' : `width ${rate.width}`}` : ', assumed'}), and ${formatSeconds(shareS)} are left for this cell`;
+          plans.set(backend, { steps: 0, chunk: 1, note: null, skip });
+          return skip;
+        }
       }
       return null;
     };

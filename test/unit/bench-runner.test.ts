@@ -201,6 +201,15 @@ describe('runBenchmark on the reference backend', () => {
     if (first.steps === second.steps) expect(r.agreement[0].step).toBe(first.steps);
   });
 
+  test('time budget: a width predicted (from the last measured rate) to blow its share is refused for both variants alike', async () => {
+    // 5 ms per step at width 4 is read as a rate in GFLOP/s; width 1000 has ~250× the FLOPs.
+    const r = await runBenchmark(options({ steps: 20 }, { sweep: [4, 1000], maxSeconds: 1.5, recordEvery: 4, factories: { reference: slow(5) } }));
+    const wide = r.results.filter((row) => row.width === 1000);
+    expect(wide[0].skipped).toMatch(/^over the time budget: 2 steps would take ≈.* \(at .* GFLOP\/s, measured at width 4\), and .* are left for this cell$/);
+    expect(wide[1].skipped).toBe(wide[0].skipped);
+    expect(r.results.filter((row) => row.width === 4).every((row) => row.skipped === null)).toBe(true);
+  });
+
   test('a huge width is refused before allocating the float64 initial parameters', async () => {
     const r = await runBenchmark(options({ layers: [6, 10, 10, 4] }, { sweep: [100_000], cpuMaxWidth: null }));
     expect(r.results[0].skipped).toMatch(/initial parameters .* need .* GiB of host memory in float64; the limit is 2\.0 GiB/);
