@@ -1,15 +1,19 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type uPlot from 'uplot';
+import uPlot from 'uplot';
 import type { BenchResults } from '../bench/results';
 import type { GapPair } from './chart-data';
-import { BACKEND_LABEL, VARIANT_LABEL, forLog, gapPairs, headlineGap, nonFiniteFlags, onAxis, rowsAt, speedUp, stepAxis } from './chart-data';
+import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, headlineGap, nonFiniteFlags, onAxis, rowsAt, speedUp, stepAxis } from './chart-data';
 import { fmtNum, fmtSci } from './format';
 import { panelStyles } from './shared-styles';
 import { DASH, UplotController, axis, logTick, nonFiniteMarker, themeColors, uplotStyles } from './uplot-controller';
 
-/** Where a gap of exactly 0 is drawn on the log axis (and the caption says so). */
-const GAP_FLOOR = 1e-17;
+/**
+ * An exact 0 gap (bit-identical norms, common under SGD on one backend) has no place on a log
+ * axis; drawing it at an arbitrary floor made the line saw-tooth across ten decades. Zeros are
+ * left out and the line joins the non-zero points; the caption and the summary say so.
+ */
+const positiveOrNull = (v: number | null) => (v !== null && v > 0 ? v : null);
 
 /**
  * Agreement: per-layer ‖W‖ over steps for L2 and decay on every backend that ran, and the
@@ -150,7 +154,8 @@ export class L2wdAgreementChart extends LitElement {
         dash: p.kind === 'regularizer' ? DASH[p.a.backend] : [2, 3],
         width: p.kind === 'regularizer' ? 2 : 1.25,
         points: { show: false },
-        value: (_u, v) => (v === null ? '—' : v <= GAP_FLOOR ? '0' : fmtSci(v)),
+        value: (_u, v) => (v === null ? '—' : fmtSci(v)),
+        spanGaps: true,
       } as uPlot.Series);
     this.gapsChart.set(
       pairs.length === 0
@@ -160,11 +165,15 @@ export class L2wdAgreementChart extends LitElement {
             options: {
               series: gapSeries,
               hooks: { draw: [marker] },
-              scales: { x: { time: false }, y: { distr: 3, log: 10 } },
+              scales: {
+                x: { time: false },
+                // With every gap exactly 0 there is nothing to range on: show the f32 rounding band.
+                y: { distr: 3, log: 10, range: (_u, min, max) => (min > 0 && max > 0 ? uPlot.rangeLog(min, max, 10, true) : [1e-9, 1e-6]) },
+              },
               axes: [axis(colors, { label: 'step' }), axis(colors, { label: 'norm gap (worst layer)', size: 64, values: (_u, ticks) => ticks.map(logTick) })],
               legend: { live: true },
             },
-            data: [xs, ...pairs.map((p) => p.history.map((v) => forLog(v, GAP_FLOOR)))] as uPlot.AlignedData,
+            data: [xs, ...pairs.map((p) => p.history.map(positiveOrNull))] as uPlot.AlignedData,
           },
     );
   }
@@ -202,7 +211,7 @@ export class L2wdAgreementChart extends LitElement {
               <div class="plot" id="gaps-plot" role="img" aria-label="Gaps between runs over training steps, log scale"></div>
               <figcaption>
                 Norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖, worst layer, log scale. f32 rounding sets the floor
-                near 10⁻⁷; an exact 0 is drawn at 10⁻¹⁷.
+                near 10⁻⁷; steps where the norms are bit-identical (gap exactly 0) are not drawn.
               </figcaption>
             </figure>
             <aside aria-label="Gap figures">${this.renderGapTable(pairs)}</aside>
@@ -239,8 +248,9 @@ export class L2wdAgreementChart extends LitElement {
       </p>
       ${speed !== null
         ? html`<p data-testid="speedup">
-            Speed-up GPU over CPU: <strong class="mono">${fmtNum(speed)}×</strong>
-            ${speed < 1 ? html`<span class="muted">(the CPU is faster at this size)</span>` : nothing}
+            ${speed >= 1
+              ? html`The GPU is <strong class="mono">${fmtNum(speed)}×</strong> faster than the CPU per step here.`
+              : html`The CPU is <strong class="mono">${fmtNum(1 / speed)}×</strong> faster than the GPU per step at this size.`}
           </p>`
         : nothing}`;
   }

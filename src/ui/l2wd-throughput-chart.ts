@@ -75,6 +75,22 @@ export class L2wdThroughputChart extends LitElement {
         font-size: 0.85rem;
         color: var(--l2wd-muted);
       }
+      table.per-width {
+        border-collapse: collapse;
+        width: 100%;
+        font-size: 0.85rem;
+        font-variant-numeric: tabular-nums;
+      }
+      table.per-width th,
+      table.per-width td {
+        text-align: right;
+        padding: 0.15rem 0.3rem;
+        white-space: nowrap;
+      }
+      table.per-width thead th {
+        color: var(--l2wd-muted);
+        font-weight: 500;
+      }
       .u-legend {
         max-width: 100%;
         font-size: 0.8rem;
@@ -193,14 +209,23 @@ export class L2wdThroughputChart extends LitElement {
                 ? 'The CPU is faster at every width tried: try larger widths.'
                 : 'The GPU is faster at the largest width tried.'}
       </p>
-      ${this.sweepWidths().map((w) => {
-        const g = metricOf(results, w, 'gpu', 'stepMs');
-        const cpu = metricOf(results, w, 'cpu', 'stepMs');
-        return html`<p class="mono" style="margin: 0.1rem 0">
-          ${w}: ${g !== null ? `GPU ${fmtMs(g)}` : ''} ${cpu !== null ? `CPU ${fmtMs(cpu)}` : ''}
-          ${g !== null && cpu !== null ? html`→ <strong>${fmtNum(cpu / g)}×</strong>` : nothing}
-        </p>`;
-      })}`;
+      <table class="per-width" aria-label="Median step time per width">
+        <thead>
+          <tr><th scope="col">width</th><th scope="col">GPU</th><th scope="col">CPU</th><th scope="col" title="CPU step time over GPU step time">speed-up</th></tr>
+        </thead>
+        <tbody>
+          ${this.sweepWidths().map((w) => {
+            const g = metricOf(results, w, 'gpu', 'stepMs');
+            const cpu = metricOf(results, w, 'cpu', 'stepMs');
+            return html`<tr>
+              <th scope="row">${w}</th>
+              <td>${fmtMs(g)}</td>
+              <td>${fmtMs(cpu)}</td>
+              <td>${g !== null && cpu !== null ? html`<strong>${fmtNum(cpu / g)}×</strong>` : '—'}</td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>`;
   }
 
   private renderSingle(results: BenchResults) {
