@@ -7,7 +7,8 @@
  * report then goes to stderr). Progress always goes to stderr. Exit status: 0 done, 1 the run
  * failed, 2 a bad command line (one message, no stack trace).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import os from 'node:os';
 import { runBenchmark } from '../bench/runner';
 import type { GpuContext, TrainerFactory } from '../bench/runner';
@@ -44,6 +45,13 @@ async function setUpGpu(opts: CliOptions): Promise<GpuSetup> {
   if (!opts.backends.includes('gpu')) return none('not requested (--backend)');
   let nodeGpu: NodeGpu | null = null;
   try {
+    // The Vulkan loader probes for a display and prints "XDG_RUNTIME_DIR is invalid" on headless
+    // machines; a private (0700) runtime folder keeps that noise out of the report.
+    if (!process.env.XDG_RUNTIME_DIR) {
+      const runtimeDir = mkdtempSync(join(os.tmpdir(), 'l2wd-xdg-'));
+      process.env.XDG_RUNTIME_DIR = runtimeDir;
+      process.once('exit', () => rmSync(runtimeDir, { recursive: true, force: true }));
+    }
     nodeGpu = await createNodeGpu();
     const got = await acquireDevice(nodeGpu.gpu);
     // WebGPU reports no device memory. On a software adapter the "GPU memory" is this host's RAM:
