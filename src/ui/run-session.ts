@@ -6,7 +6,7 @@
  */
 import type { BenchResults } from '../bench/results';
 import type { GpuContext, RunnerOptions, TrainerFactory } from '../bench/runner';
-import { runBenchmark } from '../bench/runner';
+import { defaultRecordEvery, runBenchmark } from '../bench/runner';
 import { createFastCpuTrainer } from '../cpu/fast';
 import { createReferenceTrainer } from '../cpu/reference';
 import { acquireDevice, createGpuTrainer } from '../gpu';
@@ -77,6 +77,9 @@ export async function runSession(request: RunRequest, hooks: SessionHooks): Prom
       config: request.config,
       backends: request.backends,
       sweep: request.sweep,
+      // The runner stops after the chunk in flight: at most 25 steps per chunk keeps Cancel and a
+      // lost device answered within a few steps, at the cost of one more read-back per 25 steps.
+      recordEvery: Math.min(defaultRecordEvery(request.config.steps), 25),
       factories: factories(gpu),
       gpu,
       gpuUnavailableReason,
