@@ -88,6 +88,16 @@ export class UplotController implements ReactiveController {
       if (this.chart && w > 0 && Math.abs(w - this.chart.width) >= 1) this.chart.setSize({ width: w, height: this.heightFor(w) });
     });
     this.resizeObserver.observe(el);
+    // A GPU process crash takes accelerated 2D canvases with it: the chart would stay blank (or
+    // show a broken-image glyph). Rebuild on a fresh canvas when the browser restores the
+    // context, and once more shortly after the loss in case no restore event comes.
+    const canvas = this.chart.ctx.canvas;
+    const chart = this.chart;
+    const rebuildIfCurrent = () => {
+      if (this.chart === chart) this.rebuild();
+    };
+    canvas.addEventListener('contextrestored', rebuildIfCurrent);
+    canvas.addEventListener('contextlost', () => setTimeout(rebuildIfCurrent, 1000));
   }
 
   /** Colours come from CSS custom properties, so a scheme switch needs fresh options. */

@@ -18,6 +18,19 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** The crash takes the charts' accelerated canvases with it: waits until they draw again. */
+async function chartsDrawing(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const el = document.querySelector('l2wd-app')?.shadowRoot?.querySelector('l2wd-agreement-chart');
+      const ctx = el?.normsChart.chart?.ctx as (CanvasRenderingContext2D & { isContextLost?: () => boolean }) | undefined;
+      return ctx !== undefined && ctx.isContextLost?.() === false;
+    },
+    null,
+    { timeout: 10_000 },
+  );
+}
+
 describe('lost device', () => {
   it('Browser.crashGpuProcess during a run stops it with a message, and the next run works', async () => {
     const page: Page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -32,6 +45,8 @@ describe('lost device', () => {
     ]);
     if (Number(await page.locator('l2wd-app').getAttribute('data-runs')) > before) {
       await expectBackendsRan(page, ['gpu']);
+    await chartsDrawing(page);
+    await screenshot(page, 'device-lost-recovered');
       throw new Error('e2e: the GPU run finished before the crash could be injected; make it longer');
     }
 
@@ -41,11 +56,14 @@ describe('lost device', () => {
     const message = await page.locator('[data-testid="run-message"]').innerText();
     expect(message).toMatch(/GPU device was lost/);
     expect(message).toMatch(/next run acquires a new device/);
+    await chartsDrawing(page);
     await screenshot(page, 'device-lost');
 
     await setField(page, 'steps', '20');
     expect(await runAndWait(page)).toMatch(/^Done/);
     await expectBackendsRan(page, ['gpu']);
+    await chartsDrawing(page);
+    await screenshot(page, 'device-lost-recovered');
     // The crash itself logs GPU errors in the console; nothing else may.
     expect(errors.filter((e) => !/GPU|WebGPU|device|lost|context/i.test(e))).toEqual([]);
     await page.close();
