@@ -238,7 +238,7 @@ export class L2wdAgreementChart extends LitElement {
                 : html`<span class="verdict apart">they drift apart</span>`}
         </p>`;
       })}
-      ${reg.length === 0 ? html`<p class="muted">Waiting for both variants of a backend…</p>` : nothing}
+      ${reg.length === 0 ? html`<p class="muted">No backend has both L2 and decay results (yet): nothing to compare.</p>` : nothing}
       <p class="muted">
         ${optimizer === 'sgd'
           ? 'Plain SGD: L2 at λ and decay at α = η·λ are the same map, so the gap should stay at f32 rounding.'
