@@ -5,6 +5,10 @@
  * warm-up; GPU time from timestamp-query when the adapter has it, wall time otherwise.
  *
  *   npm run bench:kernels -- [--sizes 256,512,1024] [--repeats 5] [--quick]
+ *
+ * Defaults follow the adapter: on a software adapter (SwiftShader, ~0.1–1.5 GFLOP/s on two
+ * shared cores) squares of 128, 256, 512 and a 256-wide step; on a GPU 256 … 2048 and a
+ * 784,1024,1024,10 step at batch 256.
  */
 import os from 'node:os';
 import { acquireDevice } from '../gpu/device';
@@ -26,8 +30,8 @@ interface Shape {
   K: number;
 }
 
-function parseArgs(argv: string[]): { sizes: number[]; repeats: number; quick: boolean } {
-  let sizes = [256, 512, 1024];
+function parseArgs(argv: string[]): { sizes: number[] | null; repeats: number; quick: boolean } {
+  let sizes: number[] | null = null;
   let repeats = 5;
   let quick = false;
   for (let i = 0; i < argv.length; i++) {
@@ -53,9 +57,15 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  const { sizes, repeats, quick } = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2));
+  const { repeats, quick } = args;
   const nodeGpu = await createNodeGpu();
   const { device, adapter, hasTimestamps } = await acquireDevice(nodeGpu.gpu);
+  const software = adapter.isFallbackAdapter;
+  const sizes = args.sizes ?? (software ? [128, 256, 512] : [256, 512, 1024, 2048]);
+  // FLOPs per timed sample: enough that a quantised timer is not the limit, few enough that a
+  // CPU-emulated adapter finishes in minutes.
+  const flopsPerSample = quick ? 2e8 : software ? 2e8 : 4e9;
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(`machine: ${cpu}, ${os.cpus().length} cores`);
   console.log(`adapter: ${[adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ')}${adapter.isFallbackAdapter ? ' (software fallback)' : ''}`);
@@ -91,8 +101,8 @@ async function main(): Promise<void> {
 
   const shapes: Shape[] = [
     ...sizes.map((s) => ({ name: `${s}×${s}×${s}`, M: s, N: s, K: s })),
-    // The first layer of an MNIST-sized MLP at batch 256: forward A·W.
-    { name: 'train 256×1024×784', M: 256, N: 1024, K: 784 },
+    // The first layer of an MNIST-sized MLP: forward A·W at batch 128 (software) or 256.
+    software ? { name: 'train 128×256×784', M: 128, N: 256, K: 784 } : { name: 'train 256×1024×784', M: 256, N: 1024, K: 784 },
   ];
   console.log('matmul (forward product, A·W + b, identity):');
   console.log(`  ${'shape'.padEnd(22)}${MATMUL_VARIANTS.map((v) => `${v} ms`.padStart(12) + `${v} GFLOP/s`.padStart(18)).join('')}   blocked/naive  tiled/naive`);
@@ -112,7 +122,7 @@ async function main(): Promise<void> {
       const pass = new MatmulPass(kernels, `bench.${variant}`, 'forward', { M, N, K }, { a, b, bias, out }, 'identity', variant, placeholder);
       await timeDispatches(pass, 1); // warm-up: pipeline compilation, first-touch of buffers
       // Enough dispatches per measurement for ~1e9 FLOPs (≥ 1), so quantised timers are not the limit.
-      const dispatches = Math.max(1, Math.min(64, Math.round((quick ? 2e8 : 1e9) / flops)));
+      const dispatches = Math.max(1, Math.min(64, Math.round(flopsPerSample / flops)));
       const samples: number[] = [];
       for (let r = 0; r < repeats; r++) samples.push((await timeDispatches(pass, dispatches)) / dispatches);
       row.push(median(samples));
@@ -125,7 +135,12 @@ async function main(): Promise<void> {
     for (const buf of [a, b, bias, out]) buf.destroy();
   }
 
-  const config = validateConfig({ layers: quick ? [256, 256, 10] : [784, 512, 512, 10], batch: 128, optimizer: 'adam', lr: 1e-3 });
+  const config = validateConfig({
+    layers: quick ? [256, 256, 10] : software ? [784, 256, 256, 10] : [784, 1024, 1024, 10],
+    batch: software ? 64 : 256,
+    optimizer: 'adam',
+    lr: 1e-3,
+  });
   const data = makeDataset(config);
   const stepFlops = matmulFlopsPerStep(config.layers, config.batch);
   console.log(`\nwhole training step (layers ${config.layers.join(',')}, batch ${config.batch}, Adam, ${(stepFlops / 1e9).toFixed(2)} GFLOP of matmuls):`);
@@ -134,7 +149,7 @@ async function main(): Promise<void> {
     const trainer = await createGpuTrainer(device, config, 'decay', data, { matmul: variant });
     await trainer.train(2); // warm-up
     const samples: number[] = [];
-    const steps = quick ? 2 : 5;
+    const steps = quick || software ? 2 : 20;
     for (let r = 0; r < repeats; r++) {
       const start = performance.now();
       const { deviceMs } = await trainer.train(steps);
