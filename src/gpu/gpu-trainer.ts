@@ -14,7 +14,7 @@ import type { Losses, Trainer, TrainTiming } from '../model/trainer';
 import { hyperparameters } from '../model/update-rules';
 import type { MatmulVariant } from './kernels';
 import { Kernels } from './kernels';
-import { checkGpuFit, paddedBytes } from './memory-plan';
+import { checkGpuFit, paddedBytes, stagingBytes } from './memory-plan';
 import { BiasGradPass } from './passes/bias-grad-pass';
 import { LossPass } from './passes/loss-pass';
 import { MatmulPass } from './passes/matmul-pass';
@@ -151,7 +151,7 @@ export class GpuTrainer implements Trainer {
     });
     this.buffers.push(this.stepParams);
     this.stepSlots = new Float32Array((STEPS_PER_SUBMIT * STEP_SLOT_STRIDE) / 4);
-    this.staging = device.createBuffer({ label: 'GpuTrainer.staging', size: paddedBytes(L + 2), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.staging = device.createBuffer({ label: 'GpuTrainer.staging', size: stagingBytes(layers), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.buffers.push(this.staging);
 
     const forward = (input: GPUBuffer, tag: string) =>
@@ -289,31 +289,35 @@ export class GpuTrainer implements Trainer {
     this.alive();
     return this.serial(async () => {
       const { layers } = this.config;
-      // Not in the training loop: a one-off staging buffer sized for all parameters.
-      const views = this.layers.flatMap((layer, i) => [
-        { buffer: layer.weights, count: layers[i] * layers[i + 1] },
-        { buffer: layer.biases, count: layers[i + 1] },
-      ]);
-      let offset = 0;
-      const placed = views.map((v) => {
-        const at = offset;
-        offset += paddedBytes(v.count);
-        return { ...v, at };
-      });
-      const staging = this.device.createBuffer({ label: 'GpuTrainer.getParameters.staging', size: offset, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      try {
-        const encoder = this.device.createCommandEncoder({ label: 'GpuTrainer.getParameters' });
-        for (const v of placed) encoder.copyBufferToBuffer(v.buffer, 0, staging, v.at, paddedBytes(v.count));
-        this.device.queue.submit([encoder.finish()]);
-        await this.guard(staging.mapAsync(GPUMapMode.READ));
-        const all = new Float32Array(staging.getMappedRange());
-        const arrays = placed.map((v) => Float64Array.from(all.subarray(v.at / 4, v.at / 4 + v.count)));
-        staging.unmap();
-        return { weights: arrays.filter((_, i) => i % 2 === 0), biases: arrays.filter((_, i) => i % 2 === 1) };
-      } finally {
-        staging.destroy();
+      const weights: Float64Array[] = [];
+      const biases: Float64Array[] = [];
+      for (let i = 0; i < this.layers.length; i++) {
+        weights.push(await this.readFloats(this.layers[i].weights, layers[i] * layers[i + 1]));
+        biases.push(await this.readFloats(this.layers[i].biases, layers[i + 1]));
       }
+      return { weights, biases };
     });
+  }
+
+  /**
+   * The first `count` floats of `source` as float64, through the reused staging buffer, one
+   * chunk of at most its size at a time: no allocation on the GPU, whatever the layer size.
+   */
+  private async readFloats(source: GPUBuffer, count: number): Promise<Float64Array> {
+    const out = new Float64Array(count);
+    const chunkFloats = this.staging.size / 4;
+    for (let first = 0; first < count; first += chunkFloats) {
+      const floats = Math.min(chunkFloats, count - first);
+      const bytes = Math.ceil(floats / 4) * 16; // copies move multiples of 4 bytes; buffers are padded to 16
+      const encoder = this.device.createCommandEncoder({ label: 'GpuTrainer.getParameters' });
+      encoder.copyBufferToBuffer(source, first * 4, this.staging, 0, Math.min(bytes, this.staging.size));
+      this.device.queue.submit([encoder.finish()]);
+      await this.guard(this.staging.mapAsync(GPUMapMode.READ));
+      // Copy out before unmap: the mapped range is detached by it.
+      out.set(new Float32Array(this.staging.getMappedRange(0, floats * 4)), first);
+      this.staging.unmap();
+    }
+    return out;
   }
 
   /** Fills the uniform slots of steps first … first + count − 1 (t counts from 1). */

@@ -23,6 +23,21 @@ export function paddedBytes(floats: number): number {
   return Math.max(16, Math.ceil((floats * F32) / 16) * 16);
 }
 
+/** Upper bound of the reused readback buffer; bigger parameter buffers are read in chunks. */
+export const MAX_STAGING_BYTES = 64 << 20;
+
+/**
+ * The readback staging buffer: room for the small reads (L sums of squares, two losses) and for
+ * the largest parameter buffer up to MAX_STAGING_BYTES. It is never larger than a weights buffer,
+ * so it fits wherever they do.
+ */
+export function stagingBytes(layers: readonly number[]): number {
+  const L = layers.length - 1;
+  let largest = 0;
+  for (let l = 1; l <= L; l++) largest = Math.max(largest, paddedBytes(layers[l - 1] * layers[l]), paddedBytes(layers[l]));
+  return Math.max(paddedBytes(L + 2), Math.min(MAX_STAGING_BYTES, largest));
+}
+
 export function gpuMemoryPlan(config: Pick<MlpConfig, 'layers' | 'batch' | 'trainBatches' | 'optimizer'>): GpuMemoryPlan {
   const { layers, batch, trainBatches, optimizer } = config;
   const L = layers.length - 1;
@@ -46,6 +61,7 @@ export function gpuMemoryPlan(config: Pick<MlpConfig, 'layers' | 'batch' | 'trai
     add(`layer ${l} activations`, batch * layers[l]);
     add(`layer ${l} activation gradients`, batch * layers[l]);
   }
+  buffers.push({ name: 'readback staging', bytes: stagingBytes(layers) });
   const totalBytes = buffers.reduce((s, b) => s + b.bytes, 0);
   const largest = buffers.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   return { buffers, totalBytes, largest };
