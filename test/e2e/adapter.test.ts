@@ -1,28 +1,15 @@
 /** The page finds a WebGPU adapter in headless Chromium (SwiftShader) and shows it. */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectBackendsRan, runAndWait, tableText } from './app-driver';
-import { CHROMIUM_ARGS, ensureBuilt, launchBrowser, requireAdapter, screenshot, serve, watchErrors, type StaticServer } from './harness';
+import { CHROMIUM_ARGS, launchBrowser, requireAdapter, screenshot, watchErrors, useServedApp } from './harness';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  ensureBuilt();
-  server = await serve();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useServedApp();
 
 describe('adapter panel', () => {
   it('shows the adapter, its limits and features, and flags a software fallback', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = watchErrors(page);
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     await requireAdapter(page);
     const info = page.locator('l2wd-adapter-panel [data-testid="adapter-info"]');
     await expect(info.locator('[data-field="vendor"]').innerText()).resolves.toMatch(/\w/);
@@ -56,7 +43,7 @@ describe('without WebGPU', () => {
     const plain = await launchBrowser(CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu'));
     try {
       const page = await plain.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(server.url);
+      await page.goto(app.server.url);
       const missing = page.locator('l2wd-adapter-panel [data-testid="no-webgpu"]');
       await missing.waitFor({ timeout: 30_000 });
       await expect(missing.innerText()).resolves.toMatch(/No WebGPU here/);
@@ -64,7 +51,7 @@ describe('without WebGPU', () => {
       expect(help).toMatch(/Chrome or Edge 113/);
       expect(help).toMatch(/enable-unsafe-webgpu/);
       // The CPU still runs: the GPU is skipped with a notice, the CPU rows arrive.
-      await page.goto(`${server.url}/?layers=8,16,4&batch=8&steps=10&backend=gpu,cpu&baseline=0`);
+      await page.goto(`${app.server.url}/?layers=8,16,4&batch=8&steps=10&backend=gpu,cpu&baseline=0`);
       await missing.waitFor();
       expect(await runAndWait(page)).toMatch(/^Done/);
       await expect(page.locator('[data-testid="run-notice"]').innerText()).resolves.toMatch(/adapter.*GPU backend is skipped; the CPU backends still run/);

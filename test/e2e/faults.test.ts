@@ -1,22 +1,10 @@
 /** Faults: a GPU process crash mid-run is reported and the next run gets a new device. */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { expectBackendsRan, openApp, runAndWait, setField } from './app-driver';
-import { ensureBuilt, launchBrowser, screenshot, serve, watchErrors, type StaticServer } from './harness';
+import { screenshot, watchErrors, useServedApp } from './harness';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  ensureBuilt();
-  server = await serve();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useServedApp();
 
 /** The crash takes the charts' accelerated canvases with it: waits until they draw again. */
 async function chartsDrawing(page: Page): Promise<void> {
@@ -33,9 +21,9 @@ async function chartsDrawing(page: Page): Promise<void> {
 
 describe('lost device', () => {
   it('Browser.crashGpuProcess during a run stops it with a message, and the next run works', async () => {
-    const page: Page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page: Page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = watchErrors(page);
-    await openApp(page, server.url, 'layers=8,32,4&batch=8&steps=20000&backend=gpu&baseline=0');
+    await openApp(page, app.server.url, 'layers=8,32,4&batch=8&steps=20000&backend=gpu&baseline=0');
     const before = Number(await page.locator('l2wd-app').getAttribute('data-runs'));
     await page.locator('[data-testid="start"]').click();
     // Steps under way on the GPU (or the run already over, which means the GPU never ran).
@@ -50,7 +38,7 @@ describe('lost device', () => {
       throw new Error('e2e: the GPU run finished before the crash could be injected; make it longer');
     }
 
-    const cdp = await browser.newBrowserCDPSession();
+    const cdp = await app.browser.newBrowserCDPSession();
     await cdp.send('Browser.crashGpuProcess' as never);
     await page.waitForFunction((n) => Number(document.querySelector('l2wd-app')?.getAttribute('data-runs')) > n, before, { timeout: 60_000 });
     const message = await page.locator('[data-testid="run-message"]').innerText();

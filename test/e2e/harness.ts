@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const DIST = join(ROOT, 'test-results/e2e-dist');
@@ -151,4 +152,22 @@ export async function requireAdapter(page: Page): Promise<void> {
         '(dpkg -L chromium-common | grep swiftshader) and libvulkan1 is present.',
     );
   }
+}
+
+/**
+ * Builds the page once, serves it and launches Chromium for a test file (beforeAll), and
+ * closes both after it (afterAll). Read `server` and `browser` inside tests, not at import.
+ */
+export function useServedApp(): { readonly server: StaticServer; readonly browser: Browser } {
+  const app = {} as { server: StaticServer; browser: Browser };
+  beforeAll(async () => {
+    ensureBuilt();
+    app.server = await serve();
+    app.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await app.browser?.close();
+    await app.server?.close();
+  });
+  return app;
 }

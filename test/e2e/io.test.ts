@@ -1,30 +1,17 @@
 /** Results leave and come back: JSON export → import gives the same table; CSV has the rows; a link reproduces the form. */
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openApp, runAndWait, tableText } from './app-driver';
-import { ensureBuilt, launchBrowser, screenshot, serve, watchErrors, type StaticServer } from './harness';
+import { screenshot, watchErrors, useServedApp } from './harness';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  ensureBuilt();
-  server = await serve();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useServedApp();
 
 describe('export and import', () => {
   it('JSON export then import shows the same table, and the form takes the imported configuration', async () => {
     const query = 'layers=8,16,4&batch=8&steps=10&lr=0.02&optimizer=momentum&momentum=0.8&backend=gpu,cpu,reference&baseline=0';
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const errors = watchErrors(page);
-    await openApp(page, server.url, query);
+    await openApp(page, app.server.url, query);
     expect(await runAndWait(page)).toMatch(/^Done/);
     const table = await tableText(page);
 
@@ -42,8 +29,8 @@ describe('export and import', () => {
     expect(lines.filter((l) => l.startsWith('agreement,'))).toHaveLength(exported.agreement.length);
 
     // A fresh page with the defaults, then the file: the same table, and the form now holds the run's settings.
-    const fresh = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await openApp(fresh, server.url);
+    const fresh = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await openApp(fresh, app.server.url);
     await fresh.locator('[data-testid="import"]').setInputFiles(jsonPath);
     await fresh.locator('[data-testid="imported"]').waitFor();
     expect(await tableText(fresh)).toBe(table);
@@ -64,8 +51,8 @@ describe('export and import', () => {
   });
 
   it('a link reproduces the configuration', async () => {
-    const page = await browser.newPage();
-    await openApp(page, server.url, 'layers=4,9,3&optimizer=adam&beta1=0.8&lambda=0.01&sweep=9,27&backend=cpu');
+    const page = await app.browser.newPage();
+    await openApp(page, app.server.url, 'layers=4,9,3&optimizer=adam&beta1=0.8&lambda=0.01&sweep=9,27&backend=cpu');
     expect(await page.locator('l2wd-config-form #layers').inputValue()).toBe('4,9,3');
     expect(await page.locator('l2wd-config-form #beta1').inputValue()).toBe('0.8');
     expect(await page.locator('l2wd-config-form #sweep').inputValue()).toBe('9,27');

@@ -1,28 +1,15 @@
 /** How the page looks: dark scheme at a phone width and light at a laptop width, with keyboard focus visible. */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openApp, runAndWait } from './app-driver';
-import { ensureBuilt, launchBrowser, screenshot, serve, watchErrors, type StaticServer } from './harness';
+import { screenshot, watchErrors, useServedApp } from './harness';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  ensureBuilt();
-  server = await serve();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useServedApp();
 
 describe('look', () => {
   it('dark scheme, narrow: nothing overflows sideways, the charts fit', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', deviceScaleFactor: 2 });
+    const page = await app.browser.newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', deviceScaleFactor: 2 });
     const errors = watchErrors(page);
-    await openApp(page, server.url, 'layers=8,16,4&batch=8&steps=30&optimizer=adam&backend=gpu,cpu,reference');
+    await openApp(page, app.server.url, 'layers=8,16,4&batch=8&steps=30&optimizer=adam&backend=gpu,cpu,reference');
     expect(await runAndWait(page)).toMatch(/^Done/);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     await screenshot(page, 'dark-narrow');
@@ -38,8 +25,8 @@ describe('look', () => {
   });
 
   it('keyboard: Tab reaches the presets and fields with a visible focus ring', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await openApp(page, server.url);
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await openApp(page, app.server.url);
     await page.keyboard.press('Tab');
     const outline = await page.evaluate(() => {
       let el: Element | null = document.activeElement;

@@ -3,32 +3,20 @@
  * sweep fills the table and the chart, bad input gets its message and a valid run follows,
  * cancel keeps what was measured. Configurations are tiny: SwiftShader runs on two shared cores.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { expectBackendsRan, fieldError, openApp, preset, runAndWait, setField, shownGap, tableText } from './app-driver';
-import { ensureBuilt, launchBrowser, screenshot, serve, watchErrors, type StaticServer } from './harness';
+import { screenshot, watchErrors, useServedApp } from './harness';
 
-let server: StaticServer;
-let browser: Browser;
+const app = useServedApp();
 let page: Page;
 let errors: string[];
 
-beforeAll(async () => {
-  ensureBuilt();
-  server = await serve();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
 async function freshPage(query = '', viewport = { width: 1280, height: 900 }): Promise<Page> {
   await page?.close();
-  page = await browser.newPage({ viewport, acceptDownloads: true });
+  page = await app.browser.newPage({ viewport, acceptDownloads: true });
   errors = watchErrors(page);
-  await openApp(page, server.url, query);
+  await openApp(page, app.server.url, query);
   return page;
 }
 

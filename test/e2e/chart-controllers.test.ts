@@ -3,28 +3,19 @@
  * first update, streamed with setData (not rebuilt), resized with its host, destroyed on
  * disconnect, and never fed NaN. The fixture page is part of the e2e build (test/e2e/harness.ts).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, launchBrowser, serve, watchErrors, type StaticServer } from '../e2e/harness';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { watchErrors, useServedApp } from './harness';
 
-let server: StaticServer;
-let browser: Browser;
+const app = useServedApp();
 let page: Page;
 let errors: string[];
 
 beforeAll(async () => {
-  ensureBuilt();
-  server = await serve();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+  page = await app.browser.newPage({ viewport: { width: 1000, height: 800 } });
   errors = watchErrors(page);
-  await page.goto(`${server.url}/test/e2e/fixtures/components.html`);
+  await page.goto(`${app.server.url}/test/e2e/fixtures/components.html`);
   await page.waitForFunction(() => 'fixture' in window);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 describe('l2wd-agreement-chart', () => {
