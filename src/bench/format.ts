@@ -3,16 +3,7 @@
  * Browser-safe. Non-finite values print as what they are (NaN, Inf), never as a number.
  */
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
-}
+export { formatBytes } from '../model/units';
 
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return String(s);

@@ -18,6 +18,7 @@ import type { Trainer } from '../model/trainer';
 import { formatBytes, formatSeconds } from './format';
 import type { AdapterSummary, AgreementRow, BenchResults, ResultRow } from './results';
 import { SCHEMA } from './results';
+import { checkGpuFit } from '../gpu/memory-plan';
 import { spread } from './stats';
 
 /** Extra settings a factory may use (the fast CPU backend's worker count). */
@@ -44,7 +45,11 @@ export interface GpuContext {
 }
 
 /** Why a configuration cannot run on the GPU, or null; decided before anything is allocated. */
-export type GpuFitCheck = (config: MlpConfig, limits: { maxBufferSize: number; maxStorageBufferBindingSize: number }) => string | null;
+export type GpuFitCheck = (
+  config: MlpConfig,
+  limits: { maxBufferSize: number; maxStorageBufferBindingSize: number },
+  memoryBudgetBytes?: number,
+) => string | null;
 
 export interface RunnerOptions {
   /** The run's configuration (validated again here; `alpha` is derived, never taken from input). */
@@ -139,47 +144,6 @@ export function limitsRecord(limits: LimitsLike): Record<string, number> {
   return out;
 }
 
-/*
- * The GPU engine's fit check, when its module is in the build. An eager glob resolves at build
- * time to {} when the file does not exist, so the runner builds without the engine and uses
- * `estimateGpuFit` below until it lands.
- */
-const MEMORY_PLAN = import.meta.glob<{ checkGpuFit?: GpuFitCheck }>('../gpu/memory-plan.ts', { eager: true });
-const ENGINE_FIT: GpuFitCheck | undefined = Object.values(MEMORY_PLAN)[0]?.checkGpuFit;
-
-/**
- * A conservative stand-in for the GPU engine's check: f32 weights, gradients and optimizer state
- * per layer, activations and their gradients per layer, the dataset. Names the largest buffer
- * that exceeds a limit, or the total over the budget.
- */
-export function estimateGpuFit(
-  config: MlpConfig,
-  limits: { maxBufferSize: number; maxStorageBufferBindingSize: number },
-  memoryBudgetBytes = Number.POSITIVE_INFINITY,
-): string | null {
-  const { layers, batch, trainBatches, optimizer } = config;
-  const states = optimizer === 'adam' ? 2 : optimizer === 'momentum' ? 1 : 0;
-  const L = layers.length - 1;
-  const buffers: { name: string; bytes: number }[] = [
-    { name: 'training inputs', bytes: 4 * trainBatches * batch * layers[0] },
-    { name: 'training targets', bytes: 4 * trainBatches * batch * layers[L] },
-  ];
-  for (let l = 1; l <= L; l++) {
-    const w = 4 * layers[l - 1] * layers[l];
-    buffers.push({ name: `layer ${l} weights`, bytes: w }, { name: `layer ${l} weight gradients`, bytes: w });
-    for (let s = 0; s < states; s++) buffers.push({ name: `layer ${l} optimizer state`, bytes: w });
-    buffers.push({ name: `layer ${l} activations`, bytes: 4 * 2 * batch * layers[l] });
-  }
-  for (const limit of ['maxStorageBufferBindingSize', 'maxBufferSize'] as const) {
-    const over = buffers.find((b) => b.bytes > limits[limit]);
-    if (over) return `${over.name} need ${formatBytes(over.bytes)}; ${limit} is ${formatBytes(limits[limit])}`;
-  }
-  const total = buffers.reduce((s, b) => s + b.bytes, 0);
-  if (total > memoryBudgetBytes)
-    return `the run needs ${formatBytes(total)} of GPU memory in all; the memory budget is ${formatBytes(memoryBudgetBytes)}`;
-  return null;
-}
-
 /** One backend × variant at one width, while its width is being run. */
 interface Cell {
   backend: Backend;
@@ -255,7 +219,7 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
   const deadline = maxSeconds === null ? Number.POSITIVE_INFINITY : started + maxSeconds * 1000;
   const warmupSteps = options.warmupSteps ?? 2;
   const hostMax = options.hostParameterBytesMax ?? DEFAULT_HOST_PARAMETER_BYTES_MAX;
-  const fit = options.checkGpuFit ?? ENGINE_FIT ?? estimateGpuFit;
+  const fit = options.checkGpuFit ?? checkGpuFit;
   const gpu = options.gpu;
   const signal = hooks.signal;
   const widths: (number | null)[] = options.sweep?.length ? [...options.sweep] : [null];
@@ -302,13 +266,9 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
       return `widest layer ${widest} is over the CPU width limit of ${options.cpuMaxWidth} (cpuMaxWidth)`;
     if (backend === 'gpu' && gpu) {
       const limits = limitsRecord(gpu.limits) as { maxBufferSize: number; maxStorageBufferBindingSize: number };
-      const why = fit(cfg, limits);
+      // WebGPU reports no device memory: the budget, when given, bounds the engine's planned total.
+      const why = fit(cfg, limits, options.gpuMemoryBudgetBytes ?? undefined);
       if (why) return why;
-      // The memory budget is the runner's own (WebGPU reports no device memory): an estimate of the total.
-      if (options.gpuMemoryBudgetBytes != null) {
-        const over = estimateGpuFit(cfg, { maxBufferSize: Infinity, maxStorageBufferBindingSize: Infinity }, options.gpuMemoryBudgetBytes);
-        if (over) return over;
-      }
     }
     // After the backend's own limits, which say more about the device than the host's copy does.
     const parameterBytes = parameterCount(cfg.layers) * 8;

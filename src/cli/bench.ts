@@ -7,18 +7,14 @@
  * report then goes to stderr). Progress always goes to stderr. Exit status: 0 done, 1 the run
  * failed, 2 a bad command line (one message, no stack trace).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { runBenchmark } from '../bench/runner';
-import type { GpuContext, TrainerFactory } from '../bench/runner';
+import type { GpuContext } from '../bench/runner';
 import { toCsv, toJson } from '../bench/export';
 import { formatBytes, formatSeconds } from '../bench/format';
 import type { BenchResults } from '../bench/results';
-import type { Backend } from '../model/config';
-import { createReferenceTrainer } from '../cpu/reference';
-import { createFastCpuTrainer } from '../cpu/fast';
-import { acquireDevice, checkGpuFit, createGpuTrainer } from '../gpu/index';
+import { acquireGpuContext, trainerFactories } from '../bench/backends';
 import { createNodeGpu } from '../gpu/node-gpu';
 import type { NodeGpu } from '../gpu/node-gpu';
 import { HELP_HINT, UsageError, helpText, parseArgs } from './args';
@@ -45,22 +41,15 @@ async function setUpGpu(opts: CliOptions): Promise<GpuSetup> {
   if (!opts.backends.includes('gpu')) return none('not requested (--backend)');
   let nodeGpu: NodeGpu | null = null;
   try {
-    // The Vulkan loader probes for a display and prints "XDG_RUNTIME_DIR is invalid" on headless
-    // machines; a private (0700) runtime folder keeps that noise out of the report.
-    if (!process.env.XDG_RUNTIME_DIR) {
-      const runtimeDir = mkdtempSync(join(os.tmpdir(), 'l2wd-xdg-'));
-      process.env.XDG_RUNTIME_DIR = runtimeDir;
-      process.once('exit', () => rmSync(runtimeDir, { recursive: true, force: true }));
-    }
     nodeGpu = await createNodeGpu();
-    const got = await acquireDevice(nodeGpu.gpu);
+    const got = await acquireGpuContext(nodeGpu.gpu);
     // WebGPU reports no device memory. On a software adapter the "GPU memory" is this host's RAM:
     // keep a run from swapping the machine by default.
     const memoryBudgetBytes =
       opts.gpuMemoryMiB !== undefined ? opts.gpuMemoryMiB * 2 ** 20 : got.adapter.isFallbackAdapter ? Math.floor(os.freemem() / 2) : null;
     const held = nodeGpu;
     return {
-      context: { device: got.device, adapter: got.adapter, limits: got.limits, hasTimestamps: got.hasTimestamps },
+      context: got,
       why: null,
       memoryBudgetBytes,
       close() {
@@ -147,13 +136,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           (gpu.memoryBudgetBytes !== null ? ` · memory budget ${formatBytes(gpu.memoryBudgetBytes)}` : ''),
       );
     }
-    const factories: Partial<Record<Backend, TrainerFactory>> = {
-      reference: createReferenceTrainer,
-      cpu: (config, variant, data, extras) => createFastCpuTrainer(config, variant, data, { workers: extras?.workers }),
-    };
-    const context = gpu.context;
-    if (context)
-      factories.gpu = (config, variant, data) => createGpuTrainer(context.device, config, variant, data);
+    const factories = trainerFactories(gpu.context);
 
     const header = { ...opts.config, alpha: opts.config.lr * opts.config.lambda };
     for (const line of configLines({ config: header } as BenchResults)) say(line);
@@ -176,10 +159,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         maxSeconds: opts.maxSeconds,
         cpuMaxWidth: opts.cpuMaxWidth,
         factories,
-        gpu: context,
+        gpu: gpu.context,
         gpuUnavailableReason: gpu.why ?? undefined,
         gpuMemoryBudgetBytes: gpu.memoryBudgetBytes,
-        checkGpuFit,
         workers: opts.workers,
         machine: machineLine(),
       },

@@ -4,5 +4,5 @@ export { createGpuTrainer, GpuTrainer, STEPS_PER_SUBMIT } from './gpu-trainer';
 export type { GpuTrainerOptions } from './gpu-trainer';
 export { MATMUL_VARIANTS } from './kernels';
 export type { MatmulVariant } from './kernels';
-export { checkGpuFit, formatBytes, gpuMemoryPlan } from './memory-plan';
+export { checkGpuFit, gpuMemoryPlan } from './memory-plan';
 export type { GpuMemoryPlan, PlannedBuffer } from './memory-plan';

@@ -3,6 +3,7 @@
  * device's limits. The sweep calls checkGpuFit for every width; the trainer calls it first.
  */
 import type { MlpConfig } from '../model/config';
+import { formatBytes } from '../model/units';
 
 export interface PlannedBuffer {
   /** Human name, e.g. "layer 2 weights". */
@@ -65,17 +66,6 @@ export function gpuMemoryPlan(config: Pick<MlpConfig, 'layers' | 'batch' | 'trai
   const totalBytes = buffers.reduce((s, b) => s + b.bytes, 0);
   const largest = buffers.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   return { buffers, totalBytes, largest };
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 
 /**

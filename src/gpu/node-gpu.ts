@@ -3,7 +3,9 @@
  * SwiftShader, the CPU Vulkan driver that Debian's chromium package ships; on a machine with one,
  * the real GPU. Node-only: the page never imports this file.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -39,6 +41,13 @@ export async function createNodeGpu(): Promise<NodeGpu> {
       );
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     usingSwiftShader = true;
+  }
+  // The Vulkan loader probes for a display and prints "XDG_RUNTIME_DIR is invalid" on headless
+  // machines; a private (0700) runtime folder keeps that noise out of every report.
+  if (!process.env.XDG_RUNTIME_DIR) {
+    const runtimeDir = mkdtempSync(join(tmpdir(), 'l2wd-xdg-'));
+    process.env.XDG_RUNTIME_DIR = runtimeDir;
+    process.once('exit', () => rmSync(runtimeDir, { recursive: true, force: true }));
   }
   const webgpu = await import('webgpu');
   // GPUBufferUsage, GPUShaderStage, GPUMapMode… are globals in a browser; make them so here.

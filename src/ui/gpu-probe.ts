@@ -5,6 +5,7 @@
  * a lost device never poisons the next run.
  */
 import type { AdapterSummary } from '../bench/results';
+import { describeAdapter } from '../bench/backends';
 
 /** The limits that decide how large a layer can be on this device. */
 export const SHOWN_LIMITS = [
@@ -37,18 +38,6 @@ export const WEBGPU_HELP: readonly string[] = [
   'On Linux, Chrome needs chrome://flags/#enable-unsafe-webgpu (or the --enable-unsafe-webgpu switch) and a working Vulkan driver.',
   'The page must come from https:// or http://localhost (WebGPU is only offered to secure contexts).',
 ];
-
-/** Reads `adapter.info` (current spec) with a fallback to the older `isFallbackAdapter` on the adapter. */
-export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
-  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-  const legacy = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
-  return {
-    vendor: info?.vendor ?? '',
-    architecture: info?.architecture ?? '',
-    description: info?.description ?? '',
-    isFallbackAdapter: Boolean(info?.isFallbackAdapter ?? legacy ?? false),
-  };
-}
 
 export async function probeGpu(nav: Navigator = navigator): Promise<GpuProbe> {
   const gpu = (nav as Navigator & { gpu?: GPU }).gpu;
@@ -84,17 +73,6 @@ export async function probeGpu(nav: Navigator = navigator): Promise<GpuProbe> {
     };
   }
   const limits = Object.fromEntries(SHOWN_LIMITS.map((k) => [k, adapter.limits[k]])) as Record<ShownLimit, number>;
-  return { status: 'ok', adapter: summarizeAdapter(adapter), limits, features: [...adapter.features].sort() };
+  return { status: 'ok', adapter: describeAdapter(adapter), limits, features: [...adapter.features].sort() };
 }
 
-/** 1073741824 → "1 GiB", 16384 → "16 KiB". */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
-}

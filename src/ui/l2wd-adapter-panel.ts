@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { GpuProbe } from './gpu-probe';
-import { SHOWN_LIMITS, formatBytes } from './gpu-probe';
+import { formatBytes } from '../model/units';
+import { SHOWN_LIMITS } from './gpu-probe';
 import { panelStyles } from './shared-styles';
 
 const LIMIT_LABELS: Record<(typeof SHOWN_LIMITS)[number], string> = {

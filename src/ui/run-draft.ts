@@ -6,7 +6,7 @@
  */
 import type { Backend, MlpConfig } from '../model/config';
 import { BACKENDS, DEFAULT_CONFIG, MAX_WIDTH, configErrors, parameterCount, parseLayers } from '../model/config';
-import { checkGpuFit } from '../gpu';
+import { checkGpuFit } from '../bench/backends';
 
 /** Every field as the user typed it; checkboxes as booleans. */
 export interface RunDraft {

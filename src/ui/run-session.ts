@@ -5,12 +5,9 @@
  * the next run acquires a new one, so a crash never leaves the page stuck.
  */
 import type { BenchResults } from '../bench/results';
-import type { GpuContext, RunnerOptions, TrainerFactory } from '../bench/runner';
+import type { GpuContext, RunnerOptions } from '../bench/runner';
 import { defaultRecordEvery, runBenchmark } from '../bench/runner';
-import { createFastCpuTrainer } from '../cpu/fast';
-import { createReferenceTrainer } from '../cpu/reference';
-import { acquireDevice, createGpuTrainer } from '../gpu';
-import type { Backend } from '../model/config';
+import { acquireGpuContext, trainerFactories } from '../bench/backends';
 import type { RunProgress } from './l2wd-run-controls';
 import type { RunRequest } from './run-draft';
 
@@ -38,15 +35,6 @@ export class DeviceLostError extends Error {
   }
 }
 
-function factories(gpu: GpuContext | null): Partial<Record<Backend, TrainerFactory>> {
-  const out: Partial<Record<Backend, TrainerFactory>> = {
-    reference: createReferenceTrainer,
-    cpu: (config, variant, data, extras) => createFastCpuTrainer(config, variant, data, { workers: extras?.workers }),
-  };
-  if (gpu) out.gpu = (config, variant, data) => createGpuTrainer(gpu.device, config, variant, data);
-  return out;
-}
-
 export async function runSession(request: RunRequest, hooks: SessionHooks): Promise<SessionOutcome> {
   let gpu: GpuContext | null = null;
   let gpuUnavailableReason: string | undefined;
@@ -60,9 +48,8 @@ export async function runSession(request: RunRequest, hooks: SessionHooks): Prom
   try {
     if (request.backends.includes('gpu')) {
       try {
-        const acquired = await acquireDevice((navigator as Navigator & { gpu?: GPU }).gpu);
-        gpu = { device: acquired.device, adapter: acquired.adapter, limits: acquired.limits, hasTimestamps: acquired.hasTimestamps };
-        void acquired.device.lost.then((info) => {
+        gpu = await acquireGpuContext((navigator as Navigator & { gpu?: GPU }).gpu);
+        void gpu.device.lost.then((info) => {
           // destroy() at the end of a run resolves `lost` too; only a loss mid-run matters.
           if (finished) return;
           lost = `${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''}`;
@@ -80,7 +67,7 @@ export async function runSession(request: RunRequest, hooks: SessionHooks): Prom
       // The runner stops after the chunk in flight: at most 25 steps per chunk keeps Cancel and a
       // lost device answered within a few steps, at the cost of one more read-back per 25 steps.
       recordEvery: Math.min(defaultRecordEvery(request.config.steps), 25),
-      factories: factories(gpu),
+      factories: trainerFactories(gpu),
       gpu,
       gpuUnavailableReason,
     };

@@ -114,7 +114,7 @@ describe('limits and faults', () => {
         const config = validateConfig({ layers: [8192, 8192], batch: 1, trainBatches: 1 });
         const data = { inputs: 8192, outputs: 8192, train: { rows: 0, x: new Float64Array(), t: new Float64Array() }, validation: { rows: 0, x: new Float64Array(), t: new Float64Array() } };
         await expect(createGpuTrainer(device, config, 'l2', data)).rejects.toThrow(
-          'This run does not fit the GPU: layer 1 weights need 256.0 MiB; maxStorageBufferBindingSize is 128.0 MiB.',
+          'This run does not fit the GPU: layer 1 weights need 256 MiB; maxStorageBufferBindingSize is 128 MiB.',
         );
       },
       { maxBufferSize: 256 * 2 ** 20, maxStorageBufferBindingSize: 128 * 2 ** 20 },
