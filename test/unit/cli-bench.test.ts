@@ -5,7 +5,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
@@ -17,23 +16,8 @@ let script = '';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'l2wd-cli-'));
-  // The same bundling as vite.cli.config.ts, for the bench entry alone.
-  await build({
-    configFile: false,
-    logLevel: 'error',
-    build: {
-      ssr: true,
-      outDir: dir,
-      target: 'node20',
-      emptyOutDir: true,
-      rollupOptions: {
-        input: { bench: 'src/cli/bench.ts' },
-        external: ['webgpu', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
-        output: { entryFileNames: '[name].js', format: 'es' },
-      },
-    },
-    ssr: { noExternal: true, external: ['webgpu'] },
-  });
+  // vite.cli.config.ts itself, into the temporary folder.
+  await build({ configFile: 'vite.cli.config.ts', logLevel: 'error', build: { outDir: dir, emptyOutDir: true } });
   script = join(dir, 'bench.js');
 });
 
