@@ -12,7 +12,7 @@ import type { MlpParameters } from '../model/parameters';
 import { assertParameterShapes, initialParameters } from '../model/parameters';
 import type { Losses, Trainer, TrainTiming } from '../model/trainer';
 import { hyperparameters } from '../model/update-rules';
-import type { MatmulVariant } from './kernels';
+import type { MatmulChoice } from './kernels';
 import { Kernels } from './kernels';
 import { checkGpuFit, paddedBytes, stagingBytes } from './memory-plan';
 import { BiasGradPass } from './passes/bias-grad-pass';
@@ -22,8 +22,8 @@ import { NormsPass } from './passes/norms-pass';
 import { STEP_SLOT_STRIDE, UpdatePass } from './passes/update-pass';
 
 export interface GpuTrainerOptions {
-  /** Matmul kernel (default 'blocked'; the kernel benchmark says which wins where). */
-  matmul?: MatmulVariant;
+  /** Matmul kernel for every product, or 'auto' (default): per product by shape (see pickMatmul). */
+  matmul?: MatmulChoice;
   /** Measure device time with timestamp-query when the device has the feature (default true). */
   timestamps?: boolean;
   /** Bound on the run's total GPU memory, checked before allocating (default: none beyond the limits). */
@@ -97,7 +97,7 @@ export class GpuTrainer implements Trainer {
     const { layers, batch, loss, activation, optimizer, regularizeBias } = this.config;
     const L = layers.length - 1;
     const kernels = Kernels.of(device);
-    const matmul = options.matmul ?? 'blocked';
+    const matmul = options.matmul ?? 'auto';
     const S = GPUBufferUsage.STORAGE;
     const buffer = (label: string, floats: number, usage: number = S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC) => {
       const b = device.createBuffer({ label: `GpuTrainer.${label}`, size: paddedBytes(floats), usage });

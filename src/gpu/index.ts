@@ -2,7 +2,7 @@ export { acquireDevice, describeAdapter, LIMITS_THAT_MATTER, WebGpuUnavailableEr
 export type { AcquiredDevice, DeviceLimits, LimitName } from './device';
 export { createGpuTrainer, GpuTrainer, STEPS_PER_SUBMIT } from './gpu-trainer';
 export type { GpuTrainerOptions } from './gpu-trainer';
-export { MATMUL_VARIANTS } from './kernels';
-export type { MatmulVariant } from './kernels';
+export { MATMUL_VARIANTS, pickMatmul } from './kernels';
+export type { MatmulChoice, MatmulVariant } from './kernels';
 export { checkGpuFit, gpuMemoryPlan } from './memory-plan';
 export type { GpuMemoryPlan, PlannedBuffer } from './memory-plan';

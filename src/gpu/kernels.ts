@@ -10,6 +10,18 @@ import updateWGSL from '../../shaders/update.wgsl?raw';
 /** Which matmul kernel runs: see shaders/matmul.wgsl. The kernel benchmark compares them. */
 export type MatmulVariant = 'blocked' | 'tiled' | 'naive';
 export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['blocked', 'tiled', 'naive'];
+/** A trainer's choice: one kernel for every product, or `auto`, chosen per product by its shape. */
+export type MatmulChoice = MatmulVariant | 'auto';
+
+/**
+ * `auto`: the workgroup-tiled kernel where the product fills its 64 × 64 output tiles (its
+ * shared-memory reuse pays there, on SwiftShader as on real GPUs), register blocking where one
+ * side is narrower (the output layer, a small batch), since a tile would be mostly masked edge.
+ */
+export function pickMatmul(choice: MatmulChoice, M: number, N: number): MatmulVariant {
+  if (choice !== 'auto') return choice;
+  return M >= 64 && N >= 64 ? 'tiled' : 'blocked';
+}
 
 type Binding = 'uniform' | 'dynamic-uniform' | 'read' | 'write';
 

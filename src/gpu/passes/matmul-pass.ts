@@ -1,6 +1,6 @@
 import type { Activation } from '../../model/config';
-import type { Kernels, MatmulVariant } from '../kernels';
-import { spread } from '../kernels';
+import type { Kernels, MatmulChoice, MatmulVariant } from '../kernels';
+import { pickMatmul, spread } from '../kernels';
 
 /**
  * The three products of a layer (shaders/matmul.wgsl), transposes by index:
@@ -40,11 +40,12 @@ export class MatmulPass {
     dims: { M: number; N: number; K: number },
     operands: MatmulOperands,
     activation: Activation | 'identity',
-    variant: MatmulVariant,
+    choice: MatmulChoice,
     /** A 16-byte buffer bound where the product has no bias or aux. */
     placeholder: GPUBuffer,
   ) {
     const device = kernels.device;
+    const variant = pickMatmul(choice, dims.M, dims.N);
     this.pipeline = kernels.pipeline('matmul', ENTRY[variant], kernels.matmulLayout, {
       TRANS_A: product === 'weightGrad' ? 1 : 0,
       TRANS_B: product === 'inputGrad' ? 1 : 0,
