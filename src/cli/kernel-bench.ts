@@ -4,7 +4,7 @@
  * machine's GPU (SwiftShader where there is none). Medians of several timed repeats after a
  * warm-up; GPU time from timestamp-query when the adapter has it, wall time otherwise.
  *
- *   npm run bench:kernels -- [--sizes 256,512,1024] [--repeats 5] [--quick]
+ *   npm run bench:kernels -- [--sizes 256,512,1024] [--repeats 5] [--step-layers 784,512,512,10] [--step-batch 128] [--quick]
  *
  * Defaults follow the adapter: on a software adapter (SwiftShader, ~0.1–1.5 GFLOP/s on two
  * shared cores) squares of 128, 256, 512 and a 256-wide step; on a GPU 256 … 2048 and a
@@ -30,8 +30,10 @@ interface Shape {
   K: number;
 }
 
-function parseArgs(argv: string[]): { sizes: number[] | null; repeats: number; quick: boolean } {
+function parseArgs(argv: string[]): { sizes: number[] | null; repeats: number; quick: boolean; stepLayers: number[] | null; stepBatch: number | null } {
   let sizes: number[] | null = null;
+  let stepLayers: number[] | null = null;
+  let stepBatch: number | null = null;
   let repeats = 5;
   let quick = false;
   for (let i = 0; i < argv.length; i++) {
@@ -45,10 +47,18 @@ function parseArgs(argv: string[]): { sizes: number[] | null; repeats: number; q
       repeats = Number(value);
       if (!Number.isInteger(repeats) || repeats < 1) fail(`--repeats ${value}: give an integer ≥ 1`);
       i++;
+    } else if (flag === '--step-layers' && value) {
+      stepLayers = value.split(',').map(Number);
+      if (stepLayers.length < 2 || stepLayers.some((s) => !Number.isInteger(s) || s < 1)) fail(`--step-layers ${value}: give two or more positive integers, e.g. 784,512,512,10`);
+      i++;
+    } else if (flag === '--step-batch' && value) {
+      stepBatch = Number(value);
+      if (!Number.isInteger(stepBatch) || stepBatch < 1) fail(`--step-batch ${value}: give an integer ≥ 1`);
+      i++;
     } else if (flag === '--quick') quick = true;
-    else fail(`unknown or incomplete flag ${flag} (known: --sizes LIST, --repeats N, --quick)`);
+    else fail(`unknown or incomplete flag ${flag} (known: --sizes LIST, --repeats N, --step-layers LIST, --step-batch N, --quick)`);
   }
-  return { sizes, repeats, quick };
+  return { sizes, repeats, quick, stepLayers, stepBatch };
 }
 
 function fail(message: string): never {
@@ -136,8 +146,8 @@ async function main(): Promise<void> {
   }
 
   const config = validateConfig({
-    layers: quick ? [256, 256, 10] : software ? [784, 256, 256, 10] : [784, 1024, 1024, 10],
-    batch: software ? 64 : 256,
+    layers: args.stepLayers ?? (quick ? [256, 256, 10] : software ? [784, 256, 256, 10] : [784, 1024, 1024, 10]),
+    batch: args.stepBatch ?? (software ? 64 : 256),
     optimizer: 'adam',
     lr: 1e-3,
   });
