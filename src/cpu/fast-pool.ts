@@ -34,6 +34,10 @@ export const CTL = {
 
 export const TASK = { MATMUL: 1, COLSUM: 2, UPDATE: 3 } as const;
 
+/** How long the blocking wait may go without any worker finishing its share (a job is ms to s). */
+const WORKER_SILENCE_MS = 60_000;
+const WORKER_WAIT_SLICE_MS = 1_000;
+
 const IS_NODE = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 /** Threads the platform reports: os.availableParallelism() on Node, navigator.hardwareConcurrency in a browser. */
@@ -146,10 +150,14 @@ export class ThreadPool {
     runJob(this.heapF32, ci, this.cf, 0, this.threads);
     const others = this.threads - 1;
     if (this.canBlock) {
+      // A worker that died would leave us waiting for ever: give up after a long silence.
+      let silentMs = 0;
       for (;;) {
         const done = Atomics.load(ci, CTL.DONE);
         if (done === others) break;
-        Atomics.wait(ci, CTL.DONE, done);
+        if (Atomics.wait(ci, CTL.DONE, done, WORKER_WAIT_SLICE_MS) === 'timed-out' && (silentMs += WORKER_WAIT_SLICE_MS) >= WORKER_SILENCE_MS)
+          throw new Error(`a fast CPU worker has not answered for ${WORKER_SILENCE_MS / 1000} s; dispose this trainer and create a new one`);
+        else if (Atomics.load(ci, CTL.DONE) !== done) silentMs = 0;
       }
       this.checkError();
       return undefined;

@@ -137,8 +137,17 @@ export class FastCpuTrainer implements Trainer {
       throw new Error(`data has ${data.inputs} inputs and ${data.outputs} outputs; the model wants ${valid.layers[0]} and ${valid.layers[valid.layers.length - 1]}`);
     if (data.train.rows < valid.batch * valid.trainBatches)
       throw new Error(`data has ${data.train.rows} training rows; batch × trainBatches needs ${valid.batch * valid.trainBatches}`);
-    const requested = options.workers ?? (await platformThreads());
+    // Workers share memory through SharedArrayBuffer, which a page has only when it is
+    // cross-origin isolated (COOP/COEP): without it the default is one thread, and an explicit
+    // request for more is an error that says how to get it.
+    const sharedMemory = typeof SharedArrayBuffer !== 'undefined' && (globalThis.crossOriginIsolated ?? true);
+    const requested = options.workers ?? (sharedMemory ? await platformThreads() : 1);
     if (!Number.isInteger(requested) || requested < 1) throw new Error(`workers = ${requested}: must be an integer ≥ 1`);
+    if (requested > 1 && !sharedMemory)
+      throw new Error(
+        `workers = ${requested} needs SharedArrayBuffer, which this page does not have: serve it with ` +
+          'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, or use workers = 1',
+      );
     // Beyond 64 threads the 4-row cuts of a typical batch leave most threads idle.
     const threads = Math.min(requested, 64);
     const layout = planLayout(valid, data.validation.rows);

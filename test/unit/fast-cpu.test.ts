@@ -3,7 +3,7 @@
  * shared parity suite, plus its matmul kernel at awkward sizes and its worker/single-thread
  * determinism.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastCpuTrainer } from '../../src/cpu/fast';
 import { createFastCpuTrainer } from '../../src/cpu/fast';
 import { matmulRows } from '../../src/cpu/fast-kernels';
@@ -147,5 +147,20 @@ describe('SGD: L2 at λ and decay at α = η·λ agree on the fast CPU', () => {
       l2.dispose();
       decay.dispose();
     }
+  });
+});
+
+describe('a page that is not cross-origin isolated (no SharedArrayBuffer for workers)', () => {
+  afterAll(() => vi.unstubAllGlobals());
+
+  it('defaults to one thread, and an explicit request for more says what the page needs', async () => {
+    vi.stubGlobal('crossOriginIsolated', false);
+    const config = validateConfig({ layers: [4, 6, 2] });
+    const data = makeDataset(config);
+    const single = await createFastCpuTrainer(config, 'l2', data);
+    expect(single.threads).toBe(1);
+    await single.train(3);
+    single.dispose();
+    await expect(createFastCpuTrainer(config, 'l2', data, { workers: 2 })).rejects.toThrow(/needs SharedArrayBuffer.*Cross-Origin-Opener-Policy/);
   });
 });
