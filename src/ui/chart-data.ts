@@ -212,6 +212,8 @@ export interface Crossover {
   /** Who is faster at the smallest and at the largest width tried. */
   smallest: 'gpu' | 'cpu' | null;
   largest: 'gpu' | 'cpu' | null;
+  /** Who is faster at every width tried, or null when it changes (or there is nothing to compare). */
+  throughout: 'gpu' | 'cpu' | null;
 }
 
 /** Where the GPU starts to win: the first sign change of log(cpu/gpu) across the swept widths. */
@@ -220,7 +222,7 @@ export function crossover(results: BenchResults): Crossover {
     .filter((w): w is number => w !== null)
     .map((w) => ({ w, gpu: metricOf(results, w, 'gpu', 'stepMs'), cpu: metricOf(results, w, 'cpu', 'stepMs') }))
     .filter((p): p is { w: number; gpu: number; cpu: number } => p.gpu !== null && p.cpu !== null);
-  if (pts.length === 0) return { width: null, smallest: null, largest: null };
+  if (pts.length === 0) return { width: null, smallest: null, largest: null, throughout: null };
   const faster = (p: { gpu: number; cpu: number }) => (p.gpu < p.cpu ? 'gpu' : 'cpu');
   let width: number | null = null;
   for (let i = 1; i < pts.length; i++) {
@@ -232,7 +234,8 @@ export function crossover(results: BenchResults): Crossover {
       break;
     }
   }
-  return { width, smallest: faster(pts[0]), largest: faster(pts[pts.length - 1]) };
+  const winners = new Set(pts.map(faster));
+  return { width, smallest: faster(pts[0]), largest: faster(pts[pts.length - 1]), throughout: winners.size === 1 ? faster(pts[0]) : null };
 }
 
 /** GPU over CPU speed-up at one width (>1: GPU faster), from median step times. */

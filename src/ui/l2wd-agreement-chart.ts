@@ -5,7 +5,7 @@ import type { BenchResults } from '../bench/results';
 import type { GapPair } from './chart-data';
 import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, headlineGap, nonFiniteFlags, onAxis, rowsAt, speedUp, stepAxis } from './chart-data';
 import { fmtNum, fmtSci } from './format';
-import { panelStyles } from './shared-styles';
+import { chartLayoutStyles, panelStyles } from './shared-styles';
 import { DASH, UplotController, axis, logTick, nonFiniteMarker, themeColors, uplotStyles } from './uplot-controller';
 
 /**
@@ -24,31 +24,8 @@ export class L2wdAgreementChart extends LitElement {
   static override styles = [
     panelStyles,
     uplotStyles,
+    chartLayoutStyles,
     css`
-      .pair {
-        display: grid;
-        grid-template-columns: minmax(0, 1fr) minmax(14rem, 18rem);
-        gap: 1rem;
-        align-items: start;
-        margin-top: 0.5rem;
-      }
-      @media (max-width: 760px) {
-        .pair {
-          grid-template-columns: minmax(0, 1fr);
-        }
-      }
-      .plot {
-        /* The canvas has a fixed pixel width: it must never hold its column open when the page narrows. */
-        overflow: hidden;
-        min-width: 0;
-        min-height: 200px;
-      }
-      aside {
-        font-size: 0.9rem;
-        background: var(--l2wd-surface-2);
-        border-radius: 8px;
-        padding: 0.6rem 0.8rem;
-      }
       aside dl {
         margin: 0;
         display: grid;
@@ -77,16 +54,6 @@ export class L2wdAgreementChart extends LitElement {
         font-size: 0.85rem;
         color: var(--l2wd-muted);
         margin-top: 0.25rem;
-      }
-      figure {
-        margin: 0;
-        /* A grid item's min-width is its content's by default: the legend would widen the page. */
-        min-width: 0;
-      }
-      .u-legend {
-        max-width: 100%;
-        font-size: 0.8rem;
-        color: var(--l2wd-text);
       }
     `,
   ];

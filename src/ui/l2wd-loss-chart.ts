@@ -4,7 +4,7 @@ import type uPlot from 'uplot';
 import type { BenchResults, ResultRow } from '../bench/results';
 import { BACKEND_LABEL, VARIANT_LABEL, finiteOrNull, nonFiniteStep, rowsAt, stepAxis } from './chart-data';
 import { fmtNum } from './format';
-import { panelStyles } from './shared-styles';
+import { chartLayoutStyles, panelStyles } from './shared-styles';
 import { UplotController, axis, nonFiniteMarker, themeColors, uplotStyles } from './uplot-controller';
 
 /**
@@ -16,26 +16,11 @@ export class L2wdLossChart extends LitElement {
   static override styles = [
     panelStyles,
     uplotStyles,
+    chartLayoutStyles,
     css`
-      .plot {
-        /* The canvas has a fixed pixel width: it must never hold its column open when the page narrows. */
-        overflow: hidden;
-        min-width: 0;
-        min-height: 200px;
-      }
-      figure {
-        margin: 0;
-        /* A grid item's min-width is its content's by default: the legend would widen the page. */
-        min-width: 0;
-      }
       figcaption {
         font-size: 0.85rem;
         color: var(--l2wd-muted);
-      }
-      .u-legend {
-        max-width: 100%;
-        font-size: 0.8rem;
-        color: var(--l2wd-text);
       }
       table {
         border-collapse: collapse;

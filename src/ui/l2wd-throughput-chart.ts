@@ -5,7 +5,7 @@ import type { BenchResults } from '../bench/results';
 import type { ThroughputMetric } from './chart-data';
 import { BACKEND_LABEL, METRIC_LABEL, crossover, metricOf, timedBackends, widthsOf } from './chart-data';
 import { fmtMs, fmtNum } from './format';
-import { panelStyles } from './shared-styles';
+import { chartLayoutStyles, panelStyles } from './shared-styles';
 import { DASH, UplotController, axis, logTick, themeColors, uplotStyles } from './uplot-controller';
 
 /**
@@ -17,6 +17,7 @@ export class L2wdThroughputChart extends LitElement {
   static override styles = [
     panelStyles,
     uplotStyles,
+    chartLayoutStyles,
     css`
       .head {
         display: flex;
@@ -42,35 +43,6 @@ export class L2wdThroughputChart extends LitElement {
         background: var(--l2wd-accent);
         color: var(--l2wd-accent-text);
       }
-      .pair {
-        display: grid;
-        grid-template-columns: minmax(0, 1fr) minmax(14rem, 18rem);
-        gap: 1rem;
-        align-items: start;
-        margin-top: 0.5rem;
-      }
-      @media (max-width: 760px) {
-        .pair {
-          grid-template-columns: minmax(0, 1fr);
-        }
-      }
-      .plot {
-        /* The canvas has a fixed pixel width: it must never hold its column open when the page narrows. */
-        overflow: hidden;
-        min-width: 0;
-        min-height: 200px;
-      }
-      aside {
-        font-size: 0.9rem;
-        background: var(--l2wd-surface-2);
-        border-radius: 8px;
-        padding: 0.6rem 0.8rem;
-      }
-      figure {
-        margin: 0;
-        /* A grid item's min-width is its content's by default: the legend would widen the page. */
-        min-width: 0;
-      }
       figcaption {
         font-size: 0.85rem;
         color: var(--l2wd-muted);
@@ -90,11 +62,6 @@ export class L2wdThroughputChart extends LitElement {
       table.per-width thead th {
         color: var(--l2wd-muted);
         font-weight: 500;
-      }
-      .u-legend {
-        max-width: 100%;
-        font-size: 0.8rem;
-        color: var(--l2wd-text);
       }
     `,
   ];
@@ -203,11 +170,13 @@ export class L2wdThroughputChart extends LitElement {
           ? html`The GPU overtakes the CPU at hidden width ≈ <strong class="mono" data-testid="crossover">${Math.round(c.width)}</strong>.`
           : c.smallest === null
             ? 'Needs GPU and CPU timings at the same widths to find a crossover.'
-            : c.smallest === 'gpu'
+            : c.throughout === 'gpu'
               ? 'The GPU is faster at every width tried.'
-              : c.largest === 'cpu'
+              : c.throughout === 'cpu'
                 ? 'The CPU is faster at every width tried: try larger widths.'
-                : 'The GPU is faster at the largest width tried.'}
+                : c.largest === 'gpu'
+                  ? 'The GPU is faster at the largest width tried.'
+                  : 'The GPU is faster at the smaller widths here, the CPU at the largest tried (small steps are dominated by fixed costs).'}
       </p>
       <table class="per-width" aria-label="Median step time per width">
         <thead>

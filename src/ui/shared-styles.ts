@@ -86,3 +86,41 @@ export const panelStyles = css`
     white-space: nowrap;
   }
 `;
+
+/** The layout every chart element shares: a plot beside its text summary, stacked when narrow. */
+export const chartLayoutStyles = css`
+  .pair {
+    display: grid;
+    grid-template-columns: minmax(0, 1fr) minmax(14rem, 18rem);
+    gap: 1rem;
+    align-items: start;
+    margin-top: 0.5rem;
+  }
+  @media (max-width: 760px) {
+    .pair {
+      grid-template-columns: minmax(0, 1fr);
+    }
+  }
+  .plot {
+    /* The canvas has a fixed pixel width: it must never hold its column open when the page narrows. */
+    overflow: hidden;
+    min-width: 0;
+    min-height: 200px;
+  }
+  aside {
+    font-size: 0.9rem;
+    background: var(--l2wd-surface-2);
+    border-radius: 8px;
+    padding: 0.6rem 0.8rem;
+  }
+  figure {
+    margin: 0;
+    /* A grid item's min-width is its content's by default: the legend would widen the page. */
+    min-width: 0;
+  }
+  .u-legend {
+    max-width: 100%;
+    font-size: 0.8rem;
+    color: var(--l2wd-text);
+  }
+`;

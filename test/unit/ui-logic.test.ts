@@ -86,7 +86,10 @@ describe('chart data', () => {
     // cpu/gpu = 0.25, 1, 4: the ratio crosses 1 exactly at 256.
     expect(crossover(r).width).toBeCloseTo(256, 6);
     const cpuWins = results([64, 256].flatMap((w) => [row(w, 'gpu', 'l2', 100, [[1]]), row(w, 'cpu', 'l2', 1, [[1]])]));
-    expect(crossover(cpuWins)).toEqual({ width: null, smallest: 'cpu', largest: 'cpu' });
+    expect(crossover(cpuWins)).toEqual({ width: null, smallest: 'cpu', largest: 'cpu', throughout: 'cpu' });
+    // GPU ahead at the small width, CPU at the large one: no GPU crossover, and no single winner.
+    const mixed = results([8, 32].flatMap((w) => [row(w, 'gpu', 'l2', 1, [[1]]), row(w, 'cpu', 'l2', w === 8 ? 2 : 0.5, [[1]])]));
+    expect(crossover(mixed)).toEqual({ width: null, smallest: 'gpu', largest: 'cpu', throughout: null });
   });
 
   it('computes gap histories from the norms and lets NaN through as NaN, never as a number on the chart', () => {
