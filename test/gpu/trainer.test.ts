@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createGpuTrainer } from '../../src/gpu/gpu-trainer';
+import type { MlpConfig } from '../../src/model/config';
 import { validateConfig } from '../../src/model/config';
 import { makeDataset } from '../../src/model/data';
 import { agreement } from '../../src/model/metrics';
@@ -41,20 +42,27 @@ describe('GPU trainer vs the float64 reference after 50 steps', () => {
   });
 });
 
+/** Trains L2 and decay on the GPU from the same initial parameters; returns [l2, decay] weights. */
+async function trainBothVariants(device: GPUDevice, config: MlpConfig, steps: number): Promise<Float64Array[][]> {
+  const data = makeDataset(config);
+  const start = initialParameters(config);
+  const weights: Float64Array[][] = [];
+  for (const variant of ['l2', 'decay'] as const) {
+    const t = await createGpuTrainer(device, config, variant, data);
+    await t.setParameters(start);
+    await t.train(steps);
+    weights.push((await t.getParameters()).weights);
+    t.dispose();
+  }
+  return weights;
+}
+
 describe("the seed's claim on the GPU", () => {
   it('under SGD, L2 at λ and decay at α = ηλ agree to ≤ 1e-5 relative after 200 steps, every layer', async () => {
     await withDevice(async ({ device }) => {
       const config = validateConfig({ layers: [20, 64, 64, 10], batch: 32, lr: 0.05, lambda: 0.01, steps: 200, loss: 'ce' });
-      const data = makeDataset(config);
       const start = initialParameters(config);
-      const weights = [];
-      for (const variant of ['l2', 'decay'] as const) {
-        const t = await createGpuTrainer(device, config, variant, data);
-        await t.setParameters(start);
-        await t.train(200);
-        weights.push((await t.getParameters()).weights);
-        t.dispose();
-      }
+      const weights = await trainBothVariants(device, config, 200);
       const gaps = agreement(weights[0], weights[1]);
       for (const g of [...gaps.weightGap, ...gaps.normGap]) expect(g).toBeLessThanOrEqual(1e-5);
       // And the weights did move: the comparison is not of two untouched copies.
@@ -65,16 +73,7 @@ describe("the seed's claim on the GPU", () => {
   it('under Adam they part by far more than f32 rounding', async () => {
     await withDevice(async ({ device }) => {
       const config = validateConfig({ layers: [20, 64, 10], batch: 32, lr: 1e-3, lambda: 0.1, optimizer: 'adam' });
-      const data = makeDataset(config);
-      const start = initialParameters(config);
-      const weights = [];
-      for (const variant of ['l2', 'decay'] as const) {
-        const t = await createGpuTrainer(device, config, variant, data);
-        await t.setParameters(start);
-        await t.train(100);
-        weights.push((await t.getParameters()).weights);
-        t.dispose();
-      }
+      const weights = await trainBothVariants(device, config, 100);
       expect(Math.max(...agreement(weights[0], weights[1]).weightGap)).toBeGreaterThan(1e-3);
     });
   });
