@@ -103,6 +103,29 @@ describe('trainer behaviour', () => {
   });
 });
 
+describe('reading parameters back', () => {
+  it('a weight matrix larger than the 64 MiB staging buffer comes back whole, in chunks', async () => {
+    await withDevice(async ({ device }) => {
+      // 4100 × 4100 float32 weights are 64.1 MiB: one more chunk than the staging buffer holds.
+      const config = validateConfig({ layers: [4100, 4100], batch: 1, trainBatches: 1 });
+      const t = await createGpuTrainer(device, config, 'l2', makeDataset(config));
+      const p = initialParameters(config);
+      await t.setParameters(p);
+      const back = await t.getParameters();
+      const w = p.weights[0];
+      const got = back.weights[0];
+      expect(got.length).toBe(w.length);
+      // Exactly the float32 rounding of what was written, at both ends and across the chunk edge.
+      const chunkEdge = (64 * 2 ** 20) / 4;
+      for (const i of [0, chunkEdge - 1, chunkEdge, chunkEdge + 1, w.length - 1]) expect(got[i], `index ${i}`).toBe(Math.fround(w[i]));
+      let mismatches = 0;
+      for (let i = 0; i < w.length; i++) if (got[i] !== Math.fround(w[i])) mismatches++;
+      expect(mismatches).toBe(0);
+      t.dispose();
+    });
+  });
+});
+
 describe('limits and faults', () => {
   it('rejects a run over the device limits before allocating, naming the limit, the need and the allowance', async () => {
     await withDevice(
