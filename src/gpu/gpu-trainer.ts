@@ -312,7 +312,7 @@ export class GpuTrainer implements Trainer {
       const encoder = this.device.createCommandEncoder({ label: 'GpuTrainer.getParameters' });
       encoder.copyBufferToBuffer(source, first * 4, this.staging, 0, Math.min(bytes, this.staging.size));
       this.device.queue.submit([encoder.finish()]);
-      await this.guard(this.staging.mapAsync(GPUMapMode.READ));
+      await this.guard(this.staging.mapAsync(GPUMapMode.READ, 0, floats * 4));
       // Copy out before unmap: the mapped range is detached by it.
       out.set(new Float32Array(this.staging.getMappedRange(0, floats * 4)), first);
       this.staging.unmap();
@@ -408,7 +408,9 @@ export class GpuTrainer implements Trainer {
       encoder.copyBufferToBuffer(this.lossTrain, 0, this.staging, L * 4, 4);
       encoder.copyBufferToBuffer(this.lossValidation, 0, this.staging, (L + 1) * 4, 4);
       this.device.queue.submit([encoder.finish()]);
-      await this.guard(this.staging.mapAsync(GPUMapMode.READ));
+      // Map only what was copied: the staging buffer is sized for parameter reads (up to 64 MiB),
+      // and a browser ships the whole mapped range to the page on every record.
+      await this.guard(this.staging.mapAsync(GPUMapMode.READ, 0, (L + 2) * 4));
       const values = new Float32Array(this.staging.getMappedRange(0, (L + 2) * 4)).slice();
       this.staging.unmap();
       return values;
