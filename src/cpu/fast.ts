@@ -53,28 +53,11 @@ export class FastCpuTrainer implements Trainer {
   private readonly layers: number[];
   private readonly L: number;
   private readonly B: number;
-  /** Weights of all layers back to back (so one update pass covers them); wOff[l−1] is W_l. */
-  private readonly wOff: number[];
-  private readonly bOff: number[];
   private readonly wTotal: number;
   private readonly bTotal: number;
-  private readonly W: number;
-  private readonly dW: number;
-  private readonly wS1: number;
-  private readonly wS2: number;
-  private readonly Bs: number;
-  private readonly dB: number;
-  private readonly bS1: number;
-  private readonly bS2: number;
-  private readonly trainX: number;
-  private readonly trainT: number;
-  private readonly valX: number;
-  private readonly valT: number;
   private readonly valRows: number;
-  private readonly train_: PassBuffers;
-  private readonly val: PassBuffers;
-  /** dZ_l, l = 1…L (index l − 1), [B, n_l]. */
-  private readonly dZ: number[];
+  /** Where each tensor starts in the heap (float indices); all layers' weights lie back to back, so one update pass covers them. */
+  private readonly at: Layout['offsets'];
   private readonly kBlock: number;
   private readonly nBlock: number;
   /** Whether the rule keeps a first (v or m) and a second (s) state buffer: 1 or 0 each. */
@@ -99,35 +82,19 @@ export class FastCpuTrainer implements Trainer {
     this.layers = config.layers;
     this.L = config.layers.length - 1;
     this.B = config.batch;
-    this.wOff = layout.offsets.wOff;
-    this.bOff = layout.offsets.bOff;
     this.wTotal = layout.wTotal;
     this.bTotal = layout.bTotal;
-    this.W = layout.offsets.W;
-    this.dW = layout.offsets.dW;
-    this.wS1 = layout.offsets.wS1;
-    this.wS2 = layout.offsets.wS2;
-    this.Bs = layout.offsets.Bs;
-    this.dB = layout.offsets.dB;
-    this.bS1 = layout.offsets.bS1;
-    this.bS2 = layout.offsets.bS2;
-    this.trainX = layout.offsets.trainX;
-    this.trainT = layout.offsets.trainT;
-    this.valX = layout.offsets.valX;
-    this.valT = layout.offsets.valT;
     this.valRows = data.validation.rows;
-    this.train_ = layout.offsets.trainPass;
-    this.val = layout.offsets.valPass;
-    this.dZ = layout.offsets.dZ;
+    this.at = layout.offsets;
     const states = config.optimizer === 'adam' ? 2 : config.optimizer === 'momentum' ? 1 : 0;
     this.stateCount = [states >= 1 ? 1 : 0, states >= 2 ? 1 : 0];
     this.kBlock = options.kBlock ?? DEFAULT_K_BLOCK;
     this.nBlock = options.nBlock ?? DEFAULT_N_BLOCK;
     // The data, rounded to float32 once.
-    this.h.set(data.train.x, this.trainX);
-    this.h.set(data.train.t, this.trainT);
-    this.h.set(data.validation.x, this.valX);
-    this.h.set(data.validation.t, this.valT);
+    this.h.set(data.train.x, this.at.trainX);
+    this.h.set(data.train.t, this.at.trainT);
+    this.h.set(data.validation.x, this.at.valX);
+    this.h.set(data.validation.t, this.at.valT);
     this.loadParameters(initialParameters(config));
   }
 
@@ -169,15 +136,15 @@ export class FastCpuTrainer implements Trainer {
   private loadParameters(p: MlpParameters): void {
     const h = this.h;
     for (let l = 0; l < this.L; l++) {
-      h.set(p.weights[l], this.W + this.wOff[l]);
-      h.set(p.biases[l], this.Bs + this.bOff[l]);
+      h.set(p.weights[l], this.at.W + this.at.wOff[l]);
+      h.set(p.biases[l], this.at.Bs + this.at.bOff[l]);
     }
     // Optimizer state v, m, s back to 0 (RULES.md: they start at 0).
     const [s1, s2] = this.stateCount;
-    h.fill(0, this.wS1, this.wS1 + s1 * this.wTotal);
-    h.fill(0, this.wS2, this.wS2 + s2 * this.wTotal);
-    h.fill(0, this.bS1, this.bS1 + s1 * this.bTotal);
-    h.fill(0, this.bS2, this.bS2 + s2 * this.bTotal);
+    h.fill(0, this.at.wS1, this.at.wS1 + s1 * this.wTotal);
+    h.fill(0, this.at.wS2, this.at.wS2 + s2 * this.wTotal);
+    h.fill(0, this.at.bS1, this.at.bS1 + s1 * this.bTotal);
+    h.fill(0, this.at.bS2, this.at.bS2 + s2 * this.bTotal);
   }
 
   async setParameters(p: MlpParameters): Promise<void> {
@@ -195,8 +162,8 @@ export class FastCpuTrainer implements Trainer {
     for (let l = 1; l <= this.L; l++) {
       const nIn = this.layers[l - 1];
       const nOut = this.layers[l];
-      const w = this.W + this.wOff[l - 1];
-      const b = this.Bs + this.bOff[l - 1];
+      const w = this.at.W + this.at.wOff[l - 1];
+      const b = this.at.Bs + this.at.bOff[l - 1];
       weights.push(Float64Array.from(this.h.subarray(w, w + nIn * nOut)));
       biases.push(Float64Array.from(this.h.subarray(b, b + nOut)));
     }
@@ -224,10 +191,10 @@ export class FastCpuTrainer implements Trainer {
   private stepOnce(): Promise<void> | undefined {
     const t = this.stepCount + 1;
     const first = ((t - 1) % this.config.trainBatches) * this.B;
-    const x = this.trainX + first * this.layers[0];
-    const targets = this.trainT + first * this.layers[this.L];
+    const x = this.at.trainX + first * this.layers[0];
+    const targets = this.at.trainT + first * this.layers[this.L];
     if (this.pool.canBlock) {
-      this.forwardSync(this.train_, x, this.B);
+      this.forwardSync(this.at.trainPass, x, this.B);
       this.lastTrainLoss = this.lossAndOutputGradient(targets);
       for (let l = this.L; l >= 1; l--) this.pool.run(this.backwardTasks(l, x));
       this.pool.run(this.updateTasks(t));
@@ -235,7 +202,7 @@ export class FastCpuTrainer implements Trainer {
       return undefined;
     }
     return (async () => {
-      for (let l = 1; l <= this.L; l++) await this.pool.run(this.forwardTasks(this.train_, x, this.B, l));
+      for (let l = 1; l <= this.L; l++) await this.pool.run(this.forwardTasks(this.at.trainPass, x, this.B, l));
       this.lastTrainLoss = this.lossAndOutputGradient(targets);
       for (let l = this.L; l >= 1; l--) await this.pool.run(this.backwardTasks(l, x));
       await this.pool.run(this.updateTasks(t));
@@ -255,8 +222,8 @@ export class FastCpuTrainer implements Trainer {
     const hidden = l < this.L;
     const mode = !hidden ? MODE.NONE : this.config.activation === 'tanh' ? MODE.TANH : MODE.RELU;
     this.pool.task(0, TASK.MATMUL, [
-      input, nIn, 1, this.W + this.wOff[l - 1], nOut, 1, pass.z[l - 1], nOut, nIn, rows,
-      this.Bs + this.bOff[l - 1], mode, hidden ? pass.a[l - 1] : 0, 0, this.kBlock, this.nBlock,
+      input, nIn, 1, this.at.W + this.at.wOff[l - 1], nOut, 1, pass.z[l - 1], nOut, nIn, rows,
+      this.at.Bs + this.at.bOff[l - 1], mode, hidden ? pass.a[l - 1] : 0, 0, this.kBlock, this.nBlock,
     ]);
     return 1;
   }
@@ -266,16 +233,16 @@ export class FastCpuTrainer implements Trainer {
     const nIn = this.layers[l - 1];
     const nOut = this.layers[l];
     const B = this.B;
-    const aPrev = l === 1 ? x : this.train_.a[l - 2];
-    const dZ = this.dZ[l - 1];
-    const W = this.W + this.wOff[l - 1];
-    this.pool.task(0, TASK.MATMUL, [aPrev, 1, nIn, dZ, nOut, 1, this.dW + this.wOff[l - 1], nOut, B, nIn, -1, MODE.NONE, 0, 0, this.kBlock, this.nBlock]);
-    this.pool.task(1, TASK.COLSUM, [dZ, B, nOut, this.dB + this.bOff[l - 1]]);
+    const aPrev = l === 1 ? x : this.at.trainPass.a[l - 2];
+    const dZ = this.at.dZ[l - 1];
+    const W = this.at.W + this.at.wOff[l - 1];
+    this.pool.task(0, TASK.MATMUL, [aPrev, 1, nIn, dZ, nOut, 1, this.at.dW + this.at.wOff[l - 1], nOut, B, nIn, -1, MODE.NONE, 0, 0, this.kBlock, this.nBlock]);
+    this.pool.task(1, TASK.COLSUM, [dZ, B, nOut, this.at.dB + this.at.bOff[l - 1]]);
     if (l === 1) return 2;
     const tanh = this.config.activation === 'tanh';
     this.pool.task(2, TASK.MATMUL, [
-      dZ, nOut, 1, W, 1, nOut, this.dZ[l - 2], nIn, nOut, B, -1,
-      tanh ? MODE.TANH_BACK : MODE.RELU_BACK, this.train_.z[l - 2], aPrev, this.kBlock, this.nBlock,
+      dZ, nOut, 1, W, 1, nOut, this.at.dZ[l - 2], nIn, nOut, B, -1,
+      tanh ? MODE.TANH_BACK : MODE.RELU_BACK, this.at.trainPass.z[l - 2], aPrev, this.kBlock, this.nBlock,
     ]);
     return 3;
   }
@@ -293,8 +260,8 @@ export class FastCpuTrainer implements Trainer {
       regularized && this.variant === 'decay' ? 1 - hp.alpha : 1,
       hp.momentum, hp.beta1, hp.beta2, hp.eps, c1, c2,
     ];
-    this.pool.task(0, TASK.UPDATE, [opt, this.W, this.dW, this.wS1, this.wS2, this.wTotal], rule(true));
-    this.pool.task(1, TASK.UPDATE, [opt, this.Bs, this.dB, this.bS1, this.bS2, this.bTotal], rule(c.regularizeBias));
+    this.pool.task(0, TASK.UPDATE, [opt, this.at.W, this.at.dW, this.at.wS1, this.at.wS2, this.wTotal], rule(true));
+    this.pool.task(1, TASK.UPDATE, [opt, this.at.Bs, this.at.dB, this.at.bS1, this.at.bS2, this.bTotal], rule(c.regularizeBias));
     return 2;
   }
 
@@ -302,12 +269,12 @@ export class FastCpuTrainer implements Trainer {
    * Mean loss of the pass's outputs against `targets` and, for the training pass, dZ_L =
    * (Ŷ − T)/B. Small (B × n_L), so on the calling thread, in float64 like the reference.
    */
-  private lossAndOutputGradient(targets: number, pass: PassBuffers = this.train_, rows = this.B, gradient = true): number {
+  private lossAndOutputGradient(targets: number, pass: PassBuffers = this.at.trainPass, rows = this.B, gradient = true): number {
     const h = this.h;
     const n = this.layers[this.L];
     const z = pass.z[this.L - 1];
     const ce = this.config.loss === 'ce';
-    const dZ = this.dZ[this.L - 1];
+    const dZ = this.at.dZ[this.L - 1];
     let total = 0;
     for (let r = 0; r < rows; r++) {
       const zr = z + r * n;
@@ -335,7 +302,7 @@ export class FastCpuTrainer implements Trainer {
     this.alive();
     const out: number[] = [];
     for (let l = 1; l <= this.L; l++) {
-      const w = this.W + this.wOff[l - 1];
+      const w = this.at.W + this.at.wOff[l - 1];
       const n = this.layers[l - 1] * this.layers[l];
       let s = 0;
       for (let i = w; i < w + n; i++) s += this.h[i] * this.h[i];
@@ -349,10 +316,10 @@ export class FastCpuTrainer implements Trainer {
     this.busy = true;
     try {
       for (let l = 1; l <= this.L; l++) {
-        const pending = this.pool.run(this.forwardTasks(this.val, this.valX, this.valRows, l));
+        const pending = this.pool.run(this.forwardTasks(this.at.valPass, this.at.valX, this.valRows, l));
         if (pending) await pending;
       }
-      const validation = this.lossAndOutputGradient(this.valT, this.val, this.valRows, false);
+      const validation = this.lossAndOutputGradient(this.at.valT, this.at.valPass, this.valRows, false);
       return { train: this.lastTrainLoss, validation };
     } finally {
       this.busy = false;
