@@ -47,6 +47,7 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
       }
       row.warmupSteps = warmedUp;
       budget.measured(backend, flopsPerStep / (perStepMs * 1e6), width);
+      state.meter.measured(backend, flopsPerStep, perStepMs);
     }
     // Reading norms and losses once warms their pipelines too; the second read is what a
     // record costs from then on (the first can be hundreds of ms of shader compilation).
@@ -67,8 +68,7 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
     }
     if (steps.skip) {
       row.skipped = steps.skip;
-      state.done += config.steps;
-      return;
+      return; // its steps are dropped in `finally`, like every step the cell did not train
     }
     planned = steps.steps;
     row.note = steps.note;
@@ -100,7 +100,7 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
       if (timing.deviceMs !== undefined && Number.isFinite(timing.deviceMs)) deviceMs.push(timing.deviceMs / n);
       else allDevice = false;
       trained = boundary;
-      state.done += n;
+      state.trained(width, cell, n);
       const norms = await trainer.norms();
       const losses = await trainer.losses();
       row.norms.push(norms);
@@ -119,6 +119,7 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
       row.timer = useDevice ? 'timestamp-query' : 'wall';
       row.samplesPerSec = (cfg.batch * 1000) / step.median;
       row.gflops = flopsPerStep / (step.median * 1e6);
+      state.meter.measured(backend, flopsPerStep, spread(wallMs).median);
       state.label = `${prefix}${backend} ${variant} · step ${trained}/${planned}`;
       if (![...norms, losses.train, losses.validation].every(Number.isFinite)) {
         row.nonFiniteAtStep = trained;
@@ -147,7 +148,7 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
     row.stepMs ??= null;
   } finally {
     trainer?.dispose();
-    state.done += planned - trained + (config.steps - planned);
+    state.dropped(width, cell, config.steps - trained);
     state.progress();
   }
 }

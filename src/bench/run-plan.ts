@@ -81,6 +81,9 @@ export interface RunProgress {
   /** Training steps done (skipped cells count as done). */
   done: number;
   total: number;
+  /** Predicted seconds of work trained and in all (work-meter.ts): what the bar shows, as done / total. */
+  work: { done: number; total: number };
+  /** What is running, named from the moment it starts (warm-up included). */
   label: string;
   /** Seconds left, from the pace so far, capped by the time budget; null before the first step. */
   etaSeconds: number | null;
