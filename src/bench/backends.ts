@@ -8,7 +8,7 @@ import { acquireDevice, createGpuTrainer } from '../gpu/index';
 import type { Backend } from '../model/config';
 import type { GpuContext, TrainerFactory } from './runner';
 
-export { checkGpuFit, describeAdapter } from '../gpu/index';
+export { checkGpuFit, describeAdapter, gpuMemoryPlan } from '../gpu/index';
 
 /** Trainer factories for every backend; the GPU only when a device is at hand. */
 export function trainerFactories(gpu: GpuContext | null): Partial<Record<Backend, TrainerFactory>> {

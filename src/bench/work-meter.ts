@@ -43,6 +43,11 @@ export class WorkMeter {
     return (r.overheadMs + flopsPerStep / (r.gflops * 1e6)) / 1000;
   }
 
+  /** Whether any backend's rate has been measured (else every prediction is a prior). */
+  measuredAny(): boolean {
+    return this.rates.size > 0;
+  }
+
   /** A cell of `steps` steps that the run will get to. */
   add(key: string, backend: Backend, flopsPerStep: number, steps: number): void {
     this.cells.set(key, { backend, flopsPerStep, left: steps });

@@ -6,7 +6,7 @@ import type { GapPair } from './chart-data';
 import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, headlineGap, nonFiniteFlags, onAxis, rowsAt, speedUp, stepAxis } from './chart-data';
 import { fmtNum, fmtSci } from './format';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
-import { DASH, UplotController, axis, logTick, nonFiniteMarker, themeColors, uplotStyles } from './uplot-controller';
+import { DASH, UplotController, axis, logTick, nonFiniteMarker, stepAxisOptions, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 
 /**
  * An exact 0 gap (bit-identical norms, common under SGD on one backend) has no place on a log
@@ -43,7 +43,7 @@ export class L2wdAgreementChart extends LitElement {
         font-weight: 600;
       }
       .verdict.apart {
-        color: var(--l2wd-l2);
+        color: var(--l2wd-l2-text);
         font-weight: 600;
       }
       .flag {
@@ -105,7 +105,7 @@ export class L2wdAgreementChart extends LitElement {
         series: normSeries,
         hooks: { draw: [marker] },
         scales: { x: { time: false } },
-        axes: [axis(colors, { label: 'step' }), axis(colors, { label: '‖W‖_F', size: 60 })],
+        axes: [stepAxisOptions(colors), valueAxis(colors, '‖W‖_F', (v) => fmtNum(v))],
         legend: { live: true },
         cursor: { points: { size: 5 } },
       },
@@ -137,7 +137,7 @@ export class L2wdAgreementChart extends LitElement {
                 // With every gap exactly 0 there is nothing to range on: show the f32 rounding band.
                 y: { distr: 3, log: 10, range: (_u, min, max) => (min > 0 && max > 0 ? uPlot.rangeLog(min, max, 10, true) : [1e-9, 1e-6]) },
               },
-              axes: [axis(colors, { label: 'step' }), axis(colors, { label: 'norm gap (worst layer)', size: 64, values: (_u, ticks) => ticks.map(logTick) })],
+              axes: [stepAxisOptions(colors), axis(colors, { label: 'norm gap (worst layer)', size: 64, values: (_u, ticks) => ticks.map(logTick) })],
               legend: { live: true },
             },
             data: [xs, ...pairs.map((p) => p.history.map(positiveOrNull))] as uPlot.AlignedData,
@@ -165,8 +165,8 @@ export class L2wdAgreementChart extends LitElement {
         <figure>
           <div class="plot" id="norms-plot" role="img" aria-label="Per-layer weight norms over training steps, L2 and decay, per backend"></div>
           <figcaption>
-            Per-layer ‖W‖<sub>F</sub>: <span style="color: var(--l2wd-l2)">L2</span> and
-            <span style="color: var(--l2wd-decay)">decay</span>; GPU solid, CPU dashed, reference dotted; deeper layers
+            Per-layer ‖W‖<sub>F</sub>: <span style="color: var(--l2wd-l2-text)">L2</span> and
+            <span style="color: var(--l2wd-decay-text)">decay</span>; GPU solid, CPU dashed, reference dotted; deeper layers
             lighter.
           </figcaption>
         </figure>
