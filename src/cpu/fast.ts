@@ -16,6 +16,7 @@ import type { Dataset } from '../model/data';
 import type { MlpParameters } from '../model/parameters';
 import { assertParameterShapes, initialParameters } from '../model/parameters';
 import type { Losses, Trainer, TrainTiming } from '../model/trainer';
+import { checkDataset, checkStepCount } from '../model/trainer';
 import { hyperparameters } from '../model/update-rules';
 import { TASK, ThreadPool, platformThreads } from './fast-pool';
 
@@ -100,10 +101,7 @@ export class FastCpuTrainer implements Trainer {
 
   static async create(config: MlpConfig, variant: Variant, data: Dataset, options: FastCpuOptions = {}): Promise<FastCpuTrainer> {
     const valid = validateConfig({ ...config });
-    if (data.inputs !== valid.layers[0] || data.outputs !== valid.layers[valid.layers.length - 1])
-      throw new Error(`data has ${data.inputs} inputs and ${data.outputs} outputs; the model wants ${valid.layers[0]} and ${valid.layers[valid.layers.length - 1]}`);
-    if (data.train.rows < valid.batch * valid.trainBatches)
-      throw new Error(`data has ${data.train.rows} training rows; batch × trainBatches needs ${valid.batch * valid.trainBatches}`);
+    checkDataset(valid, data);
     // Workers share memory through SharedArrayBuffer, which a page has only when it is
     // cross-origin isolated (COOP/COEP): without it the default is one thread, and an explicit
     // request for more is an error that says how to get it.
@@ -172,6 +170,7 @@ export class FastCpuTrainer implements Trainer {
 
   async train(steps: number): Promise<TrainTiming> {
     this.alive();
+    checkStepCount(steps);
     this.busy = true;
     try {
       for (let i = 0; i < steps; i++) {
