@@ -29,6 +29,9 @@ export interface FastCpuOptions {
 }
 
 /** k-block × n-block of W: 256 × 256 floats = 256 KiB stays in a 1–2 MiB L2 while every row tile sweeps it. */
+/** Most worker threads: beyond 64 the 4-row cuts of a typical batch leave most threads idle. */
+export const MAX_WORKERS = 64;
+
 export const DEFAULT_K_BLOCK = 256;
 export const DEFAULT_N_BLOCK = 256;
 
@@ -113,8 +116,8 @@ export class FastCpuTrainer implements Trainer {
         `workers = ${requested} needs SharedArrayBuffer, which this page does not have: serve it with ` +
           'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, or use workers = 1',
       );
-    // Beyond 64 threads the 4-row cuts of a typical batch leave most threads idle.
-    const threads = Math.min(requested, 64);
+    if (requested > MAX_WORKERS) throw new Error(`workers = ${requested}: must be at most ${MAX_WORKERS}`);
+    const threads = requested;
     const layout = planLayout(valid, data.validation.rows);
     const bytes = layout.floats * 4;
     const heap = threads > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
