@@ -147,6 +147,10 @@ export interface RunPlan {
   deadline: number;
   warmupSteps: number;
   hostMax: number;
+  /** Both variants run, so each backend also runs the decay variant's one-ulp twin to measure the rounding floor. */
+  twin: boolean;
+  /** Cells each backend runs per width: its variants, plus the twin. */
+  cellsPerBackend: number;
   fit: GpuFitCheck;
   gpu: GpuContext | null;
   signal: AbortSignal | undefined;
@@ -169,10 +173,13 @@ export function planRun(options: RunnerOptions, signal: AbortSignal | undefined)
   if (!(Number.isInteger(recordEvery) && recordEvery >= 1)) throw new Error(`recordEvery = ${recordEvery}: must be an integer ≥ 1`);
   const maxSeconds = options.maxSeconds ?? null;
   if (maxSeconds !== null && !(maxSeconds > 0)) throw new Error(`maxSeconds = ${maxSeconds}: must be a number > 0`);
+  const twin = variants.includes('l2') && variants.includes('decay');
   return {
     options,
     config,
     variants,
+    twin,
+    cellsPerBackend: variants.length + (twin ? 1 : 0),
     backends,
     execution: EXECUTION_ORDER.filter((b) => backends.includes(b)),
     widths: options.sweep?.length ? [...options.sweep] : [null],
