@@ -3,7 +3,7 @@
  * file turned into what the page shows plus the form's draft that reproduces it.
  */
 import type { BenchResults } from '../bench/results';
-import { parseResultsJson, toCsv, toJson } from '../bench/export';
+import { IMPORT_LIMITS, parseResultsJson, toCsv, toJson } from '../bench/export';
 import type { Backend } from '../model/config';
 import { BACKENDS } from '../model/config';
 import { widthsOf } from './chart-data';
@@ -34,6 +34,9 @@ export interface Imported {
 
 /** Reads an exported JSON file; throws with the validator's message when it is not one. */
 export async function importResults(file: File): Promise<Imported> {
+  // Refused before reading: a 20 MB file would freeze the tab in the parser.
+  if (file.size > IMPORT_LIMITS.fileChars) throw new Error(`the file is ${file.size} bytes; the limit is ${IMPORT_LIMITS.fileChars} (10 MiB)`);
+  // Everything is checked and derived before any state changes: a refusal leaves the page as it was.
   const results = parseResultsJson(await file.text());
   const widths = widthsOf(results).filter((w): w is number => w !== null);
   const backends = BACKENDS.filter((b: Backend) => results.results.some((r) => r.backend === b));

@@ -60,14 +60,14 @@ describe('runner progress', () => {
     );
     expect(seen.every((p) => p.done <= p.total)).toBe(true);
     const last = seen.at(-1)!;
-    expect(last).toMatchObject({ done: 40, total: 40 });
+    expect(last.done).toBe(last.total);
     expect(last.work.done).toBeCloseTo(last.work.total, 9);
     // Named from the start: the first report of each cell has no chunk done yet ("· step" comes later).
     for (const name of ['width 4 · reference l2', 'width 64 · reference decay'])
       expect(seen.find((p) => p.label.startsWith(name))?.label).toBe(name);
     // The wide width is most of the work: after the two narrow cells, far less than half is done.
     const narrowDone = seen.find((p) => p.label === 'width 64 · reference l2')!;
-    expect(narrowDone.done).toBe(20);
+    expect(narrowDone.done).toBe(last.total / 2);
     expect(narrowDone.work.done / narrowDone.work.total).toBeLessThan(0.4);
   });
 });
