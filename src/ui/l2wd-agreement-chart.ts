@@ -4,7 +4,7 @@ import uPlot from 'uplot';
 import type { BenchResults } from '../bench/results';
 import type { GapPair } from './chart-data';
 import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, headlineGap, nonFiniteFlags, onAxis, rowsAt, speedUp, stepAxis } from './chart-data';
-import { fmtNum, fmtSci } from './format';
+import { fmtNum, fmtSci } from '../bench/format';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
 import { DASH, UplotController, axis, logTick, nonFiniteMarker, stepAxisOptions, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 

@@ -3,7 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { Backend } from '../model/config';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS } from '../model/config';
-import { fmtNum } from './format';
+import { fmtNum } from '../bench/format';
 import { PRESETS } from './presets';
 import type { DraftErrors, RunDraft, SweepSkip } from './run-draft';
 import { panelStyles } from './shared-styles';

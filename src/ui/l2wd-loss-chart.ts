@@ -3,7 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import type { BenchResults, ResultRow } from '../bench/results';
 import { BACKEND_LABEL, VARIANT_LABEL, finiteOrNull, nonFiniteStep, rowsAt, stepAxis } from './chart-data';
-import { fmtNum } from './format';
+import { fmtNum } from '../bench/format';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
 import { UplotController, nonFiniteMarker, stepAxisOptions, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import type { RunProgress } from '../bench/runner';
-import { fmtEta } from './format';
+import { fmtEta } from '../bench/format';
 import type { RunPhase } from './run-controller';
 import { panelStyles } from './shared-styles';
 

@@ -4,7 +4,7 @@ import type uPlot from 'uplot';
 import type { BenchResults } from '../bench/results';
 import type { ThroughputMetric } from './chart-data';
 import { BACKEND_LABEL, METRIC_LABEL, crossover, metricOf, timedBackends, widthsOf } from './chart-data';
-import { fmtMs, fmtNum } from './format';
+import { fmtMs, fmtNum } from '../bench/format';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
 import { DASH, UplotController, axis, logTick, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/model/config';
 import { crossover, finiteOrNull, forLog, gapPairs, worst } from '../../src/ui/chart-data';
-import { fmtEta, fmtMs, fmtSci } from '../../src/ui/format';
+import { fmtEta, fmtMs, fmtSci } from '../../src/bench/format';
 import { PRESETS } from '../../src/ui/presets';
 import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery, queryNotices } from '../../src/ui/run-draft';
 import { sweepLayers } from '../../src/bench/run-plan';
