@@ -84,6 +84,7 @@ export class UplotController implements ReactiveController {
     this.key = spec.key;
     this.builds++;
     keyboardLegend(this.chart);
+    describeAsImage(el, this.chart);
     this.resizeObserver = new ResizeObserver((entries) => {
       const w = Math.floor(entries[0]?.contentRect.width ?? 0);
       if (this.chart && w > 0 && Math.abs(w - this.chart.width) >= 1) this.chart.setSize({ width: w, height: this.heightFor(w) });
@@ -189,6 +190,19 @@ export function nonFiniteMarker(step: number | null, colors: ThemeColors): (u: u
     ctx.fillText(` NaN/Inf from step ${step}`, x + 2 * px, top + 14 * px);
     ctx.restore();
   };
+}
+
+/**
+ * The plot is an image with a name, but its legend holds focusable toggles, and an image must
+ * not contain controls: the name moves to the drawing (uPlot's .u-wrap) and the container,
+ * holding the image and the legend, becomes a named group.
+ */
+function describeAsImage(container: HTMLElement, u: uPlot): void {
+  const name = container.getAttribute('aria-label') ?? '';
+  container.setAttribute('role', 'group');
+  const drawing = u.root.querySelector<HTMLElement>('.u-wrap');
+  drawing?.setAttribute('role', 'img');
+  drawing?.setAttribute('aria-label', name);
 }
 
 /**
