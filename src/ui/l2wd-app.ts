@@ -156,7 +156,7 @@ export class L2wdApp extends LitElement {
             >
               ${estimate && phase === 'idle'
                 ? html`<p class="muted estimate" data-testid="estimate">
-                    Predicted: about ${fmtEta(estimate.seconds)}${estimate.gpuBytes ? html`, ${formatBytes(estimate.gpuBytes)} on the GPU` : nothing}, ${formatBytes(estimate.hostBytes)} of host
+                    Predicted: ${estimate.seconds < 1 ? 'under a second' : `about ${fmtEta(estimate.seconds)}`}${estimate.gpuBytes ? html`, ${formatBytes(estimate.gpuBytes)} on the GPU` : nothing}, ${formatBytes(estimate.hostBytes)} of host
                     memory${this.run.rates.measuredAny() ? ' (from the last run’s step times)' : ' (from assumed rates until a run has measured this machine)'}.
                   </p>`
                 : nothing}

@@ -24,6 +24,8 @@ export interface RunEstimate {
 /** Above this the page asks before it starts. */
 export const CONFIRM_SECONDS = 180;
 
+/** Cells a backend runs per width on the page: L2, decay, and decay's one-ulp twin (the rounding floor, src/bench/rounding-floor.ts). */
+const CELLS_PER_BACKEND = 3;
 /** Untimed warm-up steps each cell runs first (the runner's default). */
 const WARMUP_STEPS = 2;
 /** Arrays of parameter size a CPU trainer holds besides its optimizer state: weights and gradients. */
@@ -44,7 +46,7 @@ export function estimateRun(request: RunRequest, skips: readonly SweepSkip[], me
       if (skips.some((s) => s.width === width && s.backend === backend)) continue;
       // The runner's shared float64 copy of the initial parameters, for any cell that runs.
       hostBytes = Math.max(hostBytes, params * 8);
-      seconds += 2 * (config.steps + WARMUP_STEPS) * meter.stepSeconds(backend, flops);
+      seconds += CELLS_PER_BACKEND * (config.steps + WARMUP_STEPS) * meter.stepSeconds(backend, flops);
       if (backend === 'gpu') gpuBytes = Math.max(gpuBytes, gpuMemoryPlan({ ...config, layers }).totalBytes);
       else hostBytes = Math.max(hostBytes, params * (8 + BYTES[backend] * (CPU_ARRAYS + states)));
     }
