@@ -105,6 +105,38 @@ describe('the form', () => {
   });
 });
 
+describe('charts you can read', () => {
+  it('baseline under L2 and decay, integer step ticks, legend toggles by keyboard, a log/linear switch', async () => {
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = watchErrors(page);
+    await openApp(page, app.server.url, 'layers=8,16,4&batch=8&steps=5&backend=gpu');
+    expect(await runAndWait(page)).toMatch(/^Done/);
+    const loss = await page.locator('l2wd-loss-chart').evaluate((el) => {
+      const u = (el as HTMLElementTagNameMap['l2wd-loss-chart']).chart.chart!;
+      const splits = (u.axes[0] as unknown as { _splits?: number[] })._splits ?? [];
+      return { labels: u.series.slice(1).map((x) => String(x.label)), splits };
+    });
+    // uPlot draws in series order: the grey λ = 0 curves first, under L2 and decay.
+    expect(loss.labels[0]).toMatch(/λ = 0/);
+    expect(loss.labels.at(-1)).not.toMatch(/λ = 0/);
+    expect(loss.splits.length).toBeGreaterThan(1);
+    for (const x of loss.splits) expect(Number.isInteger(x), `step tick ${x}`).toBe(true);
+    // A legend entry is a toggle button: Enter hides its series.
+    const entry = page.locator('l2wd-loss-chart .u-legend .u-series').nth(1);
+    await entry.focus();
+    await page.keyboard.press('Enter');
+    await expect(entry.getAttribute('aria-pressed')).resolves.toBe('false');
+    expect(await page.locator('l2wd-loss-chart').evaluate((el) => (el as HTMLElementTagNameMap['l2wd-loss-chart']).chart.chart!.series[1].show)).toBe(false);
+    // The gap chart's log axis can be switched to linear.
+    const distr = () => page.locator('l2wd-agreement-chart').evaluate((el) => (el as HTMLElementTagNameMap['l2wd-agreement-chart']).gapsChart.chart!.scales.y.distr);
+    expect(await distr()).toBe(3);
+    await page.locator('l2wd-agreement-chart [data-testid="gap-log"]').uncheck();
+    await expect.poll(distr).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('accessibility (axe-core)', () => {
   for (const colorScheme of ['light', 'dark'] as const)
     it(`no serious or critical violations, ${colorScheme}, with results shown`, async () => {
