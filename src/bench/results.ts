@@ -79,7 +79,7 @@ export interface AgreementRow {
    */
   floorNormGap?: number[] | null;
   floorWeightGap?: number[] | null;
-  /** Largest pair gap / floor over layers and both gaps (floors below 2⁻²⁴ count as 2⁻²⁴); null without a floor. */
+  /** Largest pair gap / floor over layers and both gaps (floors below √step half-ulps count as that); null without a floor. */
   floorRatio?: number | null;
   /** identical | same | drift | diverged | unmeasured (src/model/verdict.ts). */
   verdict?: VerdictId | null;

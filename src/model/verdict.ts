@@ -37,14 +37,20 @@ export const VERDICT_IDS: readonly VerdictId[] = ['identical', 'same', 'drift', 
 export const SAME_MAX_RATIO = 30;
 
 /**
- * Smallest floor used, relative: half an ulp of 1 in float32 (2⁻²⁴ ≈ 6e-8). A gap below it is
- * rounding whatever the twin measured: the twin's norm gap can come out far smaller than its
- * perturbation, because ±1-ulp changes of random sign cancel in a sum of squares.
+ * Half an ulp of 1, relative: the rounding of one step, in float32 (2⁻²⁴ ≈ 6e-8) and float64.
+ * The floor is never taken below √steps of these (`leastFloor`): the pair's rules round
+ * differently at every step, and in directions the dynamics neither grow nor shrink those
+ * roundings add up like a random walk, while the twin's single perturbation does not grow
+ * there; and the twin's norm gap can come out far below its perturbation, because ±1-ulp
+ * changes of random sign cancel in a sum of squares.
  */
 export const FLOOR_MIN = 2 ** -24;
-
-/** Smallest floor for float64 runs (the reference): half an ulp of 1 in float64. */
 export const FLOOR_MIN_F64 = 2 ** -53;
+
+/** The least floor after `steps` steps in a precision: √steps half-ulps (see FLOOR_MIN). */
+export function leastFloor(steps: number, precision: 32 | 64): number {
+  return (precision === 32 ? FLOOR_MIN : FLOOR_MIN_F64) * Math.sqrt(Math.max(1, steps));
+}
 
 /** Per-layer gaps of docs/RULES.md, Agreement. */
 export interface LayerGaps {
@@ -66,7 +72,7 @@ const allFinite = (xs: readonly number[]) => xs.every(Number.isFinite);
 export interface JudgeOptions {
   /** A run of the pair produced NaN/Inf (its row's nonFiniteAtStep): diverged whatever the gaps say. */
   diverged?: boolean;
-  /** The precision's least floor: FLOOR_MIN (float32, the default) or FLOOR_MIN_F64. */
+  /** The least floor (`leastFloor`); default FLOOR_MIN, one float32 step. */
   floorMin?: number;
 }
 
@@ -132,4 +138,35 @@ export function oneUlpTwin(weights: readonly Float64Array[], seed: number, preci
     }
     return out;
   });
+}
+
+/** "0.4", "7.2", "1.3e+4": a ratio with two significant digits. */
+function formatRatio(r: number): string {
+  return r < 1e4 ? String(Number(r.toPrecision(2))) : r.toExponential(1);
+}
+
+/**
+ * The verdict in words, one sentence for the page and the CLI alike. Under SGD "same" is the
+ * identity holding; under momentum/Adam a "same" only says this λ moved them less than
+ * rounding does, and a "drift" under SGD would be a bug.
+ */
+export function describeVerdict(id: VerdictId, ratio: number | null, optimizer: 'sgd' | 'momentum' | 'adam'): string {
+  const k = ratio === null ? '?' : formatRatio(ratio);
+  switch (id) {
+    case 'identical':
+      return 'the same map: bit-identical weights (gap exactly 0)';
+    case 'same':
+      return optimizer === 'sgd'
+        ? `the same map: gap ≈ ${k}× the rounding floor`
+        : `no drift above rounding at this λ: gap ≈ ${k}× the rounding floor`;
+    case 'drift':
+      if (ratio === Number.POSITIVE_INFINITY) return 'they drift: one run’s weights are exactly 0 and the other’s are not';
+      return optimizer === 'sgd'
+        ? `they drift: ${k}× the rounding floor — under plain SGD that is a bug`
+        : `they drift: ${k}× the rounding floor`;
+    case 'diverged':
+      return 'training diverged (NaN/Inf): no verdict';
+    case 'unmeasured':
+      return 'no rounding floor measured (the twin run did not finish at this step): no verdict';
+  }
 }

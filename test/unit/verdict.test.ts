@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { agreement, normGap, weightGap } from '../../src/model/metrics';
-import { FLOOR_MIN, SAME_MAX_RATIO, judge, oneUlpTwin } from '../../src/model/verdict';
+import { FLOOR_MIN, SAME_MAX_RATIO, describeVerdict, judge, oneUlpTwin } from '../../src/model/verdict';
 
 const gaps = (normGap: number[], weightGap: number[]) => ({ normGap, weightGap });
 
@@ -90,5 +90,16 @@ describe('oneUlpTwin', () => {
   it('in float64 moves by one float64 ulp', () => {
     const twin = oneUlpTwin([new Float64Array([0.75])], 1, 64)[0];
     expect(Math.abs(twin[0] - 0.75)).toBe(2 ** -53);
+  });
+});
+
+describe('describeVerdict', () => {
+  it('says "the same map" under SGD, "drift" with the multiple, and never "same" for a diverged run', () => {
+    expect(describeVerdict('same', 3.14159, 'sgd')).toBe('the same map: gap ≈ 3.1× the rounding floor');
+    expect(describeVerdict('identical', 0, 'sgd')).toMatch(/^the same map: bit-identical/);
+    expect(describeVerdict('drift', 12345, 'adam')).toBe('they drift: 1.2e+4× the rounding floor');
+    expect(describeVerdict('drift', 250, 'sgd')).toMatch(/bug/);
+    expect(describeVerdict('same', 2, 'adam')).not.toMatch(/same map/);
+    expect(describeVerdict('diverged', null, 'sgd')).not.toMatch(/same/);
   });
 });
