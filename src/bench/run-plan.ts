@@ -10,7 +10,7 @@ import { BACKENDS, MAX_WIDTH, VARIANTS, parameterCount, validateConfig } from '.
 import type { Dataset } from '../model/data';
 import type { Trainer } from '../model/trainer';
 import { checkGpuFit } from '../gpu/memory-plan';
-import { formatBytes } from './format';
+import { formatBytesApart } from '../model/units';
 import type { AdapterSummary, BenchResults } from './results';
 
 /** Extra settings a factory may use (the fast CPU backend's worker count). */
@@ -211,8 +211,10 @@ export function staticSkip(plan: RunPlan, backend: Backend, cfg: MlpConfig): str
   }
   // After the backend's own limits, which say more about the device than the host's copy does.
   const parameterBytes = parameterCount(cfg.layers) * 8;
-  if (parameterBytes > plan.hostMax)
-    return `the shared initial parameters (${(parameterCount(cfg.layers) / 1e6).toFixed(0)} M) need ${formatBytes(parameterBytes)} of host memory in float64; the limit is ${formatBytes(plan.hostMax)}`;
+  if (parameterBytes > plan.hostMax) {
+    const [need, allowed] = formatBytesApart(parameterBytes, plan.hostMax);
+    return `the shared initial parameters (${(parameterCount(cfg.layers) / 1e6).toFixed(0)} M) need ${need} of host memory in float64; the limit is ${allowed}`;
+  }
   return null;
 }
 

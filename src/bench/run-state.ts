@@ -63,15 +63,6 @@ export function abortReason(signal: AbortSignal | undefined): string {
   return 'cancelled';
 }
 
-export function emptyRow(width: number | null, backend: Backend, variant: Variant): ResultRow {
-  return {
-    width, backend, variant,
-    stepMs: null, timer: null, samplesPerSec: null, gflops: null, finalLoss: null,
-    norms: [], skipped: null,
-    normSteps: [], trainLoss: [], validationLoss: [], finalValidationLoss: null, nonFiniteAtStep: null,
-    steps: 0, chunkSteps: 0, warmupSteps: 0, wallStepMs: null, note: null,
-  };
-}
 
 /** The run as it goes: its results, the steps done (skipped cells count as done) and what is running. */
 export class RunState {

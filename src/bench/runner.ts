@@ -11,11 +11,12 @@
  */
 import { finishPairs } from './agreement-pairs';
 import type { BenchResults } from './results';
+import { emptyRow } from './results';
 import { runCell } from './run-cell';
 import type { RunnerHooks, RunnerOptions } from './run-plan';
 import { planRun, staticSkip } from './run-plan';
 import type { Cell } from './run-state';
-import { RunState, WidthRun, abortReason, cellKey, emptyRow } from './run-state';
+import { RunState, WidthRun, abortReason, cellKey } from './run-state';
 import { TimeBudget } from './time-budget';
 
 export type { FactoryExtras, GpuContext, GpuFitCheck, LimitsLike, RunProgress, RunnerHooks, RunnerOptions, TrainerFactory } from './run-plan';
