@@ -75,7 +75,7 @@ export interface AgreementRow {
   zeroScaleLayers?: number[];
   /**
    * L2-vs-decay pairs: the rounding floor, per layer — the gaps between b and its one-ulp twin
-   * (docs/RULES.md, "The verdict"). Null when the twin did not finish at `step`.
+   * (docs/RULES.md, "Rounding floor and verdict"). Null when the twin did not finish at `step`.
    */
   floorNormGap?: number[] | null;
   floorWeightGap?: number[] | null;

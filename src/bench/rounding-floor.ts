@@ -1,5 +1,5 @@
 /**
- * The rounding floor of an L2-vs-decay pair and its verdict (docs/RULES.md, "The verdict"):
+ * The rounding floor of an L2-vs-decay pair and its verdict (docs/RULES.md, "Rounding floor and verdict"):
  * the gap between the decay run and its one-ulp twin at the pair's step, then src/model/verdict.ts
  * judges the pair's gap against it.
  *

@@ -1,6 +1,6 @@
 /**
- * The L2-vs-decay verdict, judged against a measured rounding floor (docs/RULES.md, "The
- * verdict"). Pure: no DOM, no GPU.
+ * The L2-vs-decay verdict, judged against a measured rounding floor (docs/RULES.md, "Rounding
+ * floor and verdict"). Pure: no DOM, no GPU.
  *
  * Under plain SGD the two rules are one map written two ways, so on one backend the pair's
  * weights differ only by the rounding of a reordered expression. How far rounding alone moves
@@ -37,22 +37,24 @@ export const VERDICT_IDS: readonly VerdictId[] = ['identical', 'same', 'drift', 
 export const SAME_MAX_RATIO = 30;
 
 /**
- * Half an ulp of 1, relative: the rounding of one step, in float32 (2⁻²⁴ ≈ 6e-8) and float64.
- * The floor is never taken below √steps of these (`leastFloor`): the pair's rules round
- * differently at every step, and in directions the dynamics neither grow nor shrink those
- * roundings add up like a random walk, while the twin's single perturbation does not grow
- * there; and the twin's norm gap can come out far below its perturbation, because ±1-ulp
- * changes of random sign cancel in a sum of squares.
+ * One ulp of 1, relative, in float32 (2⁻²³ ≈ 1.2e-7) and float64 (2⁻⁵²): at most what the two
+ * rules' different roundings can move a weight, relative to the layer's largest, in one step.
  */
-export const FLOOR_MIN = 2 ** -24;
-export const FLOOR_MIN_F64 = 2 ** -53;
+export const ULP_F32 = 2 ** -23;
+export const ULP_F64 = 2 ** -52;
 
-/** The least floor after `steps` steps in a precision: √steps half-ulps (see FLOOR_MIN). */
+/**
+ * The least floor after `steps` steps: one ulp per step. The twin is perturbed once, while the
+ * pair's rules round differently at every step; in directions the dynamics neither grow nor
+ * shrink, those roundings add up (linearly when they lean one way: float64's 1 − α is itself
+ * rounded, so the reference's pair drifts by ~1e-16 per step, measured), and the twin's single
+ * perturbation does not grow. The twin's norm gap can also come out far below its
+ * perturbation: ±1-ulp changes of random sign cancel in a sum of squares.
+ */
 export function leastFloor(steps: number, precision: 32 | 64): number {
-  return (precision === 32 ? FLOOR_MIN : FLOOR_MIN_F64) * Math.sqrt(Math.max(1, steps));
+  return (precision === 32 ? ULP_F32 : ULP_F64) * Math.max(1, steps);
 }
 
-/** Per-layer gaps of docs/RULES.md, Agreement. */
 export interface LayerGaps {
   normGap: readonly number[];
   weightGap: readonly number[];
@@ -72,7 +74,7 @@ const allFinite = (xs: readonly number[]) => xs.every(Number.isFinite);
 export interface JudgeOptions {
   /** A run of the pair produced NaN/Inf (its row's nonFiniteAtStep): diverged whatever the gaps say. */
   diverged?: boolean;
-  /** The least floor (`leastFloor`); default FLOOR_MIN, one float32 step. */
+  /** The least floor (`leastFloor`); default ULP_F32, one float32 step. */
   floorMin?: number;
 }
 
@@ -82,7 +84,7 @@ export interface JudgeOptions {
  * from a zero baseline (docs/RULES.md, Agreement) and is infinitely many floors: drift.
  */
 export function judge(pair: LayerGaps, floor: LayerGaps | null, options: JudgeOptions = {}): Verdict {
-  const floorMin = options.floorMin ?? FLOOR_MIN;
+  const floorMin = options.floorMin ?? ULP_F32;
   const none = { ratio: null, worstLayer: null, worstKind: null };
   if (options.diverged || [...pair.normGap, ...pair.weightGap].some(Number.isNaN)) return { id: 'diverged', ...none };
   if ([...pair.normGap, ...pair.weightGap].every((g) => g === 0)) return { id: 'identical', ratio: 0, worstLayer: null, worstKind: null };

@@ -102,7 +102,7 @@ export interface GapPair {
   normGapPerLayer: number[] | null;
   /** The step the gaps are at. */
   step: number | null;
-  /** L2-vs-decay pairs: the rounding floor's worst layer (weight and norm), the ratio and the verdict (docs/RULES.md, "The verdict"). */
+  /** L2-vs-decay pairs: the rounding floor's worst layer (weight and norm), the ratio and the verdict (docs/RULES.md, "Rounding floor and verdict"). */
   floorWeightGap: number | null;
   floorNormGap: number | null;
   floorRatio: number | null;

@@ -1,5 +1,5 @@
 /**
- * The L2-vs-decay verdict against the measured rounding floor (docs/RULES.md, "The verdict"),
+ * The L2-vs-decay verdict against the measured rounding floor (docs/RULES.md, "Rounding floor and verdict"),
  * through the runner on a real device: at an odd size (no dimension a multiple of any tile),
  * SGD is "the same map" and Adam "drifts", for tanh/MSE and ReLU/CE; a diverged run is neither.
  */
