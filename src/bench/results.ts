@@ -86,6 +86,8 @@ export interface BenchResults {
   maxSeconds?: number | null;
   /** Worker threads the fast CPU backend was asked to use. */
   workers?: number | null;
+  /** What ran the CPU backend, e.g. "CPU: WASM SIMD, 2 threads" (absent when no CPU cell ran). */
+  cpuEngine?: string;
   /** Seconds the run took. */
   elapsedSeconds?: number;
   /** Why the run stopped before every cell ran ("cancelled", "time budget of 120 s spent"), else null. */

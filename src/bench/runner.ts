@@ -24,6 +24,8 @@ import { spread } from './stats';
 /** Extra settings a factory may use (the fast CPU backend's worker count). */
 export interface FactoryExtras {
   workers?: number;
+  /** The run's abort signal: a trainer that can end a call in flight (the page's CPU worker) listens to it. */
+  signal?: AbortSignal;
 }
 
 export type TrainerFactory = (
@@ -426,7 +428,8 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
       let planned = config.steps;
       try {
         const { data: d, init: p0 } = shared();
-        trainer = await options.factories[backend]!(cfg, variant, d, { workers: options.workers });
+        trainer = await options.factories[backend]!(cfg, variant, d, { workers: options.workers, signal });
+        if (trainer.engine) results.cpuEngine ??= trainer.engine;
         // Warm-up: the first steps pay for pipeline compilation, lazy buffer zeroing and JIT.
         // They also give the step-time estimate that sizes this cell to the time budget.
         let perStepMs = 0;

@@ -7,7 +7,7 @@
  */
 import { cpus } from 'node:os';
 import { createFastCpuTrainer } from '../cpu/fast';
-import { matmulRows } from '../cpu/fast-kernels';
+import { HEAP_BASE, instantiateKernels, kernelModule } from '../cpu/wasm-kernels';
 import { createReferenceTrainer } from '../cpu/reference';
 import { validateConfig } from '../model/config';
 import { makeDataset } from '../model/data';
@@ -35,13 +35,16 @@ async function stepMs(t: Trainer, steps: number, repeats: number): Promise<numbe
 
 /** Single-thread GFLOP/s of the three products at [M, K] × [K, N] shapes (median of 15). */
 function kernelGflops(M: number, K: number, N: number): Record<string, number> {
-  const h = new Float32Array(M * K + K * N + M * N + N);
-  for (let i = 0; i < h.length; i++) h[i] = Math.sin(i);
-  const A = 0, W = M * K, C = W + K * N, b = C + M * N;
+  const floats = HEAP_BASE + M * K + K * N + M * N + N + 256 * 256;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((floats * 4) / 65536) });
+  const k = instantiateKernels(kernelModule(false), memory);
+  const h = new Float32Array(memory.buffer);
+  const A = HEAP_BASE, W = A + M * K, C = W + K * N, b = C + M * N, pack = b + N;
+  for (let i = A; i < pack; i++) h[i] = Math.sin(i);
   const runs: Record<string, () => void> = {
-    'A·W': () => matmulRows(h, A, K, 1, W, N, 1, C, N, K, 0, M, b, 0, 0, 0, 256, 256),
-    'Aᵀ·dZ': () => matmulRows(h, A, 1, K, C, N, 1, W, N, M, 0, K, -1, 0, 0, 0, 256, 256),
-    'dZ·Wᵀ': () => matmulRows(h, C, N, 1, W, 1, N, A, K, N, 0, M, -1, 0, 0, 0, 256, 256),
+    'A·W': () => k.matmul(A, K, 1, W, N, 1, C, N, K, 0, M, b, 0, 0, 0, 256, 256, pack),
+    'Aᵀ·dZ': () => k.matmul(A, 1, K, C, N, 1, W, N, M, 0, K, -1, 0, 0, 0, 256, 256, pack),
+    'dZ·Wᵀ': () => k.matmul(C, N, 1, W, 1, N, A, K, N, 0, M, -1, 0, 0, 0, 256, 256, pack),
   };
   const out: Record<string, number> = {};
   for (const [name, f] of Object.entries(runs)) {
