@@ -10,6 +10,7 @@ import type { Backend } from '../model/config';
 import type { GpuContext, TrainerFactory } from './runner';
 
 export { checkGpuFit, describeAdapter } from '../gpu/index';
+export { pageCpuEngine } from '../cpu/fast';
 
 const IN_PAGE = typeof (globalThis as { window?: unknown }).window !== 'undefined';
 

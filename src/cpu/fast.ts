@@ -40,6 +40,19 @@ export function cpuEngineName(threads: number): string {
   return `CPU: WASM SIMD, ${threads} thread${threads === 1 ? '' : 's'}`;
 }
 
+/**
+ * What the CPU backend will be in this page (before any run): every core when the page is
+ * cross-origin isolated, else one worker thread, and why.
+ */
+export function pageCpuEngine(): { threads: number; label: string; note: string | null } {
+  const isolated = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated === true;
+  const threads = isolated ? Math.min(64, Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1)) : 1;
+  const note = isolated
+    ? null
+    : 'one worker thread: this page is not cross-origin isolated (COOP/COEP headers), so it has no shared memory for more';
+  return { threads, label: cpuEngineName(threads), note };
+}
+
 /** Float offsets into the heap of one forward pass's buffers (training batch or validation). */
 interface PassBuffers {
   /** Z_l, l = 1…L (index l − 1), row-major [rows, n_l]. */
