@@ -28,6 +28,8 @@ export interface ResultRow {
   /** The swept hidden width; null outside a sweep. */
   width: number | null;
   backend: Backend;
+  /** What ran the cell, where the backend says (the CPU: "CPU: WASM SIMD, 2 threads"). */
+  engine?: string;
   variant: Variant;
   stepMs: Spread | null;
   timer: TimerKind | null;
@@ -86,8 +88,6 @@ export interface BenchResults {
   maxSeconds?: number | null;
   /** Worker threads the fast CPU backend was asked to use. */
   workers?: number | null;
-  /** What ran the CPU backend, e.g. "CPU: WASM SIMD, 2 threads" (absent when no CPU cell ran). */
-  cpuEngine?: string;
   /** Seconds the run took. */
   elapsedSeconds?: number;
   /** Why the run stopped before every cell ran ("cancelled", "time budget of 120 s spent"), else null. */

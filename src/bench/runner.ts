@@ -429,7 +429,7 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
       try {
         const { data: d, init: p0 } = shared();
         trainer = await options.factories[backend]!(cfg, variant, d, { workers: options.workers, signal });
-        if (trainer.engine) results.cpuEngine ??= trainer.engine;
+        if (trainer.engine) row.engine = trainer.engine;
         // Warm-up: the first steps pay for pipeline compilation, lazy buffer zeroing and JIT.
         // They also give the step-time estimate that sizes this cell to the time budget.
         let perStepMs = 0;
