@@ -9,6 +9,7 @@
  * all threads): on a loaded machine wall time measures the load, while GFLOP per CPU-second
  * still says what a core does with the time it gets (compare it with the core's FMA limit).
  */
+import './relaxed-simd';
 import { cpus, loadavg } from 'node:os';
 import { createFastCpuTrainer } from '../cpu/fast';
 import { createReferenceTrainer } from '../cpu/reference';

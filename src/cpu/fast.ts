@@ -19,11 +19,14 @@ import { assertParameterShapes, initialParameters } from '../model/parameters';
 import type { Losses, Trainer, TrainTiming } from '../model/trainer';
 import { OPTIMIZER_ID, hyperparameters, stateCount, stepConstants } from '../model/update-rules';
 import { ThreadPool, canBlockHere, platformThreads } from './thread-pool';
-import { HEAP_BASE, MAX_MEMORY_BYTES, TASK, kernelModule } from './wasm-kernels';
+import type { KernelFlavour } from './wasm-kernels';
+import { HEAP_BASE, MAX_MEMORY_BYTES, TASK, bestFlavour, kernelModule } from './wasm-kernels';
 
 export interface FastCpuOptions {
   /** Threads, the caller included; 1 = single-threaded, no workers. Default: the platform's core count. */
   workers?: number;
+  /** The kernels' instruction set; default: relaxed SIMD (fused multiply-add) where the engine has it, else plain SIMD. */
+  kernels?: KernelFlavour;
   /** Matmul k-block and n-block sizes (floats); tests shrink them to exercise block edges. */
   kBlock?: number;
   nBlock?: number;
@@ -36,8 +39,8 @@ export const DEFAULT_N_BLOCK = 256;
 const MODE = { NONE: 0, TANH: 1, RELU: 2, TANH_BACK: 3, RELU_BACK: 4 } as const;
 
 /** What the CPU backend is, as the adapter panel, the CLI tables and the JSON name it. */
-export function cpuEngineName(threads: number): string {
-  return `CPU: WASM SIMD, ${threads} thread${threads === 1 ? '' : 's'}`;
+export function cpuEngineName(threads: number, flavour: KernelFlavour): string {
+  return `CPU: WASM SIMD${flavour === 'relaxed' ? ' (relaxed FMA)' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`;
 }
 
 /**
@@ -50,7 +53,7 @@ export function pageCpuEngine(): { threads: number; label: string; note: string 
   const note = isolated
     ? null
     : 'one worker thread: this page is not cross-origin isolated (COOP/COEP headers), so it has no shared memory for more';
-  return { threads, label: cpuEngineName(threads), note };
+  return { threads, label: cpuEngineName(threads, bestFlavour()), note };
 }
 
 /** Float offsets into the heap of one forward pass's buffers (training batch or validation). */
@@ -97,7 +100,7 @@ export class FastCpuTrainer implements Trainer {
   ) {
     this.config = config;
     this.threads = pool.threads;
-    this.engine = cpuEngineName(pool.threads);
+    this.engine = cpuEngineName(pool.threads, layout.flavour ?? 'plain');
     this.h = new Float32Array(layout.memory.buffer);
     this.layers = config.layers;
     this.L = config.layers.length - 1;
@@ -141,8 +144,9 @@ export class FastCpuTrainer implements Trainer {
     const threads = Math.min(requested, 64);
     const kBlock = options.kBlock ?? DEFAULT_K_BLOCK;
     const nBlock = options.nBlock ?? DEFAULT_N_BLOCK;
-    const layout = planLayout(valid, data.validation.rows, threads, kBlock, nBlock);
-    const pool = await ThreadPool.create(layout.memory, kernelModule(threads > 1), threads);
+    const flavour = options.kernels ?? bestFlavour();
+    const layout = { ...planLayout(valid, data.validation.rows, threads, kBlock, nBlock), flavour };
+    const pool = await ThreadPool.create(layout.memory, kernelModule(threads > 1, flavour), threads);
     return new FastCpuTrainer(valid, variant, data, pool, layout);
   }
 
@@ -326,6 +330,7 @@ export class FastCpuTrainer implements Trainer {
 
 interface Layout {
   memory: WebAssembly.Memory;
+  flavour?: KernelFlavour;
   kBlock: number;
   nBlock: number;
   wTotal: number;

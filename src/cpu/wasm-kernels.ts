@@ -7,7 +7,7 @@
  * SharedArrayBuffer) when worker threads run, so no data is copied per step. Addresses passed to
  * the kernels are float indices into it.
  */
-import { PLAIN_MEMORY_WASM, SHARED_MEMORY_WASM } from './wasm-binary.js';
+import { PLAIN_MEMORY_RELAXED_WASM, PLAIN_MEMORY_WASM, SHARED_MEMORY_RELAXED_WASM, SHARED_MEMORY_WASM } from './wasm-binary.js';
 
 /** What the kernels module exports (see kernels.ts for each one's contract). */
 export interface KernelExports {
@@ -45,7 +45,10 @@ export const HEAP_BASE = CTL.BYTES / 4;
 /** The most memory a wasm32 module can address: 65536 pages of 64 KiB. */
 export const MAX_MEMORY_BYTES = 65536 * 65536;
 
-const modules: Partial<Record<'shared' | 'plain', WebAssembly.Module>> = {};
+/** The kernels' instruction set: plain SIMD, or relaxed SIMD (fused multiply-add in the products). */
+export type KernelFlavour = 'plain' | 'relaxed';
+
+const modules = new Map<string, WebAssembly.Module>();
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
@@ -54,19 +57,32 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+const BINARIES = {
+  plain: { shared: SHARED_MEMORY_WASM, single: PLAIN_MEMORY_WASM },
+  relaxed: { shared: SHARED_MEMORY_RELAXED_WASM, single: PLAIN_MEMORY_RELAXED_WASM },
+} as const;
+
+/** The best flavour this engine runs: relaxed where it validates the relaxed build, else plain. */
+export function bestFlavour(): KernelFlavour {
+  return typeof WebAssembly !== 'undefined' && WebAssembly.validate(decodeBase64(BINARIES.relaxed.single)) ? 'relaxed' : 'plain';
+}
+
 /**
- * The compiled kernels for a shared memory (worker threads) or a plain one (one thread).
- * Throws in words where the engine lacks WebAssembly SIMD or threads.
+ * The compiled kernels for a shared memory (worker threads) or a plain one (one thread), in the
+ * given flavour (default: the best this engine runs). Throws in words where the engine lacks
+ * WebAssembly SIMD or threads.
  */
-export function kernelModule(shared: boolean): WebAssembly.Module {
-  const key = shared ? 'shared' : 'plain';
-  const cached = modules[key];
+export function kernelModule(shared: boolean, flavour: KernelFlavour = bestFlavour()): WebAssembly.Module {
+  const key = `${flavour}/${shared}`;
+  const cached = modules.get(key);
   if (cached) return cached;
   if (typeof WebAssembly === 'undefined') throw new Error('the CPU backend needs WebAssembly, which this engine lacks');
-  const bytes = decodeBase64(shared ? SHARED_MEMORY_WASM : PLAIN_MEMORY_WASM);
+  const bytes = decodeBase64(BINARIES[flavour][shared ? 'shared' : 'single']);
   if (!WebAssembly.validate(bytes))
-    throw new Error('the CPU backend needs WebAssembly SIMD (128-bit) and threads; this engine does not validate its kernels');
-  return (modules[key] = new WebAssembly.Module(bytes));
+    throw new Error(`the CPU backend needs WebAssembly SIMD (128-bit)${flavour === 'relaxed' ? ', relaxed SIMD' : ''} and threads; this engine does not validate its kernels`);
+  const module = new WebAssembly.Module(bytes);
+  modules.set(key, module);
+  return module;
 }
 
 export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastCpuTrainer } from '../../src/cpu/fast';
 import { createFastCpuTrainer } from '../../src/cpu/fast';
-import { HEAP_BASE } from '../../src/cpu/wasm-kernels';
+import type { KernelFlavour } from '../../src/cpu/wasm-kernels';
+import { HEAP_BASE, bestFlavour } from '../../src/cpu/wasm-kernels';
 import { validateConfig } from '../../src/model/config';
 import { makeDataset } from '../../src/model/data';
 import { agreement } from '../../src/model/metrics';
@@ -15,6 +16,8 @@ import { Rng } from '../../src/model/rng';
 import { expectClose } from '../support/expect-close';
 import { parityCases, runParity } from '../support/parity';
 import { testKernels } from '../support/wasm-kernels';
+
+const FLAVOURS: KernelFlavour[] = ['plain', 'relaxed'];
 
 describe('fast CPU vs float64 reference: the parity suite, 50 steps', () => {
   // Tolerance. Both start from the same f64 weights; the fast trainer rounds every stored
@@ -26,21 +29,23 @@ describe('fast CPU vs float64 reference: the parity suite, 50 steps', () => {
   // sits far below what a real fault does: a wrong rule, derivative or missed bias moves the
   // weights by ≥ 1e-3 relative within 50 steps at these learning rates.
   const TOLERANCE = 1e-5;
+  for (const kernels of FLAVOURS)
   for (const c of parityCases()) {
-    it(c.name, async () => {
-      const out = await runParity((config, variant, data) => createFastCpuTrainer(config, variant, data, { workers: 1 }), c, 50);
+    it(`${kernels} SIMD: ${c.name}`, async () => {
+      const out = await runParity((config, variant, data) => createFastCpuTrainer(config, variant, data, { workers: 1, kernels }), c, 50);
       out.weightGap.forEach((gap, l) => expect(gap, `layer ${l + 1} weight gap`).toBeLessThanOrEqual(TOLERANCE));
       expect(Math.abs(out.candidateLoss - out.referenceLoss) / Math.abs(out.referenceLoss)).toBeLessThanOrEqual(TOLERANCE);
     });
   }
 });
 
-describe('WebAssembly matmul kernel at sizes that are multiples of no block or tile, against float64', () => {
+for (const flavour of FLAVOURS)
+describe(`WebAssembly matmul kernel (${flavour} SIMD) at sizes that are multiples of no block or tile, against float64`, () => {
   const SIZES = [1, 3, 17, 65];
-  const kernels = testKernels(1 << 20);
+  const kernels = testKernels(1 << 20, flavour);
   // f32 products summed in f32, in k order: each element is within γ_{K+1}·Σ|a·b| of the exact
   // sum (Higham, Accuracy and Stability of Numerical Algorithms, eq. 3.5), γ_n = n·u/(1 − n·u),
-  // u = 2⁻²⁴. The bias counts as one more term.
+  // u = 2⁻²⁴. The bias counts as one more term; a fused multiply-add only rounds less.
   function check(M: number, K: number, N: number, kc: number, nc: number, kind: 'AW' | 'AtD' | 'DWt') {
     const rng = new Rng(M * 1000 + K * 10 + N);
     const P = Float32Array.from({ length: M * K }, () => rng.range(-1, 1)); // logical [M, K]
@@ -103,7 +108,21 @@ describe('WebAssembly matmul kernel at sizes that are multiples of no block or t
   });
 });
 
-describe('workers', () => {
+describe('kernel flavours', () => {
+  it('this Node runs the relaxed-SIMD (fused multiply-add) kernels, as the CLIs and Chrome do', () => {
+    expect(bestFlavour()).toBe('relaxed');
+  });
+
+  it('the engine name says which kernels and how many threads', async () => {
+    const config = validateConfig({ layers: [4, 6, 2] });
+    const t = await createFastCpuTrainer(config, 'l2', makeDataset(config), { workers: 1, kernels: 'plain' });
+    expect(t.engine).toBe('CPU: WASM SIMD, 1 thread');
+    t.dispose();
+  });
+});
+
+for (const kernels of FLAVOURS)
+describe(`workers (${kernels} SIMD)`, () => {
   // Each output element is summed by one thread in the same order whatever the split (rows
   // are cut at multiples of 4, the update is element-wise) with float32 operations that plain
   // WebAssembly SIMD never fuses, so 1 and 2 threads must agree bitwise.
@@ -112,11 +131,9 @@ describe('workers', () => {
   let one: FastCpuTrainer;
   let two: FastCpuTrainer;
   beforeAll(async () => {
-    one = await createFastCpuTrainer(config, 'decay', data, { workers: 1 });
-    two = await createFastCpuTrainer(config, 'decay', data, { workers: 2, kBlock: 16, nBlock: 8 });
+    two = await createFastCpuTrainer(config, 'decay', data, { workers: 2, kBlock: 16, nBlock: 8, kernels });
     // Same small blocks on one thread, so only the thread split differs.
-    one.dispose();
-    one = await createFastCpuTrainer(config, 'decay', data, { workers: 1, kBlock: 16, nBlock: 8 });
+    one = await createFastCpuTrainer(config, 'decay', data, { workers: 1, kBlock: 16, nBlock: 8, kernels });
   });
   afterAll(() => {
     one.dispose();
@@ -125,6 +142,7 @@ describe('workers', () => {
 
   it('1 and 2 threads give bitwise identical weights, losses and norms after 30 steps', async () => {
     expect(two.threads).toBe(2);
+    expect(two.engine).toBe(`CPU: WASM SIMD${kernels === 'relaxed' ? ' (relaxed FMA)' : ''}, 2 threads`);
     await one.train(30);
     await two.train(30);
     const [p, q] = [await one.getParameters(), await two.getParameters()];

@@ -3,10 +3,14 @@
 // shared WebAssembly.Memory; src/cpu/wasm-pool.ts is the JavaScript side.
 //
 // Addresses: every tensor argument is a float index into the memory (byte address / 4), the
-// layout src/cpu/fast.ts plans. Arithmetic is float32, each multiply and add rounded (no fused
-// multiply-add: plain SIMD has none, so results are the same on every machine). A product's
-// output element is init + Σ_k P(m,k)·Q(k,n), summed in k order by one thread whatever the
-// tile, block or thread split, so every thread count gives bitwise the same numbers.
+// layout src/cpu/fast.ts plans. Arithmetic is float32. The products' tiles multiply-add with
+// `madd`: built twice, as plain SIMD (multiply, then add, each rounded) and with relaxed SIMD
+// (f32x4.relaxed_madd: a fused multiply-add where the machine has one, which doubles the
+// arithmetic per instruction); wasm-kernels.ts takes the relaxed build where the engine
+// validates it. Either way a product's output element is init + Σ_k P(m,k)·Q(k,n), summed in k
+// order by one thread with the same instructions whatever the block or thread split (an
+// element's tile depends on its position only), so every thread count gives bitwise the same
+// numbers on a machine.
 
 // ---- The control block (see CTL in wasm-pool.ts, which writes it) ----
 const GEN: usize = 0; // generation counter: bumped once per job
@@ -90,6 +94,13 @@ export function matmul(
   }
 }
 
+/** c + a·b, fused where the relaxed build runs on a machine with FMA. */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 // @ts-ignore: decorator
 @inline function start4(init: i32, at: i32, b: i32): v128 {
   return init == 2 ? v128.load(f(at)) : init == 1 ? v128.load(f(b)) : f32x4.splat(0);
@@ -113,14 +124,14 @@ function tile4x8(a: i32, pm: i32, pk: i32, qb: i32, qs: i32, at: i32, N: i32, kn
     const a1 = v128.load32_splat(pa + dm);
     const a2 = v128.load32_splat(pa + 2 * dm);
     const a3 = v128.load32_splat(pa + 3 * dm);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
+    c20 = madd(a2, b0, c20);
+    c21 = madd(a2, b1, c21);
+    c30 = madd(a3, b0, c30);
+    c31 = madd(a3, b1, c31);
     pa += dk;
     pq += dq;
   }
@@ -149,10 +160,10 @@ function tile4x4(a: i32, pm: i32, pk: i32, qb: i32, qs: i32, at: i32, N: i32, kn
   const dq = f(qs);
   for (let k = 0; k < kn; k++) {
     const b0 = v128.load(pq);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), b0));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(pa + dm), b0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(pa + 2 * dm), b0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(pa + 3 * dm), b0));
+    c0 = madd(v128.load32_splat(pa), b0, c0);
+    c1 = madd(v128.load32_splat(pa + dm), b0, c1);
+    c2 = madd(v128.load32_splat(pa + 2 * dm), b0, c2);
+    c3 = madd(v128.load32_splat(pa + 3 * dm), b0, c3);
     pa += dk;
     pq += dq;
   }
@@ -172,7 +183,7 @@ function tile1x4(a: i32, pk: i32, qb: i32, qs: i32, at: i32, kn: i32, init: i32,
   const dk = f(pk);
   const dq = f(qs);
   for (let k = 0; k < kn; k++) {
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), v128.load(pq)));
+    c0 = madd(v128.load32_splat(pa), v128.load(pq), c0);
     pa += dk;
     pq += dq;
   }
