@@ -96,10 +96,10 @@ async function main(): Promise<void> {
     }
   }
   if (!skipReference) await measure('reference (f64 JS)', createReferenceTrainer(config, 'l2', data), 1, 3);
-  console.log(`${'engine'.padEnd(26)} ${'ms/step'.padStart(9)} ${'samples/s'.padStart(10)} ${'GFLOP/s'.padStart(8)} ${'CPU-ms/step'.padStart(12)} ${'GFLOP/CPU-s'.padStart(12)}`);
+  console.log(`${'engine'.padEnd(40)} ${'ms/step'.padStart(9)} ${'samples/s'.padStart(10)} ${'GFLOP/s'.padStart(8)} ${'CPU-ms/step'.padStart(12)} ${'GFLOP/CPU-s'.padStart(12)}`);
   for (const r of rows)
     console.log(
-      `${r.name.padEnd(26)} ${r.wall.toFixed(2).padStart(9)} ${((batch * 1000) / r.wall).toFixed(0).padStart(10)} ${(flops / r.wall / 1e6).toFixed(2).padStart(8)} ` +
+      `${r.name.padEnd(40)} ${r.wall.toFixed(2).padStart(9)} ${((batch * 1000) / r.wall).toFixed(0).padStart(10)} ${(flops / r.wall / 1e6).toFixed(2).padStart(8)} ` +
         `${r.cpu.toFixed(2).padStart(12)} ${(flops / r.cpu / 1e6).toFixed(2).padStart(12)}`,
     );
   console.log(`thread scaling 1 → 2 (wall): ${(rows[0].wall / rows[1].wall).toFixed(2)}×; a core's f32 FMA limit here is ~83 GFLOP/s (AVX2, 2.6 GHz; plain WASM SIMD has no FMA: ~21 for separate 4-lane multiply and add)`);
