@@ -26,7 +26,8 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
   let trained = 0;
   let planned = config.steps;
   try {
-    const { data: d, init: p0 } = w.shared();
+    const { data: d, init } = w.shared();
+    const p0 = cell.twin ? w.sharedTwin(backend) : init;
     trainer = await options.factories[backend]!(cfg, variant, d, { workers: options.workers, signal });
     if (trainer.engine) row.engine = trainer.engine;
     // Warm-up: the first steps pay for pipeline compilation, lazy buffer zeroing and JIT.
@@ -120,7 +121,7 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
       row.timer = useDevice ? 'timestamp-query' : 'wall';
       row.samplesPerSec = (cfg.batch * 1000) / step.median;
       row.gflops = flopsPerStep / (step.median * 1e6);
-      state.label = `${prefix}${backend} ${variant} · step ${trained}/${planned}`;
+      state.label = `${prefix}${backend} ${variant}${cell.twin ? ' (rounding twin)' : ''} · step ${trained}/${planned}`;
       if (![...norms, losses.train, losses.validation].every(Number.isFinite)) {
         row.nonFiniteAtStep = trained;
         row.note = `NaN/Inf first seen at step ${trained} (recorded every ${steps.chunk}); the cell stopped there`;

@@ -10,7 +10,7 @@ import { BACKENDS, MAX_WIDTH, VARIANTS, parameterCount, validateConfig } from '.
 import type { Dataset } from '../model/data';
 import type { Trainer } from '../model/trainer';
 import { checkGpuFit } from '../gpu/memory-plan';
-import { formatBytes } from './format';
+import { formatBytesApart } from '../model/units';
 import type { AdapterSummary, BenchResults } from './results';
 
 /** Extra settings a factory may use (the fast CPU backend's worker count). */
@@ -149,6 +149,10 @@ export interface RunPlan {
   deadline: number;
   warmupSteps: number;
   hostMax: number;
+  /** Both variants run, so each backend also runs the decay variant's one-ulp twin to measure the rounding floor. */
+  twin: boolean;
+  /** Cells each backend runs per width: its variants, plus the twin. */
+  cellsPerBackend: number;
   fit: GpuFitCheck;
   gpu: GpuContext | null;
   signal: AbortSignal | undefined;
@@ -171,10 +175,13 @@ export function planRun(options: RunnerOptions, signal: AbortSignal | undefined)
   if (!(Number.isInteger(recordEvery) && recordEvery >= 1)) throw new Error(`recordEvery = ${recordEvery}: must be an integer ≥ 1`);
   const maxSeconds = options.maxSeconds ?? null;
   if (maxSeconds !== null && !(maxSeconds > 0)) throw new Error(`maxSeconds = ${maxSeconds}: must be a number > 0`);
+  const twin = variants.includes('l2') && variants.includes('decay');
   return {
     options,
     config,
     variants,
+    twin,
+    cellsPerBackend: variants.length + (twin ? 1 : 0),
     backends,
     execution: EXECUTION_ORDER.filter((b) => backends.includes(b)),
     widths: options.sweep?.length ? [...options.sweep] : [null],
@@ -206,8 +213,10 @@ export function staticSkip(plan: RunPlan, backend: Backend, cfg: MlpConfig): str
   }
   // After the backend's own limits, which say more about the device than the host's copy does.
   const parameterBytes = parameterCount(cfg.layers) * 8;
-  if (parameterBytes > plan.hostMax)
-    return `the shared initial parameters (${(parameterCount(cfg.layers) / 1e6).toFixed(0)} M) need ${formatBytes(parameterBytes)} of host memory in float64; the limit is ${formatBytes(plan.hostMax)}`;
+  if (parameterBytes > plan.hostMax) {
+    const [need, allowed] = formatBytesApart(parameterBytes, plan.hostMax);
+    return `the shared initial parameters (${(parameterCount(cfg.layers) / 1e6).toFixed(0)} M) need ${need} of host memory in float64; the limit is ${allowed}`;
+  }
   return null;
 }
 

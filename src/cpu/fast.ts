@@ -17,6 +17,7 @@ import type { Dataset } from '../model/data';
 import type { MlpParameters } from '../model/parameters';
 import { assertParameterShapes, initialParameters } from '../model/parameters';
 import type { Losses, Trainer, TrainTiming } from '../model/trainer';
+import { checkDataset, checkStepCount } from '../model/trainer';
 import { OPTIMIZER_ID, hyperparameters, stateCount, stepConstants } from '../model/update-rules';
 import { ThreadPool, canBlockHere, platformThreads } from './thread-pool';
 import type { KernelFlavour } from './wasm-kernels';
@@ -31,6 +32,9 @@ export interface FastCpuOptions {
   kBlock?: number;
   nBlock?: number;
 }
+
+/** Most worker threads: beyond 64 the 4-row cuts of a typical batch leave most threads idle. */
+export const MAX_WORKERS = 64;
 
 /** k-block × n-block of Q: 256 × 256 floats = 256 KiB stays in a 1–2 MiB L2 while every row tile sweeps it. */
 export const DEFAULT_K_BLOCK = 256;
@@ -123,25 +127,22 @@ export class FastCpuTrainer implements Trainer {
 
   static async create(config: MlpConfig, variant: Variant, data: Dataset, options: FastCpuOptions = {}): Promise<FastCpuTrainer> {
     const valid = validateConfig({ ...config });
-    if (data.inputs !== valid.layers[0] || data.outputs !== valid.layers[valid.layers.length - 1])
-      throw new Error(`data has ${data.inputs} inputs and ${data.outputs} outputs; the model wants ${valid.layers[0]} and ${valid.layers[valid.layers.length - 1]}`);
-    if (data.train.rows < valid.batch * valid.trainBatches)
-      throw new Error(`data has ${data.train.rows} training rows; batch × trainBatches needs ${valid.batch * valid.trainBatches}`);
+    checkDataset(valid, data);
     // Workers share memory through SharedArrayBuffer, which a page has only when it is
     // cross-origin isolated (COOP/COEP): without it the default is one thread, and an explicit
     // request for more is an error that says how to get it. A thread that may not block (a
     // page's main thread) gets one thread by default too; the page runs this trainer in a
     // worker (cpu-host-worker.ts) to have more.
     const sharedMemory = typeof SharedArrayBuffer !== 'undefined' && (globalThis.crossOriginIsolated ?? true);
-    const requested = options.workers ?? (sharedMemory && canBlockHere() ? await platformThreads() : 1);
+    const requested = options.workers ?? (sharedMemory && canBlockHere() ? Math.min(MAX_WORKERS, await platformThreads()) : 1);
     if (!Number.isInteger(requested) || requested < 1) throw new Error(`workers = ${requested}: must be an integer ≥ 1`);
     if (requested > 1 && !sharedMemory)
       throw new Error(
         `workers = ${requested} needs SharedArrayBuffer, which this page does not have: serve it with ` +
           'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, or use workers = 1',
       );
-    // Beyond 64 threads the 4-row cuts of a typical batch leave most threads idle.
-    const threads = Math.min(requested, 64);
+    if (requested > MAX_WORKERS) throw new Error(`workers = ${requested}: must be at most ${MAX_WORKERS}`);
+    const threads = requested;
     const kBlock = options.kBlock ?? DEFAULT_K_BLOCK;
     const nBlock = options.nBlock ?? DEFAULT_N_BLOCK;
     const flavour = options.kernels ?? bestFlavour();
@@ -198,6 +199,7 @@ export class FastCpuTrainer implements Trainer {
 
   async train(steps: number): Promise<TrainTiming> {
     this.alive();
+    checkStepCount(steps);
     this.busy = true;
     try {
       for (let i = 0; i < steps; i++) this.stepOnce();
