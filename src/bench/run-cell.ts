@@ -28,7 +28,8 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
   try {
     const { data: d, init } = w.shared();
     const p0 = cell.twin ? w.sharedTwin(backend) : init;
-    trainer = await options.factories[backend]!(cfg, variant, d, { workers: options.workers });
+    trainer = await options.factories[backend]!(cfg, variant, d, { workers: options.workers, signal });
+    if (trainer.engine) row.engine = trainer.engine;
     // Warm-up: the first steps pay for pipeline compilation, lazy buffer zeroing and JIT.
     // They also give the step-time estimate that sizes this cell to the time budget.
     let perStepMs = 0;

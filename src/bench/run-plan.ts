@@ -16,6 +16,8 @@ import type { AdapterSummary, BenchResults } from './results';
 /** Extra settings a factory may use (the fast CPU backend's worker count). */
 export interface FactoryExtras {
   workers?: number;
+  /** The run's abort signal: a trainer that can end a call in flight (the page's CPU worker) listens to it. */
+  signal?: AbortSignal;
 }
 
 export type TrainerFactory = (
