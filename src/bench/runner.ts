@@ -49,6 +49,7 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
         if (skip) {
           if (counted) budget.settle(w.flopsPerStep);
           row.skipped = skip;
+          state.settle(row);
           state.done += config.steps;
           finishPairs(w, results);
           state.progress();
@@ -59,6 +60,7 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
           await runCell(state, budget, w, cell);
         } finally {
           if (counted) budget.settle(w.flopsPerStep);
+          state.settle(row);
         }
         finishPairs(w, results);
         state.partial();
