@@ -174,7 +174,11 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
     row.stepMs ??= null;
   } finally {
     // The final figures are over every timed chunk, however the cell ended.
-    if (wallMs.length > 0) timeFigures(row, wallMs, deviceMs, allDevice, cfg.batch, flopsPerStep);
+    if (wallMs.length > 0) {
+      timeFigures(row, wallMs, deviceMs, allDevice, cfg.batch, flopsPerStep);
+      // The median over the cell's chunks: a steadier rate than its warm-up for the widths after it.
+      if (row.gflops !== null) budget.measured(backend, row.gflops, width);
+    }
     trainer?.dispose();
     state.done += planned - trained + (config.steps - planned);
     state.progress();
