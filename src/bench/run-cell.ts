@@ -5,6 +5,7 @@
  *
  * Browser-safe: no Node imports.
  */
+import { frozenFrom } from '../model/float32-range';
 import type { Trainer } from '../model/trainer';
 import type { ResultRow } from './results';
 import type { Cell, RunState, WidthRun } from './run-state';
@@ -155,6 +156,11 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
       state.progress();
       state.partial();
       await yieldToEventLoop();
+    }
+    const frozen = frozenFrom(row.norms, row.normSteps);
+    if (frozen !== null && frozen < trained) {
+      const why = backend === 'reference' ? '' : ' — float32 optimizer state may have overflowed or underflowed (see the run notes; compare with the float64 reference)';
+      row.note = `${row.note ? `${row.note}; ` : ''}weights stopped changing at step ${frozen}: the norms are identical in every record from there to step ${trained}${why}`;
     }
     if (trained === 0) {
       row.skipped = signal?.aborted ? abortReason(signal) : `time budget of ${maxSeconds} s spent`;

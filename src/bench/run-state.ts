@@ -9,6 +9,7 @@ import type { Backend, MlpConfig, Variant } from '../model/config';
 import { decayAlpha } from '../model/config';
 import type { Dataset } from '../model/data';
 import { makeDataset } from '../model/data';
+import { float32Warnings } from '../model/float32-range';
 import { matmulFlopsPerStep } from '../model/flops';
 import type { MlpParameters } from '../model/parameters';
 import { initialParameters } from '../model/parameters';
@@ -83,6 +84,9 @@ export class RunState {
       results: [],
       agreement: [],
     };
+    // What float32 cannot hold of this configuration, said up front (the rows' notes say what happened).
+    const warnings = float32Warnings(config);
+    if (warnings.length > 0 && plan.backends.some((b) => b !== 'reference')) this.results.notes = warnings.map((w) => `float32: ${w}`);
     this.total = plan.widths.length * plan.execution.length * plan.variants.length * config.steps;
   }
 
