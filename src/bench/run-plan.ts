@@ -42,6 +42,7 @@ export type GpuFitCheck = (
   config: MlpConfig,
   limits: { maxBufferSize: number; maxStorageBufferBindingSize: number },
   memoryBudgetBytes?: number,
+  options?: { hostCopies?: boolean },
 ) => string | null;
 
 export interface RunnerOptions {
@@ -207,7 +208,8 @@ export function staticSkip(plan: RunPlan, backend: Backend, cfg: MlpConfig): str
   if (backend === 'gpu' && gpu) {
     const limits = limitsRecord(gpu.limits) as { maxBufferSize: number; maxStorageBufferBindingSize: number };
     // WebGPU reports no device memory: the budget, when given, bounds the engine's planned total.
-    const why = plan.fit(cfg, limits, options.gpuMemoryBudgetBytes ?? undefined);
+    // A software adapter's buffers are host memory: the host's own copies count against the same budget.
+    const why = plan.fit(cfg, limits, options.gpuMemoryBudgetBytes ?? undefined, { hostCopies: gpu.adapter.isFallbackAdapter });
     if (why) return why;
   }
   // After the backend's own limits, which say more about the device than the host's copy does.
