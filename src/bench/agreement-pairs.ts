@@ -7,6 +7,7 @@
  */
 import { agreement, normGap } from '../model/metrics';
 import type { AgreementRow, BenchResults } from './results';
+import { judgeAgainstTwin } from './rounding-floor';
 import type { Cell, WidthRun } from './run-state';
 import { cellKey } from './run-state';
 
@@ -19,11 +20,14 @@ export function finishPairs(w: WidthRun, results: BenchResults): void {
     if (pair.done) continue;
     const a = cells.get(cellKey(...pair.a));
     const b = cells.get(cellKey(...pair.b));
+    const twin = pair.twin ? cells.get(pair.twin) : undefined;
     const settled = (c: Cell | undefined) => c !== undefined && (c.row.skipped !== null || c.finalStep !== undefined);
-    if (!settled(a) || !settled(b)) continue;
+    if (!settled(a) || !settled(b) || (pair.twin && !settled(twin))) continue;
     pair.done = true;
     if (a!.finalStep === undefined || b!.finalStep === undefined) continue;
     const row = compare(w.width, a!, b!);
+    // The twin ran last, so it kept weights at the pair's step when the pair stopped early.
+    if (row && pair.twin) judgeAgainstTwin(row, a!, b!, (twin!.finalStep ?? 0) >= row.step! ? weightsAt(twin!, row.step!) : undefined);
     if (row) {
       // In the order of `pairs` (the caller's backend order), not the order cells finished in.
       const index = pairs.indexOf(pair);
@@ -37,8 +41,8 @@ export function finishPairs(w: WidthRun, results: BenchResults): void {
   }
   // Drop weights no pending comparison needs: at large widths they are hundreds of MB each.
   for (const cell of cells.values()) {
-    const k = cellKey(cell.backend, cell.variant);
-    const needed = pairs.some((p) => !p.done && (cellKey(...p.a) === k || cellKey(...p.b) === k));
+    const k = cellKey(cell.backend, cell.variant, cell.twin);
+    const needed = pairs.some((p) => !p.done && (cellKey(...p.a) === k || cellKey(...p.b) === k || p.twin === k));
     if (!needed) {
       cell.finalWeights = undefined;
       cell.checkpoints.clear();
@@ -73,6 +77,7 @@ function compare(width: number | null, a: Cell, b: Cell): AgreementRow | null {
     b: { backend: b.backend, variant: b.variant },
     normGap: g.normGap,
     weightGap: g.weightGap,
+    zeroScaleLayers: g.zeroScaleLayers,
     normGapHistory: history,
     historySteps,
     step: s,

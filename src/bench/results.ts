@@ -3,6 +3,7 @@
  * "l2wd-bench/1" of DESIGN.md. Fields may be added; these must stay.
  */
 import type { Backend, MlpConfig, Variant } from '../model/config';
+import type { VerdictId } from '../model/verdict';
 
 export const SCHEMA = 'l2wd-bench/1';
 
@@ -70,6 +71,18 @@ export interface AgreementRow {
   historySteps?: number[];
   /** The training step normGap and weightGap compare at (both runs had taken this many steps). */
   step?: number;
+  /** Layers (1-based) whose baseline weights are all exactly 0: gaps there are 0 (both 0) or +Infinity. */
+  zeroScaleLayers?: number[];
+  /**
+   * L2-vs-decay pairs: the rounding floor, per layer — the gaps between b and its one-ulp twin
+   * (docs/RULES.md, "The verdict"). Null when the twin did not finish at `step`.
+   */
+  floorNormGap?: number[] | null;
+  floorWeightGap?: number[] | null;
+  /** Largest pair gap / floor over layers and both gaps (floors below 2⁻²⁴ count as 2⁻²⁴); null without a floor. */
+  floorRatio?: number | null;
+  /** identical | same | drift | diverged | unmeasured (src/model/verdict.ts). */
+  verdict?: VerdictId | null;
 }
 
 export interface BenchResults {

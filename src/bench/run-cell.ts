@@ -58,7 +58,8 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
   const deviceMs: number[] = [];
   let allDevice = false;
   try {
-    const { data: d, init: p0 } = w.shared();
+    const { data: d, init } = w.shared();
+    const p0 = cell.twin ? w.sharedTwin(backend) : init;
     trainer = await options.factories[backend]!(cfg, variant, d, { workers: options.workers });
     // Warm-up: the first steps pay for pipeline compilation, lazy buffer zeroing and JIT.
     // They also give the step-time estimate that sizes this cell to the time budget.
@@ -147,7 +148,7 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
       // after the loop, are over every sample.
       if (wallMs.length <= maxRecords || wallMs.length % Math.ceil(wallMs.length / maxRecords) === 0)
         timeFigures(row, wallMs, deviceMs, allDevice, cfg.batch, flopsPerStep);
-      state.label = `${prefix}${backend} ${variant} · step ${trained}/${planned}`;
+      state.label = `${prefix}${backend} ${variant}${cell.twin ? ' (rounding twin)' : ''} · step ${trained}/${planned}`;
       if (![...norms, losses.train, losses.validation].every(Number.isFinite)) {
         row.nonFiniteAtStep = trained;
         row.note = `NaN/Inf first seen at step ${trained} (recorded every ${steps.chunk}); the cell stopped there`;

@@ -152,6 +152,10 @@ export interface RunPlan {
   warmupSteps: number;
   maxRecords: number;
   hostMax: number;
+  /** Both variants run, so each backend also runs the decay variant's one-ulp twin to measure the rounding floor. */
+  twin: boolean;
+  /** Cells each backend runs per width: its variants, plus the twin. */
+  cellsPerBackend: number;
   fit: GpuFitCheck;
   gpu: GpuContext | null;
   signal: AbortSignal | undefined;
@@ -177,10 +181,13 @@ export function planRun(options: RunnerOptions, signal: AbortSignal | undefined)
     throw new Error(`maxRecords = ${maxRecords}: must be an integer from 2 to ${MAX_RECORDS_PER_ROW}`);
   const maxSeconds = options.maxSeconds ?? null;
   if (maxSeconds !== null && !(maxSeconds > 0)) throw new Error(`maxSeconds = ${maxSeconds}: must be a number > 0`);
+  const twin = variants.includes('l2') && variants.includes('decay');
   return {
     options,
     config,
     variants,
+    twin,
+    cellsPerBackend: variants.length + (twin ? 1 : 0),
     backends,
     execution: EXECUTION_ORDER.filter((b) => backends.includes(b)),
     widths: options.sweep?.length ? [...options.sweep] : [null],

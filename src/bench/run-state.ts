@@ -13,6 +13,7 @@ import { float32Warnings } from '../model/float32-range';
 import { matmulFlopsPerStep } from '../model/flops';
 import type { MlpParameters } from '../model/parameters';
 import { initialParameters } from '../model/parameters';
+import { oneUlpTwin } from '../model/verdict';
 import type { BenchResults, ResultRow } from './results';
 import { SCHEMA } from './results';
 import type { RunPlan, RunnerHooks } from './run-plan';
@@ -28,6 +29,8 @@ export interface Cell {
   finalWeights?: Float64Array[];
   /** Weights at step counts where another cell of this width stopped, to compare like with like. */
   checkpoints: Map<number, Float64Array[]>;
+  /** The decay run's one-ulp twin, which measures the rounding floor (src/bench/rounding-floor.ts); its row is not in the results. */
+  twin?: boolean;
 }
 
 /** Steps and chunk size decided for one backend at one width (shared by its variants, so they compare at the same step). */
@@ -43,9 +46,11 @@ export interface Pair {
   a: [Backend, Variant];
   b: [Backend, Variant];
   done: boolean;
+  /** Key of the twin cell whose gap to `b` is this pair's rounding floor (L2-vs-decay pairs only). */
+  twin?: string;
 }
 
-export const cellKey = (backend: Backend, variant: Variant) => `${backend}/${variant}`;
+export const cellKey = (backend: Backend, variant: Variant, twin = false) => `${backend}/${variant}${twin ? '/twin' : ''}`;
 
 export class CancelledError extends Error {
   override name = 'CancelledError';
@@ -87,7 +92,7 @@ export class RunState {
     // What float32 cannot hold of this configuration, said up front (the rows' notes say what happened).
     const warnings = float32Warnings(config);
     if (warnings.length > 0 && plan.backends.some((b) => b !== 'reference')) this.results.notes = warnings.map((w) => `float32: ${w}`);
-    this.total = plan.widths.length * plan.execution.length * plan.variants.length * config.steps;
+    this.total = plan.widths.length * plan.execution.length * plan.cellsPerBackend * config.steps;
   }
 
   get signal(): AbortSignal | undefined {
@@ -153,6 +158,7 @@ export class WidthRun {
   readonly pairs: Pair[] = [];
   private data: Dataset | null = null;
   private init: MlpParameters | null = null;
+  private readonly twinInit = new Map<Backend, MlpParameters>();
 
   constructor(readonly width: number | null, plan: RunPlan) {
     this.cfg = { ...plan.config, layers: sweepLayers(plan.config.layers, width) };
@@ -160,7 +166,7 @@ export class WidthRun {
     this.prefix = width === null ? '' : `width ${width} · `;
     const { variants, backends } = plan;
     if (variants.includes('l2') && variants.includes('decay'))
-      for (const b of backends) this.pairs.push({ a: [b, 'l2'], b: [b, 'decay'], done: false });
+      for (const b of backends) this.pairs.push({ a: [b, 'l2'], b: [b, 'decay'], done: false, twin: plan.twin ? cellKey(b, 'decay', true) : undefined });
     if (backends.includes('reference'))
       for (const b of backends) if (b !== 'reference') for (const v of variants) this.pairs.push({ a: [b, v], b: ['reference', v], done: false });
   }
@@ -170,5 +176,16 @@ export class WidthRun {
     this.data ??= makeDataset(this.cfg);
     this.init ??= initialParameters(this.cfg);
     return { data: this.data, init: this.init };
+  }
+
+  /** The twin's initial parameters: the shared ones with every weight one ulp away in the backend's precision. */
+  sharedTwin(backend: Backend): MlpParameters {
+    let p = this.twinInit.get(backend);
+    if (!p) {
+      const { init } = this.shared();
+      p = { weights: oneUlpTwin(init.weights, this.cfg.seed, backend === 'reference' ? 64 : 32), biases: init.biases.map((b) => b.slice()) };
+      this.twinInit.set(backend, p);
+    }
+    return p;
   }
 }

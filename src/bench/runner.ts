@@ -37,12 +37,14 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
   for (const width of plan.widths) {
     const w = new WidthRun(width, plan);
     for (const backend of execution) {
-      for (const variant of variants) {
+      // The backend's variants, then the decay variant's one-ulp twin (the rounding floor; its row stays out of the results).
+      const runs = [...variants.map((variant) => ({ variant, twin: false })), ...(plan.twin ? [{ variant: 'decay' as const, twin: true }] : [])];
+      for (const { variant, twin } of runs) {
         const row = emptyRow(width, backend, variant);
-        const cell: Cell = { backend, variant, row, checkpoints: new Map() };
-        w.cells.set(cellKey(backend, variant), cell);
-        results.results.push(row);
-        state.label = `${w.prefix}${backend} ${variant}`;
+        const cell: Cell = { backend, variant, row, checkpoints: new Map(), twin };
+        w.cells.set(cellKey(backend, variant, twin), cell);
+        if (!twin) results.results.push(row);
+        state.label = `${w.prefix}${backend} ${variant}${twin ? ' (rounding twin)' : ''}`;
         // Only cells the budget counted up front give their share back.
         const counted = staticSkip(plan, backend, w.cfg) === null;
         const skip = budget.preflight(w, backend);
@@ -67,7 +69,7 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
       }
     }
     // Rows of this width in the caller's backend order (they ran slowest first).
-    const first = results.results.length - w.cells.size;
+    const first = results.results.length - [...w.cells.values()].filter((c) => !c.twin).length;
     const ordered = results.results.slice(first).sort(
       (p, q) => backends.indexOf(p.backend) - backends.indexOf(q.backend) || variants.indexOf(p.variant) - variants.indexOf(q.variant),
     );

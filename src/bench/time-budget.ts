@@ -34,13 +34,13 @@ export class TimeBudget {
   private readonly measuredGflops = new Map<Backend, { gflops: number; width: number | null; count: number }>();
 
   constructor(private readonly plan: RunPlan) {
-    const { config, widths, execution, variants } = plan;
+    const { config, widths, execution, cellsPerBackend } = plan;
     for (const width of widths) {
       const cfg = { ...config, layers: sweepLayers(config.layers, width) };
       for (const backend of execution)
         if (!staticSkip(plan, backend, cfg)) {
-          this.pending.count += variants.length;
-          this.pending.flops += variants.length * matmulFlopsPerStep(cfg.layers, cfg.batch);
+          this.pending.count += cellsPerBackend;
+          this.pending.flops += cellsPerBackend * matmulFlopsPerStep(cfg.layers, cfg.batch);
         }
     }
   }
