@@ -4,7 +4,7 @@
  * crosses `page.evaluate` as JSON.
  */
 
-/** Every engine the page can time; `ours-*` go through the public library (src/index.ts) only. */
+/** Every engine the page can time; `ours-*` are made as the app's page makes them (src/bench/backends.ts, trainerFactories). */
 export const ENGINES = ['ours-gpu', 'jax-webgpu', 'tfjs-webgpu', 'ours-cpu', 'jax-wasm', 'tfjs-wasm', 'tfjs-cpu'] as const;
 export type EngineId = (typeof ENGINES)[number];
 

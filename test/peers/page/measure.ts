@@ -6,8 +6,8 @@
 import type { EngineResult, EngineSpec } from '../protocol';
 import type { EngineRun } from './problem';
 
-/** Our GPU engine submits at most 64 steps at once; more per sample adds nothing to the figure. */
-const MAX_STEPS_PER_SAMPLE = 64;
+/** A bound so that a mis-estimate (a first step that happened to be fast) cannot make a sample run for minutes. */
+const MAX_STEPS_PER_SAMPLE = 1024;
 
 export async function measure(spec: EngineSpec, setup: () => Promise<EngineRun>): Promise<EngineResult> {
   const t0 = performance.now();
