@@ -32,7 +32,7 @@ describe('CPU backend in the page', () => {
       }).observe({ type: 'longtask', buffered: true });
     });
     await openApp(page, app.server.url, 'layers=32,256,256,8&batch=64&steps=10000000&backend=cpu&baseline=0');
-    await expect(page.locator('[data-testid="cpu-engine"]').innerText()).resolves.toMatch(/^CPU: WASM SIMD, \d+ threads?/);
+    await expect(page.locator('[data-testid="cpu-engine"]').innerText()).resolves.toMatch(/^CPU: WASM SIMD( \(relaxed FMA\))?, \d+ threads?/);
     const startedAt = await page.evaluate(() => performance.now());
     await page.locator('[data-testid="start"]').click();
     await page.locator('[data-testid="progress-text"]').filter({ hasText: /\b[1-9][\d,]* \/ [\d,]+ steps/ }).waitFor({ timeout: 60_000 });
