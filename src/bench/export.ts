@@ -140,6 +140,10 @@ export function parseResultsJson(text: string): BenchResults {
       vendor: str(a.vendor ?? '', 'adapter.vendor'),
       architecture: str(a.architecture ?? '', 'adapter.architecture'),
       description: str(a.description ?? '', 'adapter.description'),
+      // Files written before these fields say nothing about the implementation.
+      implementation:
+        a.implementation === undefined ? 'unknown' : oneOf(a.implementation, ['dawn', 'wgpu', 'browser', 'unknown'] as const, 'adapter.implementation'),
+      backend: a.backend === undefined || a.backend === null ? null : str(a.backend, 'adapter.backend'),
       isFallbackAdapter: typeof a.isFallbackAdapter === 'boolean' ? a.isFallbackAdapter : fail('adapter.isFallbackAdapter', 'true or false', a.isFallbackAdapter),
     };
   }

@@ -16,7 +16,7 @@ import type { MlpParameters } from '../model/parameters';
 import { initialParameters } from '../model/parameters';
 import type { Trainer } from '../model/trainer';
 import { formatBytes, formatSeconds } from './format';
-import type { AdapterSummary, AgreementRow, BenchResults, ResultRow } from './results';
+import type { AdapterSummary, AgreementRow, BenchResults, ResultRow, TimestampCheck } from './results';
 import { SCHEMA } from './results';
 import { checkGpuFit } from '../gpu/memory-plan';
 import { spread } from './stats';
@@ -40,8 +40,10 @@ export interface GpuContext {
   device: GPUDevice;
   adapter: AdapterSummary;
   limits: LimitsLike;
-  /** The device was created with `timestamp-query`: GPU step times are device time, not wall. */
+  /** The device has `timestamp-query` and its units were trusted: GPU step times are device time, not wall. */
   hasTimestamps: boolean;
+  /** The calibration of timestamp-query against wall time (src/gpu/timestamp-check.ts); null when not done. */
+  timestampCheck?: TimestampCheck | null;
 }
 
 /** Why a configuration cannot run on the GPU, or null; decided before anything is allocated. */
@@ -230,6 +232,7 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
     createdAt: new Date().toISOString(),
     adapter: gpu?.adapter ?? null,
     limits: gpu ? limitsRecord(gpu.limits) : null,
+    timestampCheck: gpu?.timestampCheck ?? null,
     config: { ...config, alpha: decayAlpha(config) },
     machine: options.machine ?? (typeof navigator !== 'undefined' ? navigator.userAgent : undefined),
     sweep: options.sweep?.length ? [...options.sweep] : null,
