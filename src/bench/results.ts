@@ -5,6 +5,7 @@
 import type { AdapterSummary } from '../gpu/adapter-summary';
 import type { TimestampCheck } from '../gpu/timestamp-check';
 import type { Backend, MlpConfig, Variant } from '../model/config';
+import type { VerdictId } from '../model/verdict';
 
 export const SCHEMA = 'l2wd-bench/1';
 
@@ -20,7 +21,7 @@ export interface Spread {
 /** How a step time was measured: GPU timestamps, or wall clock around awaited work. */
 export type TimerKind = 'timestamp-query' | 'wall';
 
-/** One backend × variant (× width, in a sweep). */
+/** One backend × variant (× width, in a sweep). Every field is present in memory: parseResultsJson fills what an older file lacks. */
 export interface ResultRow {
   /** The swept hidden width; null outside a sweep. */
   width: number | null;
@@ -36,22 +37,22 @@ export interface ResultRow {
   /** Null, or why this cell did not run ("layer 2 weights need 4.0 GiB; maxBufferSize is 1.0 GiB"). */
   skipped: string | null;
   /** Steps at which `norms` (and losses) were recorded, same length as norms. */
-  normSteps?: number[];
-  trainLoss?: number[];
-  validationLoss?: number[];
-  finalValidationLoss?: number | null;
+  normSteps: number[];
+  trainLoss: number[];
+  validationLoss: number[];
+  finalValidationLoss: number | null;
   /** Set when training produced NaN or Inf: the first recorded step it was seen at (the cell stops there). */
-  nonFiniteAtStep?: number | null;
+  nonFiniteAtStep: number | null;
   /** Steps this cell actually trained (after warm-up); fewer than config.steps when `note` says why. */
-  steps?: number;
+  steps: number;
   /** Steps per timing sample (one GPU wait per chunk); norms and losses were recorded after each. */
-  chunkSteps?: number;
+  chunkSteps: number;
   /** Untimed warm-up steps run before the shared initial parameters were set. */
-  warmupSteps?: number;
+  warmupSteps: number;
   /** Wall-clock step time around awaited chunks, kept even when `timer` is timestamp-query (the gap is host overhead). */
-  wallStepMs?: Spread | null;
+  wallStepMs: Spread | null;
   /** Something a reader of the figures must know: fewer steps to fit the time budget, stopped early. */
-  note?: string | null;
+  note: string | null;
 }
 
 export interface AgreementRow {
@@ -67,6 +68,18 @@ export interface AgreementRow {
   historySteps?: number[];
   /** The training step normGap and weightGap compare at (both runs had taken this many steps). */
   step?: number;
+  /** Layers (1-based) whose baseline weights are all exactly 0: gaps there are 0 (both 0) or +Infinity. */
+  zeroScaleLayers?: number[];
+  /**
+   * L2-vs-decay pairs: the rounding floor, per layer — the gaps between b and its one-ulp twin
+   * (docs/RULES.md, "The verdict"). Null when the twin did not finish at `step`.
+   */
+  floorNormGap?: number[] | null;
+  floorWeightGap?: number[] | null;
+  /** Largest pair gap / floor over layers and both gaps (floors below 2⁻²⁴ count as 2⁻²⁴); null without a floor. */
+  floorRatio?: number | null;
+  /** identical | same | drift | diverged | unmeasured (src/model/verdict.ts). */
+  verdict?: VerdictId | null;
 }
 
 export interface BenchResults {
@@ -93,4 +106,18 @@ export interface BenchResults {
   notes?: string[];
   results: ResultRow[];
   agreement: AgreementRow[];
+}
+
+/** Recorded steps a row keeps at most: past this the runner thins older records (every other one). */
+export const MAX_RECORDS_PER_ROW = 4096;
+
+/** A row before its cell ran: no figures, no records, nothing skipped. */
+export function emptyRow(width: number | null, backend: Backend, variant: Variant): ResultRow {
+  return {
+    width, backend, variant,
+    stepMs: null, timer: null, samplesPerSec: null, gflops: null, finalLoss: null,
+    norms: [], skipped: null,
+    normSteps: [], trainLoss: [], validationLoss: [], finalValidationLoss: null, nonFiniteAtStep: null,
+    steps: 0, chunkSteps: 0, warmupSteps: 0, wallStepMs: null, note: null,
+  };
 }

@@ -6,6 +6,7 @@
 import type { Backend, MlpConfig, Variant } from '../model/config';
 import { ACTIVATIONS, BACKENDS, ConfigError, DEFAULT_CONFIG, LOSSES, OPTIMIZERS, VARIANTS, parseLayers, validateConfig } from '../model/config';
 import { sweepError } from '../bench/runner';
+import { MAX_WORKERS } from '../cpu/fast';
 
 /** A bad command line; the CLI prints `message` and exits with status 2. */
 export class UsageError extends Error {
@@ -80,7 +81,7 @@ const FLAGS: Record<string, FlagSpec> = {
   '--max-seconds': { kind: 'number', help: `time budget of the whole run; 0 for none (default ${DEFAULT_MAX_SECONDS.sweep} with --sweep, else ${DEFAULT_MAX_SECONDS.single})` },
   '--cpu-max-width': { kind: 'integer', help: `skip CPU backends when a layer is wider; 0 for no limit (default ${DEFAULT_CPU_MAX_WIDTH})` },
   '--record-every': { kind: 'integer', help: 'record norms/losses every k steps; one timing sample per k steps (default steps/50)' },
-  '--workers': { kind: 'integer', help: 'worker threads for the fast CPU backend (default: its own choice)' },
+  '--workers': { kind: 'integer', help: `worker threads for the fast CPU backend, 1 to ${MAX_WORKERS} (default: its own choice)` },
   '--gpu-memory-mib': { kind: 'integer', help: 'GPU memory budget in MiB (default: half the free RAM on a software adapter, none on a GPU)' },
   '--help': { kind: 'flag', help: 'show this help' },
 };
@@ -217,13 +218,15 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (get('--sweep') !== undefined) {
     const items = parseList(get('--sweep') as string);
     if (items.length === 0) usage('--sweep needs at least one width, e.g. --sweep 256,1024');
-    sweep = items.map((item) => parseNumber('--sweep', item, true));
+    // A width given twice is one width (as on the page): duplicate rows would read as two measurements.
+    sweep = [...new Set(items.map((item) => parseNumber('--sweep', item, true)))];
   }
-  const optionalInt = (flag: string, min: number): number | undefined => {
+  const optionalInt = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
     const v = get(flag);
     if (v === undefined) return undefined;
     const n = parseNumber(flag, v as string, true);
     if (n < min) usage(`${flag} ${n}: must be at least ${min}`);
+    if (n > max) usage(`${flag} ${n}: must be at most ${max}`);
     return n;
   };
   const path = (flag: string): string | null => (get(flag) === undefined ? null : (get(flag) as string));
@@ -270,7 +273,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     maxSeconds,
     cpuMaxWidth: cpuMax === undefined ? DEFAULT_CPU_MAX_WIDTH : cpuMax === 0 ? null : cpuMax,
     recordEvery,
-    workers: optionalInt('--workers', 1),
+    // The fast CPU backend runs at most MAX_WORKERS threads: a larger count would be recorded but not run.
+    workers: optionalInt('--workers', 1, MAX_WORKERS),
     gpuMemoryMiB: optionalInt('--gpu-memory-mib', 1),
   };
 }

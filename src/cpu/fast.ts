@@ -16,6 +16,7 @@ import type { Dataset } from '../model/data';
 import type { MlpParameters } from '../model/parameters';
 import { assertParameterShapes, initialParameters } from '../model/parameters';
 import type { Losses, Trainer, TrainTiming } from '../model/trainer';
+import { checkDataset, checkStepCount } from '../model/trainer';
 import { hyperparameters } from '../model/update-rules';
 import { TASK, ThreadPool, platformThreads } from './fast-pool';
 
@@ -28,6 +29,9 @@ export interface FastCpuOptions {
 }
 
 /** k-block × n-block of W: 256 × 256 floats = 256 KiB stays in a 1–2 MiB L2 while every row tile sweeps it. */
+/** Most worker threads: beyond 64 the 4-row cuts of a typical batch leave most threads idle. */
+export const MAX_WORKERS = 64;
+
 export const DEFAULT_K_BLOCK = 256;
 export const DEFAULT_N_BLOCK = 256;
 
@@ -100,10 +104,7 @@ export class FastCpuTrainer implements Trainer {
 
   static async create(config: MlpConfig, variant: Variant, data: Dataset, options: FastCpuOptions = {}): Promise<FastCpuTrainer> {
     const valid = validateConfig({ ...config });
-    if (data.inputs !== valid.layers[0] || data.outputs !== valid.layers[valid.layers.length - 1])
-      throw new Error(`data has ${data.inputs} inputs and ${data.outputs} outputs; the model wants ${valid.layers[0]} and ${valid.layers[valid.layers.length - 1]}`);
-    if (data.train.rows < valid.batch * valid.trainBatches)
-      throw new Error(`data has ${data.train.rows} training rows; batch × trainBatches needs ${valid.batch * valid.trainBatches}`);
+    checkDataset(valid, data);
     // Workers share memory through SharedArrayBuffer, which a page has only when it is
     // cross-origin isolated (COOP/COEP): without it the default is one thread, and an explicit
     // request for more is an error that says how to get it.
@@ -115,8 +116,8 @@ export class FastCpuTrainer implements Trainer {
         `workers = ${requested} needs SharedArrayBuffer, which this page does not have: serve it with ` +
           'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, or use workers = 1',
       );
-    // Beyond 64 threads the 4-row cuts of a typical batch leave most threads idle.
-    const threads = Math.min(requested, 64);
+    if (requested > MAX_WORKERS) throw new Error(`workers = ${requested}: must be at most ${MAX_WORKERS}`);
+    const threads = requested;
     const layout = planLayout(valid, data.validation.rows);
     const bytes = layout.floats * 4;
     const heap = threads > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
@@ -172,6 +173,7 @@ export class FastCpuTrainer implements Trainer {
 
   async train(steps: number): Promise<TrainTiming> {
     this.alive();
+    checkStepCount(steps);
     this.busy = true;
     try {
       for (let i = 0; i < steps; i++) {

@@ -10,6 +10,7 @@ import { frobeniusNorm } from '../model/metrics';
 import type { MlpParameters } from '../model/parameters';
 import { assertParameterShapes, cloneParameters, initialParameters } from '../model/parameters';
 import type { Losses, Trainer, TrainTiming } from '../model/trainer';
+import { checkDataset, checkStepCount } from '../model/trainer';
 import type { OptimizerState } from '../model/update-rules';
 import { applyUpdate, hyperparameters, zeroState } from '../model/update-rules';
 
@@ -171,6 +172,7 @@ export class ReferenceTrainer implements Trainer {
     private readonly data: Dataset,
   ) {
     this.config = validateConfig({ ...config });
+    checkDataset(this.config, data);
     this.params = initialParameters(this.config);
     this.state = this.freshState();
   }
@@ -226,6 +228,7 @@ export class ReferenceTrainer implements Trainer {
 
   async train(steps: number): Promise<TrainTiming> {
     this.alive();
+    checkStepCount(steps);
     for (let i = 0; i < steps; i++) this.stepOnce();
     return {};
   }

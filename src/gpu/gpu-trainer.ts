@@ -11,6 +11,8 @@ import type { Dataset } from '../model/data';
 import type { MlpParameters } from '../model/parameters';
 import { assertParameterShapes, initialParameters } from '../model/parameters';
 import type { Losses, Trainer, TrainTiming } from '../model/trainer';
+import { checkDataset, checkStepCount } from '../model/trainer';
+import { SerialQueue, rejectedSubmits } from './serial-queue';
 import { hyperparameters } from '../model/update-rules';
 import type { MatmulChoice } from './kernels';
 import { Kernels } from './kernels';
@@ -356,11 +358,21 @@ export class GpuTrainer implements Trainer {
     pass.end();
   }
 
+  /** Overlapping `train` calls run one after the other, in call order (each its own steps and timing). */
+  private readonly trainCalls = new SerialQueue();
+
   async train(steps: number): Promise<TrainTiming> {
     this.alive();
-    if (!Number.isInteger(steps) || steps < 1) throw new Error(`train(steps): steps = ${steps} must be an integer ≥ 1`);
+    checkStepCount(steps);
+    return this.trainCalls.run(() => this.trainNow(steps));
+  }
+
+  private async trainNow(steps: number): Promise<TrainTiming> {
+    this.alive();
     const timing = this.timing;
     let done = 0;
+    // Every submit of this call inside one validation scope, popped before the call resolves.
+    this.device.pushErrorScope('validation');
     while (done < steps) {
       const count = Math.min(STEPS_PER_SUBMIT, steps - done);
       this.writeStepSlots(this.stepCount + 1, count);
@@ -382,6 +394,7 @@ export class GpuTrainer implements Trainer {
       }
       this.device.queue.submit([encoder.finish()]);
     }
+    await this.guard(rejectedSubmits(this.device, `a training submit (steps ${this.stepCount - steps + 1}–${this.stepCount})`));
     if (!timing) {
       await this.guard(this.device.queue.onSubmittedWorkDone());
       return {};
@@ -456,6 +469,7 @@ export async function createGpuTrainer(
   options: GpuTrainerOptions = {},
 ): Promise<GpuTrainer> {
   const valid = validateConfig({ ...config });
+  checkDataset(valid, data);
   const tooBig = checkGpuFit(valid, device.limits, options.memoryBudgetBytes);
   if (tooBig) throw new Error(`This run does not fit the GPU: ${tooBig}.`);
   device.pushErrorScope('out-of-memory');

@@ -3,7 +3,7 @@
  * device's limits. The sweep calls checkGpuFit for every width; the trainer calls it first.
  */
 import type { MlpConfig } from '../model/config';
-import { formatBytes } from '../model/units';
+import { formatBytesApart } from '../model/units';
 
 export interface PlannedBuffer {
   /** Human name, e.g. "layer 2 weights". */
@@ -80,9 +80,14 @@ export function checkGpuFit(
   const plan = gpuMemoryPlan(config);
   for (const limit of ['maxBufferSize', 'maxStorageBufferBindingSize'] as const) {
     const over = plan.buffers.find((b) => b.bytes > limits[limit]);
-    if (over) return `${over.name} need ${formatBytes(over.bytes)}; ${limit} is ${formatBytes(limits[limit])}`;
+    if (over) {
+      const [need, allowed] = formatBytesApart(over.bytes, limits[limit]);
+      return `${over.name} need ${need}; ${limit} is ${allowed}`;
+    }
   }
-  if (plan.totalBytes > memoryBudgetBytes)
-    return `the run needs ${formatBytes(plan.totalBytes)} of GPU memory in all; the memory budget is ${formatBytes(memoryBudgetBytes)}`;
+  if (plan.totalBytes > memoryBudgetBytes) {
+    const [need, allowed] = formatBytesApart(plan.totalBytes, memoryBudgetBytes);
+    return `the run needs ${need} of GPU memory in all; the memory budget is ${allowed}`;
+  }
   return null;
 }

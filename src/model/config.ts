@@ -86,9 +86,17 @@ export class ConfigError extends Error {
   }
 }
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+/** A value as a message names it; never throws (objects without a prototype, cycles, symbols). */
+export function show(value: unknown, depth = 0): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (Array.isArray(value)) {
+    if (depth > 1) return '[…]';
+    const shown = value.slice(0, 8).map((v) => show(v, depth + 1));
+    return `[${shown.join(', ')}${value.length > 8 ? `, … ${value.length} in all` : ''}]`;
+  }
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'function') return 'a function';
   return String(value);
 }
 
@@ -160,21 +168,24 @@ export function configErrors(input: Partial<Record<keyof MlpConfig, unknown>>): 
  * Fills unset fields from DEFAULT_CONFIG, then validates; throws ConfigError naming
  * every bad field. Unknown fields are rejected too (a typo must not be silently ignored).
  */
-export function validateConfig(input: Partial<Record<string, unknown>>): MlpConfig {
-  const unknown = Object.keys(input).filter((k) => !(k in CHECKS) && k !== 'alpha');
-  const merged = { ...DEFAULT_CONFIG, ...stripUndefined(input) } as Record<keyof MlpConfig, unknown>;
-  const errors: FieldError[] = unknown.map((field) => ({
-    field,
-    message: `${field}: unknown setting (known: ${Object.keys(CHECKS).join(', ')})`,
-  }));
-  errors.push(...configErrors(merged));
+export function validateConfig(input: unknown): MlpConfig {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new ConfigError([{ field: 'config', message: `config = ${show(input)}: must be an object of settings, e.g. { layers: [16, 32, 8] }` }]);
+  // Own keys only: an inherited name (toString, constructor) or a JSON "__proto__" is not a setting.
+  const given = input as Record<string, unknown>;
+  const own = Object.keys(given);
+  const errors: FieldError[] = own
+    .filter((k) => !Object.hasOwn(CHECKS, k) && k !== 'alpha')
+    .map((field) => ({ field, message: `${field.length > 40 ? `${field.slice(0, 40)}…` : field}: unknown setting (known: ${Object.keys(CHECKS).join(', ')})` }));
+  // alpha is derived (α = η·λ) and never read, but a results file carries it: typed, then dropped.
+  if (own.includes('alpha') && given.alpha !== undefined && !(isNumber(given.alpha) && Number.isFinite(given.alpha)))
+    errors.push({ field: 'alpha', message: `alpha = ${show(given.alpha)}: must be a finite number (it is derived as lr × lambda)` });
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  for (const k of own) if (Object.hasOwn(CHECKS, k) && given[k] !== undefined) merged[k] = given[k];
+  errors.push(...configErrors(merged as Record<keyof MlpConfig, unknown>));
   if (errors.length > 0) throw new ConfigError(errors);
-  const config = merged as MlpConfig;
+  const config = merged as unknown as MlpConfig;
   return { ...config, layers: [...config.layers] };
-}
-
-function stripUndefined(o: Partial<Record<string, unknown>>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
 /**

@@ -6,9 +6,15 @@ export function frobeniusNorm(w: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
-/** |‖P‖ − ‖Q‖| / ‖Q‖ (Q is the baseline). */
+/**
+ * |‖P‖ − ‖Q‖| / ‖Q‖ (Q is the baseline). A zero baseline has no scale: equal norms (both 0)
+ * give 0, a non-zero P gives +Infinity (infinitely far, relatively), never the NaN of 0/0,
+ * which would read as divergence. `zeroScaleLayers` names the layers where this happened.
+ */
 export function normGap(normP: number, normQ: number): number {
-  return Math.abs(normP - normQ) / normQ;
+  const diff = Math.abs(normP - normQ);
+  if (normQ === 0) return diff === 0 ? 0 : Number.isNaN(diff) ? Number.NaN : Number.POSITIVE_INFINITY;
+  return diff / normQ;
 }
 
 /** max_ij |P − Q| / max_ij |Q|. */
@@ -23,12 +29,16 @@ export function weightGap(p: ArrayLike<number>, q: ArrayLike<number>): number {
     if (d > diff) diff = d;
     scale = Math.max(scale, Math.abs(q[i]));
   }
+  // A zero baseline (all of Q exactly 0) has no scale: as in normGap, 0 when P is 0 too, else +Infinity.
+  if (scale === 0) return diff === 0 ? 0 : Number.POSITIVE_INFINITY;
   return diff / scale;
 }
 
 export interface Agreement {
   normGap: number[];
   weightGap: number[];
+  /** Layers (1-based) whose baseline weights are all exactly 0, where the gaps are 0 or +Infinity by the rule above. */
+  zeroScaleLayers: number[];
 }
 
 /** Per-layer gaps between two sets of weights (Q the baseline). */
@@ -36,5 +46,6 @@ export function agreement(p: readonly ArrayLike<number>[], q: readonly ArrayLike
   return {
     normGap: p.map((w, l) => normGap(frobeniusNorm(w), frobeniusNorm(q[l]))),
     weightGap: p.map((w, l) => weightGap(w, q[l])),
+    zeroScaleLayers: q.flatMap((w, l) => (frobeniusNorm(w) === 0 ? [l + 1] : [])),
   };
 }

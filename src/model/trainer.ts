@@ -1,4 +1,5 @@
 import type { Backend, MlpConfig, Variant } from './config';
+import type { Dataset } from './data';
 import type { MlpParameters } from './parameters';
 
 /** Losses at the trainer's current state. */
@@ -37,4 +38,33 @@ export interface Trainer {
   losses(): Promise<Losses>;
   /** Frees what the trainer holds; later calls reject. */
   dispose(): void;
+}
+
+/**
+ * Throws unless `data` fits `config`: inputs and outputs match the first and last layer widths,
+ * there are batch × trainBatches training rows and at least one validation row, and every array
+ * holds rows × width values. Every trainer calls it before it allocates anything, so a dataset
+ * made for another configuration is refused with both shapes named instead of training nothing.
+ */
+export function checkDataset(config: MlpConfig, data: Dataset): void {
+  const inputs = config.layers[0];
+  const outputs = config.layers[config.layers.length - 1];
+  if (data.inputs !== inputs || data.outputs !== outputs)
+    throw new Error(`data has ${data.inputs} inputs and ${data.outputs} outputs; the model (layers ${config.layers.join(',')}) wants ${inputs} and ${outputs}`);
+  const needed = config.batch * config.trainBatches;
+  if (!(data.train.rows >= needed))
+    throw new Error(`data has ${data.train.rows} training rows; batch × trainBatches = ${config.batch} × ${config.trainBatches} needs ${needed}`);
+  if (!(data.validation.rows >= 1)) throw new Error(`data has ${data.validation.rows} validation rows; at least 1 is needed`);
+  for (const [name, split] of [['train', data.train], ['validation', data.validation]] as const) {
+    if (split.x.length !== split.rows * inputs || split.t.length !== split.rows * outputs)
+      throw new Error(
+        `data.${name} holds ${split.x.length} inputs and ${split.t.length} targets; ${split.rows} rows need ${split.rows * inputs} and ${split.rows * outputs}`,
+      );
+  }
+}
+
+/** Throws unless `steps` is an integer ≥ 1 (what every `train(steps)` accepts), naming the value. */
+export function checkStepCount(steps: unknown): asserts steps is number {
+  if (!(typeof steps === 'number' && Number.isInteger(steps) && steps >= 1))
+    throw new Error(`train(steps): steps = ${typeof steps === 'string' ? JSON.stringify(steps) : String(steps)}: must be an integer ≥ 1`);
 }

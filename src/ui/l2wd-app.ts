@@ -9,7 +9,7 @@ import { probeGpu } from './gpu-probe';
 import type { DraftChangeDetail } from './l2wd-config-form';
 import type { RunPhase, RunProgress } from './l2wd-run-controls';
 import { PRESETS } from './presets';
-import { parseResultsJson, toCsv, toJson } from '../bench/export';
+import { IMPORT_LIMITS, parseResultsJson, toCsv, toJson } from '../bench/export';
 import type { DraftErrors, FitLimits, RunDraft } from './run-draft';
 import { DEFAULT_DRAFT, checkDraft, draftFromConfig, draftFromQuery, draftToQuery } from './run-draft';
 import { runSession } from './run-session';
@@ -257,17 +257,21 @@ export class L2wdApp extends LitElement {
     const file = input.files?.[0];
     if (!file) return;
     try {
+      // Refused before reading: a 20 MB file would freeze the tab in the parser.
+      if (file.size > IMPORT_LIMITS.fileChars) throw new Error(`the file is ${file.size} bytes; the limit is ${IMPORT_LIMITS.fileChars} (10 MiB)`);
+      // Everything is checked and derived before any state changes: a refusal leaves the page as it was.
       const results = parseResultsJson(await file.text());
+      const widths = widthsOf(results);
+      // The form takes the imported configuration, so Start (or the link) reproduces it.
+      const backends = BACKENDS.filter((b: Backend) => results.results.some((r) => r.backend === b));
+      const sweep = widths.filter((w): w is number => w !== null).join(',');
+      const draft = draftFromConfig(results.config, { backends, sweep, baseline: false });
       this.results = results;
       this.baseline = undefined;
       this.source = 'import';
       this.progress = undefined;
-      const widths = widthsOf(results);
       this.chartWidth = widths[0] ?? null;
-      // The form takes the imported configuration, so Start (or the link) reproduces it.
-      const backends = BACKENDS.filter((b: Backend) => results.results.some((r) => r.backend === b));
-      const sweep = widths.filter((w): w is number => w !== null).join(',');
-      this.draft = draftFromConfig(results.config, { backends, sweep, baseline: false });
+      this.draft = draft;
       this.preset = '';
       history.replaceState(null, '', `${location.pathname}?${draftToQuery(this.draft)}`);
       this.message = { kind: 'info', text: `Imported ${file.name}: ${results.results.length} result rows.` };

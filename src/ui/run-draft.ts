@@ -152,8 +152,9 @@ export function draftToQuery(draft: RunDraft): string {
   const q = new URLSearchParams();
   q.set('layers', draft.layers.replace(/\s+/g, ''));
   for (const k of ['batch', 'steps', 'lr', 'lambda', 'optimizer'] as const) q.set(k, draft[k].trim());
-  if (draft.optimizer === 'momentum') q.set('momentum', draft.momentum.trim());
-  if (draft.optimizer === 'adam') for (const k of ['beta1', 'beta2', 'eps'] as const) q.set(k, draft[k].trim());
+  // The optimizer's own settings always; the others when changed, so the link reproduces the whole config.
+  if (draft.optimizer === 'momentum' || draft.momentum.trim() !== DEFAULT_DRAFT.momentum) q.set('momentum', draft.momentum.trim());
+  for (const k of ['beta1', 'beta2', 'eps'] as const) if (draft.optimizer === 'adam' || draft[k].trim() !== DEFAULT_DRAFT[k]) q.set(k, draft[k].trim());
   for (const k of ['activation', 'loss', 'seed'] as const) q.set(k, draft[k].trim());
   q.set('backend', draft.backends.join(','));
   if (draft.sweep.trim()) q.set('sweep', draft.sweep.replace(/\s+/g, ''));

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { CSV_AGREEMENT_COLUMNS, CSV_RESULT_COLUMNS, parseCsv, parseResultsJson, toCsv, toJson } from '../../src/bench/export';
 import type { BenchResults } from '../../src/bench/results';
-import { SCHEMA } from '../../src/bench/results';
+import { SCHEMA, emptyRow } from '../../src/bench/results';
 import { DEFAULT_CONFIG } from '../../src/model/config';
 
 function sample(): BenchResults {
@@ -15,18 +15,18 @@ function sample(): BenchResults {
     sweep: [32, 64],
     results: [
       {
-        width: 32, backend: 'gpu', variant: 'l2', stepMs: { median: 12.3, p10: 12.0, p90: 13.1 }, timer: 'timestamp-query',
+        ...emptyRow(32, 'gpu', 'l2'), stepMs: { median: 12.3, p10: 12.0, p90: 13.1 }, timer: 'timestamp-query',
         samplesPerSec: 20813.000000000004, gflops: 151.2, finalLoss: 0.1 + 0.2, norms: [[1, 2], [1.5, 2.5]], skipped: null,
         normSteps: [4, 8], trainLoss: [0.5, 0.3], validationLoss: [0.6, 0.4], finalValidationLoss: 0.4, nonFiniteAtStep: null, steps: 8,
         wallStepMs: { median: 13, p10: 12.5, p90: 14 }, note: 'ran 8 of 200 steps to fit the time budget',
       },
       {
-        width: 32, backend: 'gpu', variant: 'decay', stepMs: { median: 1, p10: 1, p90: 1 }, timer: 'wall',
+        ...emptyRow(32, 'gpu', 'decay'), normSteps: [4], trainLoss: [Number.NaN], validationLoss: [Number.NaN], steps: 4, stepMs: { median: 1, p10: 1, p90: 1 }, timer: 'wall',
         samplesPerSec: 1000, gflops: 2, finalLoss: Number.NaN, norms: [[Number.NaN, Number.POSITIVE_INFINITY]], skipped: null,
         nonFiniteAtStep: 4,
       },
       {
-        width: 64, backend: 'cpu', variant: 'l2', stepMs: null, timer: null, samplesPerSec: null, gflops: null, finalLoss: null,
+        ...emptyRow(64, 'cpu', 'l2'), stepMs: null, timer: null, samplesPerSec: null, gflops: null, finalLoss: null,
         norms: [], skipped: 'widest layer 64 is over the CPU width limit of 48 (cpuMaxWidth)',
       },
     ],

@@ -73,6 +73,37 @@ describe('runBenchmark on the reference backend', () => {
     expect(maxOf(r.agreement[0].weightGap)).toBeGreaterThan(1e-6);
   });
 
+  test('the verdict: SGD "same" and Adam "drift" against the floor of a one-ulp twin that runs at the same steps and is not a row', async () => {
+    const sgd = await runBenchmark(options({ optimizer: 'sgd', steps: 60 }));
+    const adam = await runBenchmark(options({ optimizer: 'adam', steps: 60 }));
+    for (const r of [sgd, adam]) {
+      expect(r.results).toHaveLength(2);
+      const [a] = r.agreement;
+      expect(a.floorNormGap).toHaveLength(2);
+      expect(a.floorWeightGap).toHaveLength(2);
+      // A float64 twin one ulp away: the floor is rounding-sized, and not zero.
+      expect(maxOf(a.floorWeightGap!)).toBeGreaterThan(0);
+      expect(maxOf(a.floorWeightGap!)).toBeLessThan(1e-12);
+    }
+    expect(sgd.agreement[0].verdict).toMatch(/^(same|identical)$/);
+    expect(sgd.agreement[0].floorRatio).toBeLessThanOrEqual(30);
+    expect(adam.agreement[0].verdict).toBe('drift');
+    expect(adam.agreement[0].floorRatio).toBeGreaterThan(1e3);
+  });
+
+  test('the verdict of a diverged pair is "diverged", never "same"', async () => {
+    const r = await runBenchmark(options({ lr: 1e6, steps: 40, activation: 'relu' }, { recordEvery: 2 }));
+    expect(r.agreement[0].verdict).toBe('diverged');
+    expect(r.agreement[0].floorRatio).toBeNull();
+  });
+
+  test('0/0: with η = 1e-30 and λ = 1e30 the gaps are finite numbers, not NaN (issue 10.5)', async () => {
+    const r = await runBenchmark(options({ lr: 1e-30, lambda: 1e30, steps: 10 }));
+    const [a] = r.agreement;
+    for (const g of [...a.normGap, ...a.weightGap]) expect(Number.isNaN(g)).toBe(false);
+    expect(a.verdict).not.toBe('diverged');
+  });
+
   test('rows carry timings, losses and norms recorded every k steps', async () => {
     const r = await runBenchmark(options({ steps: 40 }, { recordEvery: 8 }));
     for (const row of r.results) {
@@ -169,7 +200,8 @@ describe('runBenchmark on the reference backend', () => {
       onProgress: (p) => seen.push(p),
       onPartial: (p) => partial.push(p),
     });
-    expect(seen.at(-1)).toMatchObject({ done: 40, total: 40 });
+    // Two variants and the decay variant's rounding twin, 20 steps each.
+    expect(seen.at(-1)).toMatchObject({ done: 60, total: 60 });
     expect(seen.every((p, i) => i === 0 || p.done >= seen[i - 1].done)).toBe(true);
     expect(partial.length).toBeGreaterThan(4);
     // Copies, not the live object: an early snapshot keeps its early state.

@@ -74,12 +74,21 @@ describe('bench CLI flags', () => {
     [['--sweep', '64,1.5'], /--sweep "1\.5": must be a whole number/],
     [['--layers', '16,8', '--sweep', '64'], /--sweep: a sweep replaces the hidden widths/],
     [['--workers', '0'], /--workers 0: must be at least 1/],
+    // More than the fast CPU backend runs would be recorded as 1e9 while 64 ran (issue 10.12).
+    [['--workers', '1e9'], /--workers 1000000000: must be at most 64/],
+    [['--workers', '65'], /--workers 65: must be at most 64/],
     [['--max-seconds', '-3'], /--max-seconds -3: must be a number ≥ 0/],
     [['--json', '-', '--csv', '-'], /both write to stdout/],
     [['--regularize-bias=maybe'], /--regularize-bias "maybe"/],
     [['extra'], /unexpected argument "extra"/],
   ])('%j → usage error', (argv, message) => {
     expect(usageError(argv).message).toMatch(message);
+  });
+
+  test('--sweep dedupes a width given twice, keeping the order given (issue 10.12)', () => {
+    expect(ok(['--sweep', '8,8']).sweep).toEqual([8]);
+    expect(ok(['--sweep', '64,8,64,8']).sweep).toEqual([64, 8]);
+    expect(ok(['--workers', '64']).workers).toBe(64);
   });
 
   test('config errors come from validateConfig, named by flag and value', () => {

@@ -52,6 +52,40 @@ describe('validateConfig', () => {
     });
   }
 
+  it('takes own keys only: inherited and prototype names are unknown settings, and nothing reaches Object.prototype', () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty']) {
+      const input = JSON.parse(`{${JSON.stringify(name)}: {"polluted": 1}}`) as Record<string, unknown>;
+      const e = errorOf(input);
+      expect(e.errors).toEqual([expect.objectContaining({ field: name })]);
+      expect(e.message).toContain(`${name}: unknown setting`);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(validateConfig({}))).not.toContain('toString');
+  });
+
+  it('types alpha (derived, never read) and drops it from the config', () => {
+    expect(errorOf({ alpha: 'abc' }).message).toContain('alpha = "abc": must be a finite number');
+    expect(errorOf({ alpha: Number.NaN }).errors).toHaveLength(1);
+    expect(validateConfig({ alpha: 1e-5 })).toEqual(DEFAULT_CONFIG);
+  });
+
+  it('rejects null, an array, a string or a number with a ConfigError, not a TypeError', () => {
+    for (const input of [null, undefined, [], [1, 2], 'layers', 7, Object.create(null) as unknown]) {
+      if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
+        expect(validateConfig(input)).toEqual(DEFAULT_CONFIG); // a prototype-less empty object is fine
+        continue;
+      }
+      expect(() => validateConfig(input)).toThrow(ConfigError);
+      expect(() => validateConfig(input)).toThrow(/config = .*: must be an object of settings/);
+    }
+  });
+
+  it('names a value without a prototype or a huge string without throwing or copying it whole', () => {
+    const e = errorOf({ activation: Object.create(null) as unknown, loss: 'x'.repeat(1e6) } as Record<string, unknown>);
+    expect(e.message).toContain('activation = an object');
+    expect(e.message.length).toBeLessThan(400);
+  });
+
   it('reports every bad field at once and clamps nothing', () => {
     const e = errorOf({ batch: 0, lr: -1, optimizer: 'x' });
     expect(e.errors.map((f) => f.field).sort()).toEqual(['batch', 'lr', 'optimizer']);

@@ -70,7 +70,7 @@ describe('agreement metrics', () => {
     expect(weightGap([1, 2, 4], [1, 2.5, 5])).toBeCloseTo(0.2, 12);
     expect(weightGap([NaN, 2], [1, 2])).toBeNaN();
     const g = agreement([new Float64Array([3, 4])], [new Float64Array([3, 4])]);
-    expect(g).toEqual({ normGap: [0], weightGap: [0] });
+    expect(g).toEqual({ normGap: [0], weightGap: [0], zeroScaleLayers: [] });
   });
 });
 

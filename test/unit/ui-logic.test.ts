@@ -6,6 +6,7 @@ import { fmtEta, fmtMs, fmtSci } from '../../src/ui/format';
 import { PRESETS } from '../../src/ui/presets';
 import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery, withHiddenWidth } from '../../src/ui/run-draft';
 import type { BenchResults, ResultRow } from '../../src/bench/results';
+import { emptyRow } from '../../src/bench/results';
 
 const SWIFTSHADER = { maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 30 };
 
@@ -71,7 +72,7 @@ describe('URL query', () => {
 
 function row(width: number | null, backend: 'gpu' | 'cpu', variant: 'l2' | 'decay', ms: number, norms: number[][]): ResultRow {
   return {
-    width, backend, variant, stepMs: { median: ms, p10: ms, p90: ms }, timer: 'wall', samplesPerSec: 1, gflops: 1,
+    ...emptyRow(width, backend, variant), stepMs: { median: ms, p10: ms, p90: ms }, timer: 'wall', samplesPerSec: 1, gflops: 1,
     finalLoss: 1, norms, normSteps: norms.map((_, k) => (k + 1) * 10), skipped: null,
   };
 }

@@ -1,0 +1,154 @@
+/**
+ * One cell of a run (one backend × variant at one width): create its trainer, warm it up, set
+ * the shared initial parameters, train in timed chunks recording norms and losses, and keep the
+ * weights the agreement pairs need. Never throws for the cell's own failure: the row says why.
+ *
+ * Browser-safe: no Node imports.
+ */
+import type { Trainer } from '../model/trainer';
+import type { Cell, RunState, WidthRun } from './run-state';
+import { CancelledError, abortReason } from './run-state';
+import { spread } from './stats';
+import type { TimeBudget } from './time-budget';
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, cell: Cell): Promise<void> {
+  const { plan, signal } = state;
+  const { config, options, gpu, warmupSteps, deadline, maxSeconds } = plan;
+  const { cfg, flopsPerStep, prefix, cells, plans, width } = w;
+  const { backend, variant, row } = cell;
+  let trainer: Trainer | undefined;
+  let trained = 0;
+  let planned = config.steps;
+  try {
+    const { data: d, init } = w.shared();
+    const p0 = cell.twin ? w.sharedTwin(backend) : init;
+    trainer = await options.factories[backend]!(cfg, variant, d, { workers: options.workers });
+    // Warm-up: the first steps pay for pipeline compilation, lazy buffer zeroing and JIT.
+    // They also give the step-time estimate that sizes this cell to the time budget.
+    let perStepMs = 0;
+    let warmedUp = 0;
+    if (warmupSteps > 0) {
+      let t = performance.now();
+      await trainer.train(1);
+      perStepMs = performance.now() - t;
+      warmedUp = 1;
+      // A step that already takes a tenth of the cell's share has amortised its compilation:
+      // more warm-up would only eat the budget.
+      if (warmupSteps > 1 && perStepMs < 0.1 * budget.shareMs(flopsPerStep)) {
+        t = performance.now();
+        await trainer.train(warmupSteps - 1);
+        perStepMs = (performance.now() - t) / (warmupSteps - 1);
+        warmedUp = warmupSteps;
+      }
+      row.warmupSteps = warmedUp;
+      budget.measured(backend, flopsPerStep / (perStepMs * 1e6), width);
+    }
+    // Reading norms and losses once warms their pipelines too; the second read is what a
+    // record costs from then on (the first can be hundreds of ms of shader compilation).
+    await trainer.norms();
+    await trainer.losses();
+    let t = performance.now();
+    await trainer.norms();
+    await trainer.losses();
+    const recordMs = performance.now() - t;
+    // Every backend and variant starts from the same weights, optimizer state zero, step 0.
+    await trainer.setParameters(p0);
+    if (signal?.aborted) throw new CancelledError();
+
+    let steps = plans.get(backend);
+    if (!steps) {
+      steps = budget.planSteps(w, perStepMs, recordMs);
+      plans.set(backend, steps);
+    }
+    if (steps.skip) {
+      row.skipped = steps.skip;
+      state.done += config.steps;
+      return;
+    }
+    planned = steps.steps;
+    row.note = steps.note;
+    row.chunkSteps = steps.chunk;
+    // Chunk boundaries: every `chunk` steps, plus the steps where other cells of this width
+    // stopped, so this one can keep its weights there for a like-for-like comparison.
+    const others = [...cells.values()].map((c) => c.finalStep).filter((s): s is number => s !== undefined && s > 0 && s < planned);
+    const boundaries = new Set<number>(others);
+    for (let s = steps.chunk; s < planned; s += steps.chunk) boundaries.add(s);
+    boundaries.add(planned);
+    const checkpoints = new Set(others);
+
+    const wallMs: number[] = [];
+    const deviceMs: number[] = [];
+    let allDevice = backend === 'gpu' && gpu?.hasTimestamps === true;
+    for (const boundary of [...boundaries].sort((x, y) => x - y)) {
+      if (signal?.aborted) {
+        row.note = `${abortReason(signal)} after ${trained} of ${planned} steps`;
+        break;
+      }
+      if (performance.now() > deadline) {
+        row.note = `stopped after ${trained} of ${planned} steps: time budget of ${maxSeconds} s spent`;
+        break;
+      }
+      const n = boundary - trained;
+      t = performance.now();
+      const timing = await trainer.train(n);
+      wallMs.push((performance.now() - t) / n);
+      if (timing.deviceMs !== undefined && Number.isFinite(timing.deviceMs)) deviceMs.push(timing.deviceMs / n);
+      else allDevice = false;
+      trained = boundary;
+      state.done += n;
+      const norms = await trainer.norms();
+      const losses = await trainer.losses();
+      row.norms.push(norms);
+      row.normSteps!.push(trained);
+      row.trainLoss!.push(losses.train);
+      row.validationLoss!.push(losses.validation);
+      row.finalLoss = losses.train;
+      row.finalValidationLoss = losses.validation;
+      row.steps = trained;
+      if (checkpoints.has(trained)) cell.checkpoints.set(trained, (await trainer.getParameters()).weights);
+      // Mixing device and wall samples would make the spread meaningless: one timer per row.
+      const useDevice = allDevice && deviceMs.length === wallMs.length;
+      const step = spread(useDevice ? deviceMs : wallMs);
+      row.stepMs = step;
+      row.wallStepMs = spread(wallMs);
+      row.timer = useDevice ? 'timestamp-query' : 'wall';
+      row.samplesPerSec = (cfg.batch * 1000) / step.median;
+      row.gflops = flopsPerStep / (step.median * 1e6);
+      state.label = `${prefix}${backend} ${variant}${cell.twin ? ' (rounding twin)' : ''} · step ${trained}/${planned}`;
+      if (![...norms, losses.train, losses.validation].every(Number.isFinite)) {
+        row.nonFiniteAtStep = trained;
+        row.note = `NaN/Inf first seen at step ${trained} (recorded every ${steps.chunk}); the cell stopped there`;
+        break;
+      }
+      state.progress();
+      state.partial();
+      await yieldToEventLoop();
+    }
+    if (trained === 0) {
+      row.skipped = signal?.aborted ? abortReason(signal) : `time budget of ${maxSeconds} s spent`;
+    } else {
+      cell.finalStep = trained;
+      cell.finalWeights = (await trainer.getParameters()).weights;
+    }
+  } catch (e) {
+    if (e instanceof CancelledError || signal?.aborted) {
+      if (trained === 0) row.skipped = abortReason(signal);
+      else row.note = `${abortReason(signal)} after ${trained} of ${planned} steps`;
+    } else if (trained === 0) {
+      row.skipped = `failed: ${message(e)}`;
+    } else {
+      row.note = `failed after ${trained} steps: ${message(e)}`;
+    }
+    row.stepMs ??= null;
+  } finally {
+    trainer?.dispose();
+    state.done += planned - trained + (config.steps - planned);
+    state.progress();
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The mutable state of one benchmark run (results so far, steps done, the progress label) and
+ * of the width being run (its cells, step plans and agreement pairs). The runner's parts share
+ * these objects instead of closing over locals.
+ *
+ * Browser-safe: no Node imports.
+ */
+import type { Backend, MlpConfig, Variant } from '../model/config';
+import { decayAlpha } from '../model/config';
+import type { Dataset } from '../model/data';
+import { makeDataset } from '../model/data';
+import { matmulFlopsPerStep } from '../model/flops';
+import type { MlpParameters } from '../model/parameters';
+import { initialParameters } from '../model/parameters';
+import { oneUlpTwin } from '../model/verdict';
+import type { BenchResults, ResultRow } from './results';
+import { SCHEMA } from './results';
+import type { RunPlan, RunnerHooks } from './run-plan';
+import { limitsRecord, sweepLayers } from './run-plan';
+
+/** One backend × variant at one width, while its width is being run. */
+export interface Cell {
+  backend: Backend;
+  variant: Variant;
+  row: ResultRow;
+  /** Steps trained when it finished (undefined while running or when skipped). */
+  finalStep?: number;
+  finalWeights?: Float64Array[];
+  /** Weights at step counts where another cell of this width stopped, to compare like with like. */
+  checkpoints: Map<number, Float64Array[]>;
+  /** The decay run's one-ulp twin, which measures the rounding floor (src/bench/rounding-floor.ts); its row is not in the results. */
+  twin?: boolean;
+}
+
+/** Steps and chunk size decided for one backend at one width (shared by its variants, so they compare at the same step). */
+export interface Plan {
+  steps: number;
+  chunk: number;
+  note: string | null;
+  skip: string | null;
+}
+
+/** Two cells of one width whose final weights are compared (b is the baseline). */
+export interface Pair {
+  a: [Backend, Variant];
+  b: [Backend, Variant];
+  done: boolean;
+  /** Key of the twin cell whose gap to `b` is this pair's rounding floor (L2-vs-decay pairs only). */
+  twin?: string;
+}
+
+export const cellKey = (backend: Backend, variant: Variant, twin = false) => `${backend}/${variant}${twin ? '/twin' : ''}`;
+
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+}
+
+/** "cancelled" for a plain abort, "stopped: why" when the signal was aborted with an Error. */
+export function abortReason(signal: AbortSignal | undefined): string {
+  const reason = signal?.reason as unknown;
+  // AbortController.abort() with no argument gives a DOMException named AbortError: a plain cancel.
+  if (reason instanceof Error && reason.name !== 'AbortError') return `stopped: ${reason.message}`;
+  return 'cancelled';
+}
+
+
+/** The run as it goes: its results, the steps done (skipped cells count as done) and what is running. */
+export class RunState {
+  readonly results: BenchResults;
+  /** Steps of the whole run: every cell at config.steps. */
+  readonly total: number;
+  done = 0;
+  label = '';
+
+  constructor(readonly plan: RunPlan, private readonly hooks: RunnerHooks) {
+    const { options, config, gpu } = plan;
+    this.results = {
+      schema: SCHEMA,
+      createdAt: new Date().toISOString(),
+      adapter: gpu?.adapter ?? null,
+      limits: gpu ? limitsRecord(gpu.limits) : null,
+      timestampCheck: gpu?.timestampCheck ?? null,
+      config: { ...config, alpha: decayAlpha(config) },
+      machine: options.machine ?? (typeof navigator !== 'undefined' ? navigator.userAgent : undefined),
+      sweep: options.sweep?.length ? [...options.sweep] : null,
+      maxSeconds: plan.maxSeconds,
+      workers: options.workers ?? null,
+      stopped: null,
+      results: [],
+      agreement: [],
+    };
+    this.total = plan.widths.length * plan.execution.length * plan.cellsPerBackend * config.steps;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.plan.signal;
+  }
+
+  /** Tells the caller the steps done, what is running and, from the pace so far, the time left. */
+  progress(): void {
+    const { started, deadline } = this.plan;
+    const elapsed = (performance.now() - started) / 1000;
+    let eta: number | null = this.done > 0 ? (elapsed / this.done) * (this.total - this.done) : null;
+    if (eta !== null && Number.isFinite(deadline)) eta = Math.min(eta, Math.max(0, (deadline - performance.now()) / 1000));
+    this.hooks.onProgress?.({ done: this.done, total: this.total, label: this.label, etaSeconds: eta });
+  }
+
+  /** Hands the caller a copy of the results so far. */
+  partial(): void {
+    this.results.elapsedSeconds = (performance.now() - this.plan.started) / 1000;
+    this.hooks.onPartial?.(structuredClone(this.results));
+  }
+}
+
+/** One width of the run: its configuration, cells, per-backend step plans and agreement pairs. */
+export class WidthRun {
+  readonly cfg: MlpConfig;
+  readonly flopsPerStep: number;
+  /** Prefix of labels and notes: "width 64 · " in a sweep, "" otherwise. */
+  readonly prefix: string;
+  readonly cells = new Map<string, Cell>();
+  readonly plans = new Map<Backend, Plan>();
+  readonly pairs: Pair[] = [];
+  private data: Dataset | null = null;
+  private init: MlpParameters | null = null;
+  private readonly twinInit = new Map<Backend, MlpParameters>();
+
+  constructor(readonly width: number | null, plan: RunPlan) {
+    this.cfg = { ...plan.config, layers: sweepLayers(plan.config.layers, width) };
+    this.flopsPerStep = matmulFlopsPerStep(this.cfg.layers, this.cfg.batch);
+    this.prefix = width === null ? '' : `width ${width} · `;
+    const { variants, backends } = plan;
+    if (variants.includes('l2') && variants.includes('decay'))
+      for (const b of backends) this.pairs.push({ a: [b, 'l2'], b: [b, 'decay'], done: false, twin: plan.twin ? cellKey(b, 'decay', true) : undefined });
+    if (backends.includes('reference'))
+      for (const b of backends) if (b !== 'reference') for (const v of variants) this.pairs.push({ a: [b, v], b: ['reference', v], done: false });
+  }
+
+  /** The dataset and initial parameters every cell of this width shares, made on first use. */
+  shared(): { data: Dataset; init: MlpParameters } {
+    this.data ??= makeDataset(this.cfg);
+    this.init ??= initialParameters(this.cfg);
+    return { data: this.data, init: this.init };
+  }
+
+  /** The twin's initial parameters: the shared ones with every weight one ulp away in the backend's precision. */
+  sharedTwin(backend: Backend): MlpParameters {
+    let p = this.twinInit.get(backend);
+    if (!p) {
+      const { init } = this.shared();
+      p = { weights: oneUlpTwin(init.weights, this.cfg.seed, backend === 'reference' ? 64 : 32), biases: init.biases.map((b) => b.slice()) };
+      this.twinInit.set(backend, p);
+    }
+    return p;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The L2-vs-decay verdict, judged against a measured rounding floor (docs/RULES.md, "The
+ * verdict"). Pure: no DOM, no GPU.
+ *
+ * Under plain SGD the two rules are one map written two ways, so on one backend the pair's
+ * weights differ only by the rounding of a reordered expression. How far rounding alone moves
+ * a run depends on the run (ReLU sign flips and width amplify it a thousandfold), so a fixed
+ * threshold cannot tell SGD's rounding from Adam's drift. The floor is measured instead: a twin
+ * of the decay run starts from weights one ulp away (a seeded random sign per weight) and the
+ * twin's gap to the decay run, per layer, is how far a rounding-sized perturbation grows in this
+ * very run. The pair's gap is then stated as a multiple of that floor.
+ */
+
+/** The verdict of one L2-vs-decay pair. */
+export type VerdictId =
+  /** Every gap is exactly 0: the two runs produced bit-identical weights. */
+  | 'identical'
+  /** The gaps are within SAME_MAX_RATIO times the rounding floor. */
+  | 'same'
+  /** The gaps exceed the rounding floor by more than SAME_MAX_RATIO. */
+  | 'drift'
+  /** A gap or a weight is NaN/Inf: training diverged, no statement about the rules. */
+  | 'diverged'
+  /** No floor could be measured (the twin run did not finish): the gap stands alone. */
+  | 'unmeasured';
+
+export const VERDICT_IDS: readonly VerdictId[] = ['identical', 'same', 'drift', 'diverged', 'unmeasured'];
+
+/**
+ * Largest pair/floor ratio still called "the same map". Measured (docs/BENCHMARKS.md, "Rounding
+ * floor"): under SGD the ratio stayed at or below 7 on every preset and sweep width, on the GPU
+ * and the fast CPU, tanh and ReLU, MSE and CE, up to 2000 steps; under momentum and Adam it was
+ * at least 170. 30 sits between them with a margin of 4× on the SGD side (the pair's gap gains
+ * a rounding every step while the twin got one at the start: in directions that neither grow
+ * nor shrink the pair's gap grows like √steps times the floor) and 5× on the drift side.
+ */
+export const SAME_MAX_RATIO = 30;
+
+/**
+ * Smallest floor used, relative: half an ulp of 1 in float32 (2⁻²⁴ ≈ 6e-8). A gap below it is
+ * rounding whatever the twin measured: the twin's norm gap can come out far smaller than its
+ * perturbation, because ±1-ulp changes of random sign cancel in a sum of squares.
+ */
+export const FLOOR_MIN = 2 ** -24;
+
+/** Smallest floor for float64 runs (the reference): half an ulp of 1 in float64. */
+export const FLOOR_MIN_F64 = 2 ** -53;
+
+/** Per-layer gaps of docs/RULES.md, Agreement. */
+export interface LayerGaps {
+  normGap: readonly number[];
+  weightGap: readonly number[];
+}
+
+export interface Verdict {
+  id: VerdictId;
+  /** Largest over layers and over the norm and weight gaps of pair / floor; null without a floor or when diverged. */
+  ratio: number | null;
+  /** The layer (1-based) and gap kind that gave `ratio`. */
+  worstLayer: number | null;
+  worstKind: 'norm' | 'weight' | null;
+}
+
+const allFinite = (xs: readonly number[]) => xs.every(Number.isFinite);
+
+export interface JudgeOptions {
+  /** A run of the pair produced NaN/Inf (its row's nonFiniteAtStep): diverged whatever the gaps say. */
+  diverged?: boolean;
+  /** The precision's least floor: FLOOR_MIN (float32, the default) or FLOOR_MIN_F64. */
+  floorMin?: number;
+}
+
+/**
+ * Decides the verdict of a pair from its gaps and the floor measured for it (null when no twin
+ * finished). A NaN gap means NaN weights: diverged. A +Infinity gap with finite weights comes
+ * from a zero baseline (docs/RULES.md, Agreement) and is infinitely many floors: drift.
+ */
+export function judge(pair: LayerGaps, floor: LayerGaps | null, options: JudgeOptions = {}): Verdict {
+  const floorMin = options.floorMin ?? FLOOR_MIN;
+  const none = { ratio: null, worstLayer: null, worstKind: null };
+  if (options.diverged || [...pair.normGap, ...pair.weightGap].some(Number.isNaN)) return { id: 'diverged', ...none };
+  if ([...pair.normGap, ...pair.weightGap].every((g) => g === 0)) return { id: 'identical', ratio: 0, worstLayer: null, worstKind: null };
+  const infinite = (gaps: readonly number[]) => gaps.findIndex((g) => g === Number.POSITIVE_INFINITY);
+  for (const [kind, gaps] of [['weight', pair.weightGap], ['norm', pair.normGap]] as const)
+    if (infinite(gaps) >= 0) return { id: 'drift', ratio: Number.POSITIVE_INFINITY, worstLayer: infinite(gaps) + 1, worstKind: kind };
+  if (!floor || !allFinite(floor.normGap) || !allFinite(floor.weightGap)) return { id: 'unmeasured', ...none };
+  let ratio = 0;
+  let worstLayer = 1;
+  let worstKind: 'norm' | 'weight' = 'weight';
+  const kinds = [['weight', pair.weightGap, floor.weightGap], ['norm', pair.normGap, floor.normGap]] as const;
+  for (const [kind, gaps, floors] of kinds)
+    gaps.forEach((gap, l) => {
+      const r = gap / Math.max(floors[l] ?? 0, floorMin);
+      if (r > ratio) [ratio, worstLayer, worstKind] = [r, l + 1, kind];
+    });
+  return { id: ratio <= SAME_MAX_RATIO ? 'same' : 'drift', ratio, worstLayer, worstKind };
+}
+
+/**
+ * The inputs of a one-ulp twin: a copy of `weights` with each value moved one ulp up or down
+ * (seeded random sign), in float32 or float64 as the backend stores them. Zeros stay zero (their
+ * ulp is subnormal; Glorot weights are never exactly 0 in practice). Biases are left alone by
+ * the caller: they start at 0.
+ */
+export function oneUlpTwin(weights: readonly Float64Array[], seed: number, precision: 32 | 64): Float64Array[] {
+  let s = (seed ^ 0x7a11ed) >>> 0;
+  const nextSign = () => {
+    // A 32-bit LCG (Numerical Recipes): the top bit is a fair coin; no need for the model's RNG here.
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s >>> 31 ? 1 : -1;
+  };
+  const f32 = new Float32Array(1);
+  const i32 = new Int32Array(f32.buffer);
+  const f64 = new Float64Array(1);
+  const i64 = new BigInt64Array(f64.buffer);
+  return weights.map((w) => {
+    const out = new Float64Array(w.length);
+    for (let k = 0; k < w.length; k++) {
+      const sign = nextSign();
+      if (w[k] === 0 || !Number.isFinite(w[k])) {
+        out[k] = w[k];
+      } else if (precision === 32) {
+        // Adding ±1 to the bits of a non-zero finite float moves it one ulp away from or towards 0.
+        f32[0] = w[k];
+        i32[0] += sign;
+        out[k] = f32[0];
+      } else {
+        f64[0] = w[k];
+        i64[0] += BigInt(sign);
+        out[k] = f64[0];
+      }
+    }
+    return out;
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * The verdict rule against a measured rounding floor (src/model/verdict.ts) and the 0/0 cases of
+ * the agreement metric (issue 10.5): every outcome, NaN and zero norms included.
+ */
+import { describe, expect, it } from 'vitest';
+import { agreement, normGap, weightGap } from '../../src/model/metrics';
+import { FLOOR_MIN, SAME_MAX_RATIO, judge, oneUlpTwin } from '../../src/model/verdict';
+
+const gaps = (normGap: number[], weightGap: number[]) => ({ normGap, weightGap });
+
+describe('judge: the pair gap as a multiple of the rounding floor', () => {
+  const floor = gaps([1e-7, 2e-7], [1e-6, 4e-6]);
+
+  it('bit-identical weights are "identical", whatever the floor', () => {
+    expect(judge(gaps([0, 0], [0, 0]), floor)).toMatchObject({ id: 'identical', ratio: 0 });
+    expect(judge(gaps([0, 0], [0, 0]), null).id).toBe('identical');
+  });
+
+  it('a gap within SAME_MAX_RATIO × the floor is "same", beyond it "drift", with the worst layer and kind', () => {
+    const same = judge(gaps([1e-7, 2e-7], [2e-6, 4e-6 * SAME_MAX_RATIO]), floor);
+    expect(same).toEqual({ id: 'same', ratio: SAME_MAX_RATIO, worstLayer: 2, worstKind: 'weight' });
+    const drift = judge(gaps([1e-3, 2e-7], [2e-6, 4e-6]), floor);
+    expect(drift.id).toBe('drift');
+    expect(drift.ratio).toBeCloseTo(1e4, 6);
+    expect(drift).toMatchObject({ worstLayer: 1, worstKind: 'norm' });
+  });
+
+  it('a floor below FLOOR_MIN counts as FLOOR_MIN (the twin norm gap can cancel to ~0)', () => {
+    const v = judge(gaps([FLOOR_MIN], [FLOOR_MIN]), gaps([0], [1e-12]));
+    expect(v).toMatchObject({ id: 'same', ratio: 1 });
+  });
+
+  it('NaN or Inf in a gap is "diverged", never "same"; also when the caller says a run diverged', () => {
+    expect(judge(gaps([Number.NaN], [0]), floor).id).toBe('diverged');
+    expect(judge(gaps([1e-9], [Number.NaN]), floor).id).toBe('diverged');
+    expect(judge(gaps([0], [0]), floor, { diverged: true }).id).toBe('diverged');
+    expect(judge(gaps([1e-9], [1e-9]), floor, { diverged: true }).ratio).toBeNull();
+  });
+
+  it('+Infinity from a zero baseline (finite weights) is "drift", not divergence', () => {
+    expect(judge(gaps([Number.POSITIVE_INFINITY], [Number.POSITIVE_INFINITY]), gaps([1e-7], [1e-7]))).toMatchObject({
+      id: 'drift',
+      ratio: Number.POSITIVE_INFINITY,
+    });
+  });
+
+  it('without a usable floor (no twin, or the twin went NaN) a non-zero gap is "unmeasured"', () => {
+    expect(judge(gaps([1e-7], [1e-7]), null)).toMatchObject({ id: 'unmeasured', ratio: null });
+    expect(judge(gaps([1e-7], [1e-7]), gaps([Number.NaN], [1e-7])).id).toBe('unmeasured');
+  });
+});
+
+describe('the agreement metric with zero norms (issue 10.5)', () => {
+  it('0 vs 0 is a gap of 0 and names the layer; a non-zero vs a zero baseline is +Infinity, never NaN', () => {
+    expect(normGap(0, 0)).toBe(0);
+    expect(normGap(1e-3, 0)).toBe(Number.POSITIVE_INFINITY);
+    expect(normGap(Number.NaN, 0)).toBeNaN();
+    expect(weightGap([0, 0], [0, 0])).toBe(0);
+    expect(weightGap([1e-3, 0], [0, 0])).toBe(Number.POSITIVE_INFINITY);
+    const g = agreement([new Float64Array(2), new Float64Array([1, 2])], [new Float64Array(2), new Float64Array([1, 2])]);
+    expect(g).toEqual({ normGap: [0, 0], weightGap: [0, 0], zeroScaleLayers: [1] });
+    expect(judge(g, null).id).toBe('identical');
+  });
+});
+
+const bits32 = (x: number) => new Int32Array(new Float32Array([x]).buffer)[0];
+
+describe('oneUlpTwin', () => {
+  const w = [new Float64Array([0.1, -0.25, 3, 0, 1e-3])];
+
+  it('moves every non-zero float32 weight by exactly one float32 ulp, with both signs, and is seeded', () => {
+    const twin = oneUlpTwin(w, 7, 32)[0];
+    const signs = new Set<number>();
+    for (let k = 0; k < w[0].length; k++) {
+      const f = Math.fround(w[0][k]);
+      if (f === 0) {
+        expect(twin[k]).toBe(0);
+        continue;
+      }
+      // Neighbouring float32 values: their bit patterns differ by exactly 1.
+      expect(Math.fround(twin[k])).toBe(twin[k]);
+      expect(Math.abs(bits32(twin[k]) - bits32(f))).toBe(1);
+      signs.add(Math.sign(twin[k] - f) * Math.sign(f));
+    }
+    expect(signs.size).toBe(2);
+    expect(oneUlpTwin(w, 7, 32)).toEqual(oneUlpTwin(w, 7, 32));
+    expect(oneUlpTwin(w, 8, 32)).not.toEqual(oneUlpTwin(w, 7, 32));
+  });
+
+  it('in float64 moves by one float64 ulp', () => {
+    const twin = oneUlpTwin([new Float64Array([0.75])], 1, 64)[0];
+    expect(Math.abs(twin[0] - 0.75)).toBe(2 ** -53);
+  });
+});
