@@ -21,9 +21,9 @@ export default defineConfig({
       : [
           { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
           { extends: true, test: { name: 'gpu-dawn', include: ['test/gpu/**/*.test.ts'] } },
-          { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 180_000 } },
           // Named here with no files so that merging Deno's report (--merge-reports) finds the layer.
           { extends: true, test: { name: 'gpu-wgpu', include: [] } },
+          { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 180_000 } },
         ],
   },
 });

@@ -37,7 +37,9 @@ export default class SummaryReporter implements Reporter {
         else (counts.skipped++, skipped++);
       }
     }
-    const lines = [...byLayer].map(([layer, c]) => `  ${layer.padEnd(8)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+    // Layers in the config's order (unit, gpu-dawn, gpu-wgpu, e2e), whatever order files finished in.
+    const order = (layer: string) => (this.requiredLayers.indexOf(layer) + 1 || Infinity);
+    const lines = [...byLayer].sort(([a], [b]) => order(a) - order(b)).map(([layer, c]) => `  ${layer.padEnd(8)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
     // In CI every layer must have run for real: a layer with no passing test (no adapter, no
     // browser, a file that failed to load) fails the run rather than passing silently.
     const missing = this.requiredLayers.filter((layer) => !(byLayer.get(layer)?.passed ?? 0));
