@@ -8,6 +8,7 @@ import { acquireDevice, createGpuTrainer } from '../gpu/index';
 import { BROWSER_IMPLEMENTATION } from '../gpu/adapter-summary';
 import type { ImplementationInfo } from '../gpu/adapter-summary';
 import { checkTimestamps } from '../gpu/timestamp-check';
+import type { TimestampCheck } from '../gpu/timestamp-check';
 import type { Backend } from '../model/config';
 import type { GpuContext, TrainerFactory } from './runner';
 
@@ -29,9 +30,14 @@ export function trainerFactories(gpu: GpuContext | null): Partial<Record<Backend
  * `origin` names the implementation (a page's navigator.gpu: "browser"). When the device has
  * timestamp-query, one calibration pass checks its units against wall time; untrusted
  * timestamps are not used (`hasTimestamps` false) and the verdict goes into the results.
+ * `check` is that calibration (a test passes a verdict to see how an untrusted timer is reported).
  */
-export async function acquireGpuContext(gpu: GPU | undefined | null, origin: ImplementationInfo = BROWSER_IMPLEMENTATION): Promise<GpuContext> {
+export async function acquireGpuContext(
+  gpu: GPU | undefined | null,
+  origin: ImplementationInfo = BROWSER_IMPLEMENTATION,
+  check: (device: GPUDevice) => Promise<TimestampCheck> = checkTimestamps,
+): Promise<GpuContext> {
   const { device, adapter, limits, hasTimestamps } = await acquireDevice(gpu, {}, origin);
-  const timestampCheck = hasTimestamps ? await checkTimestamps(device) : null;
+  const timestampCheck = hasTimestamps ? await check(device) : null;
   return { device, adapter, limits, hasTimestamps: timestampCheck?.trusted ?? false, timestampCheck };
 }
