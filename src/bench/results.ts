@@ -26,6 +26,8 @@ export interface ResultRow {
   /** The swept hidden width; null outside a sweep. */
   width: number | null;
   backend: Backend;
+  /** What ran the cell, where the backend says (the CPU: "CPU: WASM SIMD, 2 threads"). */
+  engine?: string;
   variant: Variant;
   stepMs: Spread | null;
   timer: TimerKind | null;
@@ -72,11 +74,11 @@ export interface AgreementRow {
   zeroScaleLayers?: number[];
   /**
    * L2-vs-decay pairs: the rounding floor, per layer — the gaps between b and its one-ulp twin
-   * (docs/RULES.md, "The verdict"). Null when the twin did not finish at `step`.
+   * (docs/RULES.md, "Rounding floor and verdict"). Null when the twin did not finish at `step`.
    */
   floorNormGap?: number[] | null;
   floorWeightGap?: number[] | null;
-  /** Largest pair gap / floor over layers and both gaps (floors below 2⁻²⁴ count as 2⁻²⁴); null without a floor. */
+  /** Largest pair gap / floor over layers and both gaps (floors below √step half-ulps count as that); null without a floor. */
   floorRatio?: number | null;
   /** identical | same | drift | diverged | unmeasured (src/model/verdict.ts). */
   verdict?: VerdictId | null;

@@ -9,6 +9,7 @@
  * 130 Ctrl-C, 143 SIGTERM (partial results written either way; README, "Stopping a run").
  * Runs under Deno too (`npm run bench:deno`): the GPU is then wgpu, not Dawn.
  */
+import './relaxed-simd';
 import os from 'node:os';
 import { runBenchmark } from '../bench/runner';
 import type { GpuContext } from '../bench/runner';

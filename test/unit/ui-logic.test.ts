@@ -1,7 +1,7 @@
 /** The page's pure logic (no DOM): form validation, URL round trip, presets, chart data. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/model/config';
-import { crossover, finiteOrNull, forLog, gapPairs, worst } from '../../src/ui/chart-data';
+import { crossover, finiteOrNull, forLog, gapPairs, speedUpWithSpread, worst } from '../../src/ui/chart-data';
 import { fmtEta, fmtMs, fmtSci } from '../../src/ui/format';
 import { PRESETS } from '../../src/ui/presets';
 import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery, withHiddenWidth } from '../../src/ui/run-draft';
@@ -93,16 +93,47 @@ describe('chart data', () => {
     expect(crossover(mixed)).toEqual({ width: null, smallest: 'gpu', largest: 'cpu', throughout: null });
   });
 
-  it('computes gap histories from the norms and lets NaN through as NaN, never as a number on the chart', () => {
+  it('reads gap pairs and their history from the runner\'s agreement rows, and lets NaN through as NaN, never as a number on the chart', () => {
     const r = results([row(null, 'gpu', 'l2', 1, [[2, 4], [2, Number.NaN]]), row(null, 'gpu', 'decay', 1, [[2, 4.4], [2, 4]])]);
+    // No agreement row yet (the runner compares once both runs finished): no pair, nothing recomputed here.
+    expect(gapPairs(r, null)).toEqual([]);
+    r.agreement.push({
+      width: null,
+      a: { backend: 'gpu', variant: 'l2' },
+      b: { backend: 'gpu', variant: 'decay' },
+      normGap: [0, Number.NaN],
+      weightGap: [0, Number.NaN],
+      normGapHistory: [[0, 0.4 / 4.4], [0, Number.NaN]],
+      historySteps: [10, 20],
+      step: 20,
+      floorNormGap: [1e-9, 1e-9],
+      floorWeightGap: [1e-7, 1e-7],
+      floorRatio: null,
+      verdict: 'diverged',
+    });
     const [pair] = gapPairs(r, null);
-    expect(pair.id).toBe('gpu-l2-decay');
+    expect(pair).toMatchObject({ id: 'gpu-l2-decay', kind: 'regularizer', verdict: 'diverged', floorRatio: null, floorWeightGap: 1e-7, step: 20 });
     expect(pair.history[0]).toBeCloseTo(0.4 / 4.4, 12);
     expect(pair.history[1]).toBeNull();
     expect(Number.isNaN(pair.finalNormGap)).toBe(true);
     expect(worst([1, Number.NaN, 3])).toBeNaN();
     expect(finiteOrNull(Number.POSITIVE_INFINITY)).toBeNull();
     expect(forLog(0, 1e-17)).toBe(1e-17);
+  });
+
+  it('states a speed-up with the range its spreads allow, and says when they overlap or the same work differs', () => {
+    const timed = (backend: 'gpu' | 'cpu', variant: 'l2' | 'decay', median: number, p10: number, p90: number) => ({
+      ...row(null, backend, variant, median, [[1]]),
+      stepMs: { median, p10, p90 },
+    });
+    const clear = speedUpWithSpread(results([timed('gpu', 'l2', 1, 0.9, 1.1), timed('gpu', 'decay', 1, 0.9, 1.1), timed('cpu', 'l2', 10, 9, 11), timed('cpu', 'decay', 10, 9, 11)]), null)!;
+    expect(clear.ratio).toBeCloseTo(10, 12);
+    expect(clear.low).toBeCloseTo(9 / 1.1, 12);
+    expect(clear.high).toBeCloseTo(11 / 0.9, 12);
+    expect(clear).toMatchObject({ meaningful: true, noisy: [] });
+    const overlap = speedUpWithSpread(results([timed('gpu', 'l2', 1, 0.5, 3), timed('cpu', 'l2', 2, 1, 4), timed('cpu', 'decay', 4.6, 1, 9)]), null)!;
+    expect(overlap.meaningful).toBe(false);
+    expect(overlap.noisy).toEqual([{ backend: 'cpu', factor: 2.3 }]);
   });
 
   it('formats for people', () => {

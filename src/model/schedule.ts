@@ -1,0 +1,50 @@
+/**
+ * Learning-rate schedules and how the decoupled decay follows them (docs/RULES.md, Schedules).
+ * Every backend takes η_t and α_t for step t from here, so they schedule identically.
+ */
+
+export const SCHEDULES = ['constant', 'step', 'cosine'] as const;
+export type ScheduleName = (typeof SCHEDULES)[number];
+
+/**
+ * `tracks`: α_t = η_t·λ, the decoupled form of Loshchilov & Hutter's Algorithm 1: under SGD, L2 at λ
+ * and this decay are the same map at every step. `fixed`: α = η_0·λ whatever η_t does: the two part
+ * as soon as η_t leaves η_0.
+ */
+export const DECAY_SCHEDULES = ['tracks', 'fixed'] as const;
+export type DecaySchedule = (typeof DECAY_SCHEDULES)[number];
+
+export interface ScheduleConfig {
+  /** η_0, the base learning rate. */
+  lr: number;
+  lambda: number;
+  /** Steps of the run, T (the cosine schedule reaches its floor at t = T + 1). */
+  steps: number;
+  schedule: ScheduleName;
+  /** `step` schedule: η is multiplied by `stepGamma` every `stepEvery` steps. */
+  stepEvery: number;
+  stepGamma: number;
+  decaySchedule: DecaySchedule;
+}
+
+/**
+ * η_t for step t = 1 … T:
+ *   constant  η_t = η_0
+ *   step      η_t = η_0 · γ^⌊(t − 1) / S⌋
+ *   cosine    η_t = η_0 · (1 + cos(π (t − 1) / T)) / 2
+ */
+export function learningRateAt(c: ScheduleConfig, t: number): number {
+  switch (c.schedule) {
+    case 'constant':
+      return c.lr;
+    case 'step':
+      return c.lr * Math.pow(c.stepGamma, Math.floor((t - 1) / c.stepEvery));
+    case 'cosine':
+      return (c.lr * (1 + Math.cos((Math.PI * (t - 1)) / c.steps))) / 2;
+  }
+}
+
+/** α_t, the decoupled decay factor of step t: η_t·λ (`tracks`) or η_0·λ (`fixed`). */
+export function decayAt(c: ScheduleConfig, t: number): number {
+  return (c.decaySchedule === 'tracks' ? learningRateAt(c, t) : c.lr) * c.lambda;
+}

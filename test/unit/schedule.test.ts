@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { decayAt, learningRateAt, type ScheduleConfig } from '../../src/model/schedule';
+
+const base: ScheduleConfig = { lr: 0.1, lambda: 1e-3, steps: 100, schedule: 'constant', stepEvery: 30, stepGamma: 0.1, decaySchedule: 'tracks' };
+
+describe('learning-rate schedules', () => {
+  it('constant keeps η_0', () => {
+    for (const t of [1, 50, 100]) expect(learningRateAt(base, t)).toBe(0.1);
+  });
+  it('step multiplies by γ every S steps, starting after step S', () => {
+    const c = { ...base, schedule: 'step' as const };
+    const want = [0.1, 0.1, 0.01, 0.01, 0.001, 1e-4];
+    [1, 30, 31, 60, 61, 91].forEach((t, i) => expect(learningRateAt(c, t)).toBeCloseTo(want[i], 17));
+  });
+  it('cosine starts at η_0, halves at mid-run and ends just above 0', () => {
+    const c = { ...base, schedule: 'cosine' as const };
+    expect(learningRateAt(c, 1)).toBe(0.1);
+    expect(learningRateAt(c, 51)).toBeCloseTo(0.05, 15);
+    const last = learningRateAt(c, 100);
+    expect(last).toBeGreaterThan(0);
+    expect(last).toBeCloseTo((0.1 * (1 + Math.cos((Math.PI * 99) / 100))) / 2, 15);
+    for (let t = 2; t <= 100; t++) expect(learningRateAt(c, t)).toBeLessThan(learningRateAt(c, t - 1));
+  });
+});
+
+describe('decay under a schedule', () => {
+  it('tracks: α_t = η_t·λ at every step', () => {
+    const c = { ...base, schedule: 'cosine' as const };
+    for (const t of [1, 37, 100]) expect(decayAt(c, t)).toBe(learningRateAt(c, t) * 1e-3);
+  });
+  it('fixed: α = η_0·λ while η_t moves', () => {
+    const c = { ...base, schedule: 'step' as const, decaySchedule: 'fixed' as const };
+    for (const t of [1, 31, 100]) expect(decayAt(c, t)).toBe(0.1 * 1e-3);
+  });
+});
