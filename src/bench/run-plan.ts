@@ -11,7 +11,7 @@ import type { Dataset } from '../model/data';
 import type { Trainer } from '../model/trainer';
 import { checkGpuFit } from '../gpu/memory-plan';
 import { formatBytesApart } from '../model/units';
-import type { AdapterSummary, BenchResults } from './results';
+import type { AdapterSummary, BenchResults, TimestampCheck } from './results';
 import { MAX_RECORDS_PER_ROW } from './results';
 
 /** Extra settings a factory may use (the fast CPU backend's worker count). */
@@ -35,8 +35,10 @@ export interface GpuContext {
   device: GPUDevice;
   adapter: AdapterSummary;
   limits: LimitsLike;
-  /** The device was created with `timestamp-query`: GPU step times are device time, not wall. */
+  /** The device has `timestamp-query` and its units were trusted: GPU step times are device time, not wall. */
   hasTimestamps: boolean;
+  /** The calibration of timestamp-query against wall time (src/gpu/timestamp-check.ts); null when not done. */
+  timestampCheck?: TimestampCheck | null;
 }
 
 /** Why a configuration cannot run on the GPU, or null; decided before anything is allocated. */

@@ -84,6 +84,7 @@ export class RunState {
       createdAt: new Date().toISOString(),
       adapter: gpu?.adapter ?? null,
       limits: gpu ? limitsRecord(gpu.limits) : null,
+      timestampCheck: gpu?.timestampCheck ?? null,
       config: { ...config, alpha: decayAlpha(config) },
       machine: options.machine ?? (typeof navigator !== 'undefined' ? navigator.userAgent : undefined),
       sweep: options.sweep?.length ? [...options.sweep] : null,
