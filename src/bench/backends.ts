@@ -13,7 +13,7 @@ import type { TimestampCheck } from '../gpu/timestamp-check';
 import type { Backend } from '../model/config';
 import type { GpuContext, TrainerFactory } from './runner';
 
-export { checkGpuFit, describeAdapter } from '../gpu/index';
+export { checkGpuFit, describeAdapter, gpuMemoryPlan } from '../gpu/index';
 export { pageCpuEngine } from '../cpu/fast';
 
 const IN_PAGE = typeof (globalThis as { window?: unknown }).window !== 'undefined';

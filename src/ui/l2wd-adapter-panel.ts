@@ -52,6 +52,8 @@ export class L2wdAdapterPanel extends LitElement {
       dd .api {
         font-size: 0.75rem;
         margin-left: 0.3rem;
+        /* Names break only between their words (camelCase <wbr>), never "maxBufferSiz e". */
+        overflow-wrap: normal;
       }
       .badge {
         display: inline-block;
@@ -163,7 +165,7 @@ export class L2wdAdapterPanel extends LitElement {
           (k) => html`<dt title=${k}>${LIMIT_LABELS[k]}</dt>
             <dd data-field=${k}>
               ${BYTE_LIMITS.has(k) ? formatBytes(probe.limits[k]) : probe.limits[k].toLocaleString('en-US')}
-              <span class="muted mono api">${k}</span>
+              <span class="muted mono api">${camelBreaks(k)}</span>
             </dd>`,
         )}
       </dl>
@@ -174,6 +176,11 @@ export class L2wdAdapterPanel extends LitElement {
         </ul>
       </details>`;
   }
+}
+
+/** "maxBufferSize" with a break opportunity before each inner capital: max·Buffer·Size. */
+function camelBreaks(name: string) {
+  return name.split(/(?=[A-Z])/).map((part, i) => (i === 0 ? part : html`<wbr />${part}`));
 }
 
 declare global {
