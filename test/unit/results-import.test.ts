@@ -98,3 +98,20 @@ describe('CSV formula injection', () => {
     expect(records.at(-1)![7]).toBe('-1e-7;NaN');
   });
 });
+
+describe('the rounding floor and verdict of an agreement row', () => {
+  const pair = { width: null, a: { backend: 'gpu', variant: 'l2' }, b: { backend: 'gpu', variant: 'decay' }, normGap: [0, 1e-9], weightGap: [1e-7, 2e-7] };
+  const withPair = (extra: Record<string, unknown>) => file({ agreement: [{ ...pair, ...extra }] });
+
+  it('come back as written', () => {
+    const extra = { floorNormGap: [1e-9, 2e-9], floorWeightGap: [2e-7, 3e-7], floorRatio: 0.7, verdict: 'same', zeroScaleLayers: [] };
+    expect(parseResultsJson(withPair(extra)).agreement[0]).toMatchObject(extra);
+    expect(parseResultsJson(withPair({ floorNormGap: null, floorRatio: null, verdict: null })).agreement[0]).toMatchObject({ floorNormGap: null, verdict: null });
+  });
+
+  it('are refused, naming the field, when not what the runner writes', () => {
+    expect(refusal(withPair({ verdict: 'sort of' }))).toMatch(/agreement\[0\]\.verdict/);
+    expect(refusal(withPair({ floorRatio: 'big' }))).toMatch(/agreement\[0\]\.floorRatio/);
+    expect(refusal(withPair({ floorWeightGap: [1e-7] }))).toMatch(/floorWeightGap/);
+  });
+});
