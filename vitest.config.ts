@@ -9,6 +9,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    globalSetup: ['./test/support/build-wasm.ts'],
+    // Relaxed SIMD on in Node 20 as the CLIs turn it on (src/cli/relaxed-simd.ts), so tests run the kernels the CLI runs.
+    setupFiles: ['./src/cli/relaxed-simd.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'gpu', include: ['test/gpu/**/*.test.ts'] } },

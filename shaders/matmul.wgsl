@@ -6,18 +6,19 @@
 // Transposes are index math, never copies: with TRANS_A, op(A)[m,k] is A[k·M + m].
 //
 // Three entry points, same bindings, same results up to summation order:
-//   matmul_blocked  register blocking, 4×4 outputs per invocation, no workgroup memory, no barriers
+//   matmul_blocked  register blocking, 4×4 outputs per invocation, no workgroup memory, no barriers,
+//                   clamped loads so the k loop has no edge branch
 //   matmul_tiled    the same 4×4 blocking fed from 64×16 / 16×64 tiles in workgroup memory
 //   matmul_naive    one invocation per output (the baseline the benchmark compares with)
-// Edges are masked (zero-filled loads, guarded stores), so any M, N, K ≥ 1 works.
+// Edges are masked (zero-filled or clamped loads, guarded stores), so any M, N, K ≥ 1 works.
 // Row tiles beyond maxComputeWorkgroupsPerDimension fold into the z dimension of the dispatch.
-
-struct Dims {
-  M: u32,
-  N: u32,
-  K: u32,
-  _pad: u32,
-}
+//
+// The shape is three override constants, not a uniform: a run's shapes are fixed, so each product
+// gets a pipeline compiled for its own M, N, K (docs/BENCHMARKS.md, "Shapes as constants"). Loop
+// bounds, edge tests and alignment checks are then compile-time facts the compiler folds away.
+override M: u32;
+override N: u32;
+override K: u32;
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
@@ -29,19 +30,18 @@ override ACT: u32 = 0u;
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 16u;
 
-@group(0) @binding(0) var<uniform> dims: Dims;
 // A: op(A) is [M, K]; stored row-major [M, K], or [K, M] when TRANS_A. Typed vec4 (buffers are
 // padded to 16 bytes) so 4 consecutive floats load at once where the row length is a multiple of 4.
-@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
+@group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
 // B: op(B) is [K, N]; stored row-major [K, N], or [N, K] when TRANS_B. vec4-typed like A.
-@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
 // bias: [N], added before the activation (EPILOGUE 1 only; any buffer otherwise).
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
 // aux: [M, N] row-major, the activations A_{l-1} whose derivative multiplies dA (EPILOGUE 2 only).
 // act' is read from A alone: tanh' = 1 − A², relu' = [Z > 0] = [A > 0].
-@group(0) @binding(4) var<storage, read> aux: array<f32>;
+@group(0) @binding(3) var<storage, read> aux: array<f32>;
 // out: [M, N] row-major, C after the epilogue.
-@group(0) @binding(5) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
 
 // tanh through exp(−2|x|) ∈ (0, 1]: never overflows (the builtin is sinh/cosh on some drivers and
 // returns NaN for large |x|); absolute error ≈ 2⁻²³, which is what the matmul that follows sees.
@@ -63,7 +63,7 @@ fn act_grad_from_output(y: f32) -> f32 {
 }
 
 fn finish(m: u32, n: u32, v: f32) {
-  let idx = m * dims.N + n;
+  let idx = m * N + n;
   if (EPILOGUE == 1u) {
     out[idx] = act(v + bias[n]);
   } else if (EPILOGUE == 2u) {
@@ -100,77 +100,13 @@ fn in_range(i0: u32, n: u32) -> u32 {
   return select(0u, min(4u, n - i0), i0 < n);
 }
 
-// r[i][kk] = op(A)[m0 + i, k0 + kk]; zero outside the matrix.
-fn block_a(m0: u32, k0: u32) -> mat4x4<f32> {
-  var r: mat4x4<f32>;
-  if (!TRANS_A) {
-    // Rows of A run along k: load each of the 4 rows directly.
-    let count = in_range(k0, dims.K);
-    let aligned = (dims.K & 3u) == 0u;
-    for (var i = 0u; i < 4u; i++) {
-      if (m0 + i < dims.M) { r[i] = load4_a((m0 + i) * dims.K + k0, count, aligned); }
-    }
-    return r;
-  }
-  // A is stored [K, M], contiguous along m: load 4 k-rows of 4 m-values, then transpose in registers.
-  let count = in_range(m0, dims.M);
-  let aligned = (dims.M & 3u) == 0u;
-  for (var kk = 0u; kk < 4u; kk++) {
-    if (k0 + kk < dims.K) { r[kk] = load4_a((k0 + kk) * dims.M + m0, count, aligned); }
-  }
-  return transpose(r);
-}
-
-// r[kk][j] = op(B)[k0 + kk, n0 + j]; zero outside the matrix.
-fn block_b(k0: u32, n0: u32) -> mat4x4<f32> {
-  var r: mat4x4<f32>;
-  if (!TRANS_B) {
-    let count = in_range(n0, dims.N);
-    let aligned = (dims.N & 3u) == 0u;
-    for (var kk = 0u; kk < 4u; kk++) {
-      if (k0 + kk < dims.K) { r[kk] = load4_b((k0 + kk) * dims.N + n0, count, aligned); }
-    }
-    return r;
-  }
-  // B is stored [N, K], contiguous along k: load 4 n-rows of 4 k-values, then transpose.
-  let count = in_range(k0, dims.K);
-  let aligned = (dims.K & 3u) == 0u;
-  for (var j = 0u; j < 4u; j++) {
-    if (n0 + j < dims.N) { r[j] = load4_b((n0 + j) * dims.K + k0, count, aligned); }
-  }
-  return transpose(r);
-}
-
 fn store_block(m0: u32, n0: u32, acc: mat4x4<f32>) {
   for (var i = 0u; i < 4u; i++) {
-    if (m0 + i >= dims.M) { break; }
+    if (m0 + i >= M) { break; }
     for (var j = 0u; j < 4u; j++) {
-      if (n0 + j < dims.N) { finish(m0 + i, n0 + j, acc[i][j]); }
+      if (n0 + j < N) { finish(m0 + i, n0 + j, acc[i][j]); }
     }
   }
-}
-
-@compute @workgroup_size(WG_X, WG_Y)
-fn matmul_blocked(
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(local_invocation_id) lid: vec3<u32>,
-  @builtin(num_workgroups) nwg: vec3<u32>,
-) {
-  let n0 = (wid.x * WG_X + lid.x) * 4u;
-  let m0 = ((wid.y + wid.z * nwg.y) * WG_Y + lid.y) * 4u;
-  if (m0 >= dims.M || n0 >= dims.N) { return; }
-  // acc[i] holds outputs (m0 + i, n0 … n0 + 3); 16 accumulators stay in registers.
-  var acc: mat4x4<f32>;
-  for (var k0 = 0u; k0 < dims.K; k0 += 4u) {
-    let ra = block_a(m0, k0);
-    let rb = block_b(k0, n0);
-    // rb · ra[i] = Σ_kk rb[kk] · op(A)[m0+i, k0+kk]: 16 multiply-adds per row.
-    acc[0] += rb * ra[0];
-    acc[1] += rb * ra[1];
-    acc[2] += rb * ra[2];
-    acc[3] += rb * ra[3];
-  }
-  store_block(m0, n0, acc);
 }
 
 const TILE: u32 = 64u;  // outputs per workgroup side (16 invocations × 4)
@@ -191,7 +127,7 @@ fn matmul_tiled(
   let m_base = (wid.y + wid.z * nwg.y) * TILE;
   var acc: mat4x4<f32>;
   // Every invocation stays to the end (no early return): the barriers need the whole workgroup.
-  for (var k0 = 0u; k0 < dims.K; k0 += KT) {
+  for (var k0 = 0u; k0 < K; k0 += KT) {
     // Each invocation loads one vec4 of each tile, along the operand's contiguous direction.
     if (!TRANS_A) {
       let r = tid / 4u;            // tile row 0…63
@@ -199,7 +135,7 @@ fn matmul_tiled(
       let m = m_base + r;
       let k = k0 + c;
       var v = vec4<f32>(0.0);
-      if (m < dims.M) { v = load4_a(m * dims.K + k, in_range(k, dims.K), (dims.K & 3u) == 0u); }
+      if (m < M) { v = load4_a(m * K + k, in_range(k, K), (K & 3u) == 0u); }
       for (var e = 0u; e < 4u; e++) { tile_a[(c + e) * 16u + r / 4u][r % 4u] = v[e]; }
     } else {
       let kr = tid / 16u;          // k offset 0…15
@@ -207,7 +143,7 @@ fn matmul_tiled(
       let k = k0 + kr;
       let m = m_base + q * 4u;
       var v = vec4<f32>(0.0);
-      if (k < dims.K) { v = load4_a(k * dims.M + m, in_range(m, dims.M), (dims.M & 3u) == 0u); }
+      if (k < K) { v = load4_a(k * M + m, in_range(m, M), (M & 3u) == 0u); }
       tile_a[kr * 16u + q] = v;
     }
     if (!TRANS_B) {
@@ -216,7 +152,7 @@ fn matmul_tiled(
       let k = k0 + kr;
       let n = n_base + q * 4u;
       var v = vec4<f32>(0.0);
-      if (k < dims.K) { v = load4_b(k * dims.N + n, in_range(n, dims.N), (dims.N & 3u) == 0u); }
+      if (k < K) { v = load4_b(k * N + n, in_range(n, N), (N & 3u) == 0u); }
       tile_b[kr * 16u + q] = v;
     } else {
       let r = tid / 4u;
@@ -224,7 +160,7 @@ fn matmul_tiled(
       let n = n_base + r;
       let k = k0 + c;
       var v = vec4<f32>(0.0);
-      if (n < dims.N) { v = load4_b(n * dims.K + k, in_range(k, dims.K), (dims.K & 3u) == 0u); }
+      if (n < N) { v = load4_b(n * K + k, in_range(k, K), (K & 3u) == 0u); }
       for (var e = 0u; e < 4u; e++) { tile_b[(c + e) * 16u + r / 4u][r % 4u] = v[e]; }
     }
     workgroupBarrier();
@@ -242,12 +178,12 @@ fn matmul_tiled(
 }
 
 fn elem_a(m: u32, k: u32) -> f32 {
-  let i = select(m * dims.K + k, k * dims.M + m, TRANS_A);
+  let i = select(m * K + k, k * M + m, TRANS_A);
   return a[i >> 2u][i & 3u];
 }
 
 fn elem_b(k: u32, n: u32) -> f32 {
-  let i = select(k * dims.N + n, n * dims.K + k, TRANS_B);
+  let i = select(k * N + n, n * K + k, TRANS_B);
   return b[i >> 2u][i & 3u];
 }
 
@@ -259,8 +195,85 @@ fn matmul_naive(
 ) {
   let n = wid.x * WG_X + lid.x;
   let m = (wid.y + wid.z * nwg.y) * WG_Y + lid.y;
-  if (m >= dims.M || n >= dims.N) { return; }
+  if (m >= M || n >= N) { return; }
   var s = 0.0;
-  for (var k = 0u; k < dims.K; k++) { s = fma(elem_a(m, k), elem_b(k, n), s); }
+  for (var k = 0u; k < K; k++) { s = fma(elem_a(m, k), elem_b(k, n), s); }
   finish(m, n, s);
+}
+
+// ---- matmul_blocked: register blocking with no branch in the k loop ----
+// Scalar op(A)[m, k] / op(B)[k, n] by flat index (callers clamp m and n into range).
+fn sa(i: u32) -> f32 { return a[i >> 2u][i & 3u]; }
+fn sb(i: u32) -> f32 { return b[i >> 2u][i & 3u]; }
+
+// op(A)[clamp(m0 + i), k0 … k0 + 3] for a full quad k0 + 3 < K. Rows past M are clamped to
+// M − 1: their values are never stored, and the loads need no branch.
+fn quad_a(m0: u32, k0: u32) -> mat4x4<f32> {
+  var r: mat4x4<f32>;
+  if (!TRANS_A) {
+    for (var i = 0u; i < 4u; i++) {
+      let base = min(m0 + i, M - 1u) * K + k0;
+      if ((K & 3u) == 0u) { r[i] = a[base >> 2u]; } else { r[i] = vec4(sa(base), sa(base + 1u), sa(base + 2u), sa(base + 3u)); }
+    }
+    return r;
+  }
+  for (var kk = 0u; kk < 4u; kk++) {
+    let row = (k0 + kk) * M;
+    if ((M & 3u) == 0u) { r[kk] = a[(row + m0) >> 2u]; } else {
+      r[kk] = vec4(sa(row + min(m0, M - 1u)), sa(row + min(m0 + 1u, M - 1u)), sa(row + min(m0 + 2u, M - 1u)), sa(row + min(m0 + 3u, M - 1u)));
+    }
+  }
+  return transpose(r);
+}
+
+// op(B)[k0 + kk, clamp(n0 + j)] for a full quad k0 + 3 < K.
+fn quad_b(k0: u32, n0: u32) -> mat4x4<f32> {
+  var r: mat4x4<f32>;
+  if (!TRANS_B) {
+    for (var kk = 0u; kk < 4u; kk++) {
+      let row = (k0 + kk) * N;
+      if ((N & 3u) == 0u) { r[kk] = b[(row + n0) >> 2u]; } else {
+        r[kk] = vec4(sb(row + min(n0, N - 1u)), sb(row + min(n0 + 1u, N - 1u)), sb(row + min(n0 + 2u, N - 1u)), sb(row + min(n0 + 3u, N - 1u)));
+      }
+    }
+    return r;
+  }
+  for (var j = 0u; j < 4u; j++) {
+    let base = min(n0 + j, N - 1u) * K + k0;
+    if ((K & 3u) == 0u) { r[j] = b[base >> 2u]; } else { r[j] = vec4(sb(base), sb(base + 1u), sb(base + 2u), sb(base + 3u)); }
+  }
+  return transpose(r);
+}
+
+fn op_a(m: u32, k: u32) -> f32 { return sa(select(min(m, M - 1u) * K + k, k * M + min(m, M - 1u), TRANS_A)); }
+fn op_b(k: u32, n: u32) -> f32 { return sb(select(k * N + min(n, N - 1u), min(n, N - 1u) * K + k, TRANS_B)); }
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn matmul_blocked(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let n0 = (wid.x * WG_X + lid.x) * 4u;
+  let m0 = ((wid.y + wid.z * nwg.y) * WG_Y + lid.y) * 4u;
+  if (m0 >= M || n0 >= N) { return; }
+  var acc: mat4x4<f32>;
+  // Full quads of k: no edge test inside (K is a constant, so the bound is too).
+  for (var k0 = 0u; k0 + 4u <= K; k0 += 4u) {
+    let ra = quad_a(m0, k0);
+    let rb = quad_b(k0, n0);
+    acc[0] += rb * ra[0];
+    acc[1] += rb * ra[1];
+    acc[2] += rb * ra[2];
+    acc[3] += rb * ra[3];
+  }
+  // The last K mod 4 values of k, one at a time (compiled out when 4 divides K).
+  for (var k = K & ~3u; k < K; k++) {
+    let bv = vec4(op_b(k, n0), op_b(k, n0 + 1u), op_b(k, n0 + 2u), op_b(k, n0 + 3u));
+    acc[0] += op_a(m0, k) * bv;
+    acc[1] += op_a(m0 + 1u, k) * bv;
+    acc[2] += op_a(m0 + 2u, k) * bv;
+    acc[3] += op_a(m0 + 3u, k) * bv;
+  }
+  store_block(m0, n0, acc);
 }

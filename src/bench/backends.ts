@@ -3,18 +3,27 @@
  * CLI and the page run the same engine the same way.
  */
 import { createFastCpuTrainer } from '../cpu/fast';
+import { createCpuTrainerInWorker } from '../cpu/remote-trainer';
 import { createReferenceTrainer } from '../cpu/reference';
 import { acquireDevice, createGpuTrainer } from '../gpu/index';
 import type { Backend } from '../model/config';
 import type { GpuContext, TrainerFactory } from './runner';
 
 export { checkGpuFit, describeAdapter } from '../gpu/index';
+export { pageCpuEngine } from '../cpu/fast';
+
+const IN_PAGE = typeof (globalThis as { window?: unknown }).window !== 'undefined';
 
 /** Trainer factories for every backend; the GPU only when a device is at hand. */
 export function trainerFactories(gpu: GpuContext | null): Partial<Record<Backend, TrainerFactory>> {
   const factories: Partial<Record<Backend, TrainerFactory>> = {
     reference: createReferenceTrainer,
-    cpu: (config, variant, data, extras) => createFastCpuTrainer(config, variant, data, { workers: extras?.workers }),
+    // In a page the CPU trainer lives in a worker, so the main thread never computes (no long tasks)
+    // and Cancel can end a step in flight; Node blocks its own main thread, as a CLI may.
+    cpu: (config, variant, data, extras) =>
+      IN_PAGE
+        ? createCpuTrainerInWorker(config, variant, data, { workers: extras?.workers, signal: extras?.signal })
+        : createFastCpuTrainer(config, variant, data, { workers: extras?.workers }),
   };
   if (gpu) factories.gpu = (config, variant, data) => createGpuTrainer(gpu.device, config, variant, data);
   return factories;

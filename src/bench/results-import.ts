@@ -10,9 +10,9 @@
  * (see toJson) and read back here as numbers.
  */
 import { BACKENDS, ConfigError, MAX_WIDTH, VARIANTS, show, validateConfig } from '../model/config';
+import { VERDICT_IDS } from '../model/verdict';
 import type { AgreementRow, BenchResults, ResultRow, Spread } from './results';
 import { MAX_RECORDS_PER_ROW, SCHEMA } from './results';
-import { VERDICT_IDS } from '../model/verdict';
 
 /** What an import accepts at most; each refusal names the limit it hit. */
 export const IMPORT_LIMITS = Object.freeze({
@@ -161,18 +161,16 @@ function agreementRow(value: Json, path: string, layerCount: number): AgreementR
   if (o.historySteps !== undefined) row.historySteps = numbers(o.historySteps, `${path}.historySteps`);
   if (row.historySteps && row.normGapHistory) sameLength(path, 'historySteps', row.historySteps, row.normGapHistory.length, 'normGapHistory');
   if (o.step !== undefined) row.step = integerIn(o.step, 0, Number.MAX_SAFE_INTEGER, `${path}.step`);
-  // The rounding floor and verdict (docs/RULES.md, Rounding floor and verdict): checked, since the page words them.
-  const nullable = <T>(v: Json | undefined, read: (v: Json) => T): T | null | undefined => (v === undefined ? undefined : v === null ? null : read(v));
-  for (const key of ['floorNormGap', 'floorWeightGap'] as const) {
-    const floor = nullable(o[key], (v) => numbers(v, `${path}.${key}`, layerCount));
-    if (floor) sameLength(path, key, floor, layerCount, 'config.layers (weight layers)');
-    if (floor !== undefined) row[key] = floor;
-  }
-  const ratio = nullable(o.floorRatio, (v) => num(v, `${path}.floorRatio`));
-  if (ratio !== undefined) row.floorRatio = ratio;
-  const verdict = nullable(o.verdict, (v) => oneOf(v, VERDICT_IDS, `${path}.verdict`));
-  if (verdict !== undefined) row.verdict = verdict;
-  if (o.zeroScaleLayers !== undefined) row.zeroScaleLayers = numbers(o.zeroScaleLayers, `${path}.zeroScaleLayers`, layerCount);
+  // The verdict's fields (docs/RULES.md, "Rounding floor and verdict"), when the writer had them.
+  if (o.zeroScaleLayers !== undefined)
+    row.zeroScaleLayers = arr(o.zeroScaleLayers, `${path}.zeroScaleLayers`, layerCount).map((l, k) => integerIn(l, 1, layerCount, `${path}.zeroScaleLayers[${k}]`));
+  for (const field of ['floorNormGap', 'floorWeightGap'] as const)
+    if (o[field] !== undefined) {
+      row[field] = o[field] === null ? null : numbers(o[field], `${path}.${field}`, layerCount);
+      if (row[field]) sameLength(path, field, row[field], layerCount, 'config.layers (weight layers)');
+    }
+  if (o.floorRatio !== undefined) row.floorRatio = numOrNull(o.floorRatio, `${path}.floorRatio`);
+  if (o.verdict !== undefined) row.verdict = o.verdict === null ? null : oneOf(o.verdict, VERDICT_IDS, `${path}.verdict`);
   return row;
 }
 

@@ -29,6 +29,8 @@ export interface ResultRow {
   /** The swept hidden width; null outside a sweep. */
   width: number | null;
   backend: Backend;
+  /** What ran the cell, where the backend says (the CPU: "CPU: WASM SIMD, 2 threads"). */
+  engine?: string;
   variant: Variant;
   stepMs: Spread | null;
   timer: TimerKind | null;

@@ -12,10 +12,13 @@ import type { Trainer } from '../model/trainer';
 import { checkGpuFit } from '../gpu/memory-plan';
 import { formatBytesApart } from '../model/units';
 import type { AdapterSummary, BenchResults } from './results';
+import { MAX_RECORDS_PER_ROW } from './results';
 
 /** Extra settings a factory may use (the fast CPU backend's worker count). */
 export interface FactoryExtras {
   workers?: number;
+  /** The run's abort signal: a trainer that can end a call in flight (the page's CPU worker) listens to it. */
+  signal?: AbortSignal;
 }
 
 export type TrainerFactory = (
@@ -41,6 +44,7 @@ export type GpuFitCheck = (
   config: MlpConfig,
   limits: { maxBufferSize: number; maxStorageBufferBindingSize: number },
   memoryBudgetBytes?: number,
+  options?: { hostCopies?: boolean },
 ) => string | null;
 
 export interface RunnerOptions {
@@ -75,6 +79,8 @@ export interface RunnerOptions {
   hostParameterBytesMax?: number;
   /** Names the host that ran the CPU backends; default navigator.userAgent where there is one. */
   machine?: string;
+  /** Records a row keeps at most (older ones are thinned); 2 to MAX_RECORDS_PER_ROW, the default. */
+  maxRecords?: number;
 }
 
 export interface RunProgress {
@@ -146,6 +152,7 @@ export interface RunPlan {
   started: number;
   deadline: number;
   warmupSteps: number;
+  maxRecords: number;
   hostMax: number;
   /** Both variants run, so each backend also runs the decay variant's one-ulp twin to measure the rounding floor. */
   twin: boolean;
@@ -171,6 +178,9 @@ export function planRun(options: RunnerOptions, signal: AbortSignal | undefined)
   if (backends.length === 0) throw new Error('no backend to run: give at least one of gpu, cpu, reference');
   const recordEvery = options.recordEvery ?? defaultRecordEvery(config.steps);
   if (!(Number.isInteger(recordEvery) && recordEvery >= 1)) throw new Error(`recordEvery = ${recordEvery}: must be an integer ≥ 1`);
+  const maxRecords = options.maxRecords ?? MAX_RECORDS_PER_ROW;
+  if (!(Number.isInteger(maxRecords) && maxRecords >= 2 && maxRecords <= MAX_RECORDS_PER_ROW))
+    throw new Error(`maxRecords = ${maxRecords}: must be an integer from 2 to ${MAX_RECORDS_PER_ROW}`);
   const maxSeconds = options.maxSeconds ?? null;
   if (maxSeconds !== null && !(maxSeconds > 0)) throw new Error(`maxSeconds = ${maxSeconds}: must be a number > 0`);
   const twin = variants.includes('l2') && variants.includes('decay');
@@ -188,6 +198,7 @@ export function planRun(options: RunnerOptions, signal: AbortSignal | undefined)
     started,
     deadline: maxSeconds === null ? Number.POSITIVE_INFINITY : started + maxSeconds * 1000,
     warmupSteps: options.warmupSteps ?? 2,
+    maxRecords,
     hostMax: options.hostParameterBytesMax ?? DEFAULT_HOST_PARAMETER_BYTES_MAX,
     fit: options.checkGpuFit ?? checkGpuFit,
     gpu: options.gpu,
@@ -206,7 +217,8 @@ export function staticSkip(plan: RunPlan, backend: Backend, cfg: MlpConfig): str
   if (backend === 'gpu' && gpu) {
     const limits = limitsRecord(gpu.limits) as { maxBufferSize: number; maxStorageBufferBindingSize: number };
     // WebGPU reports no device memory: the budget, when given, bounds the engine's planned total.
-    const why = plan.fit(cfg, limits, options.gpuMemoryBudgetBytes ?? undefined);
+    // A software adapter's buffers are host memory: the host's own copies count against the same budget.
+    const why = plan.fit(cfg, limits, options.gpuMemoryBudgetBytes ?? undefined, { hostCopies: gpu.adapter.isFallbackAdapter });
     if (why) return why;
   }
   // After the backend's own limits, which say more about the device than the host's copy does.

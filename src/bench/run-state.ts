@@ -9,6 +9,7 @@ import type { Backend, MlpConfig, Variant } from '../model/config';
 import { decayAlpha } from '../model/config';
 import type { Dataset } from '../model/data';
 import { makeDataset } from '../model/data';
+import { float32Warnings } from '../model/float32-range';
 import { matmulFlopsPerStep } from '../model/flops';
 import type { MlpParameters } from '../model/parameters';
 import { initialParameters } from '../model/parameters';
@@ -88,6 +89,9 @@ export class RunState {
       results: [],
       agreement: [],
     };
+    // What float32 cannot hold of this configuration, said up front (the rows' notes say what happened).
+    const warnings = float32Warnings(config);
+    if (warnings.length > 0 && plan.backends.some((b) => b !== 'reference')) this.results.notes = warnings.map((w) => `float32: ${w}`);
     this.total = plan.widths.length * plan.execution.length * plan.cellsPerBackend * config.steps;
   }
 
@@ -104,10 +108,42 @@ export class RunState {
     this.hooks.onProgress?.({ done: this.done, total: this.total, label: this.label, etaSeconds: eta });
   }
 
-  /** Hands the caller a copy of the results so far. */
+  /** Copies of rows that no longer change (finished cells, agreement rows), made once and reused. */
+  private readonly copies = new WeakMap<object, unknown>();
+  private readonly settled = new WeakSet<ResultRow>();
+
+  /** The cell of `row` is done: its row will not change again, so one copy serves every later partial. */
+  settle(row: ResultRow): void {
+    this.settled.add(row);
+  }
+
+  /**
+   * Hands the caller a copy of the results so far. Incremental: only the row in flight is copied
+   * each chunk (and it holds at most MAX_RECORDS_PER_ROW records); rows that are done, agreement
+   * rows and the run's settings are copied once and the same copies are handed out again, so the
+   * cost per chunk does not grow with the run. Treat a partial as read-only.
+   */
   partial(): void {
     this.results.elapsedSeconds = (performance.now() - this.plan.started) / 1000;
-    this.hooks.onPartial?.(structuredClone(this.results));
+    if (!this.hooks.onPartial) return;
+    const r = this.results;
+    this.hooks.onPartial({
+      ...r,
+      adapter: this.once(r.adapter),
+      limits: this.once(r.limits),
+      config: this.once(r.config),
+      sweep: this.once(r.sweep ?? null),
+      notes: r.notes && [...r.notes],
+      results: r.results.map((row) => (this.settled.has(row) ? this.once(row) : structuredClone(row))),
+      agreement: r.agreement.map((row) => this.once(row)),
+    });
+  }
+
+  private once<T>(value: T): T {
+    if (value === null || typeof value !== 'object') return value;
+    let copy = this.copies.get(value);
+    if (copy === undefined) this.copies.set(value, (copy = structuredClone(value)));
+    return copy as T;
   }
 }
 

@@ -7,6 +7,7 @@ import type { Backend, MlpConfig, Variant } from '../model/config';
 import { ACTIVATIONS, BACKENDS, ConfigError, DEFAULT_CONFIG, LOSSES, OPTIMIZERS, VARIANTS, parseLayers, validateConfig } from '../model/config';
 import { sweepError } from '../bench/runner';
 import { MAX_WORKERS } from '../cpu/fast';
+import { DEFAULT_CPU_MAX_WIDTH } from '../model/cpu-limits';
 
 /** A bad command line; the CLI prints `message` and exits with status 2. */
 export class UsageError extends Error {
@@ -18,8 +19,8 @@ export const HELP_HINT = 'Run `npm run bench -- --help` for the flags.';
 
 /** Default time budget: a sweep is a stress test and must end; a single run gets longer. */
 export const DEFAULT_MAX_SECONDS = { sweep: 120, single: 300 } as const;
-/** CPU backends above this width would take minutes per step (and GBs of float64): skipped. */
-export const DEFAULT_CPU_MAX_WIDTH = 4096;
+/** The CPU size rule lives in src/model/cpu-limits.ts; re-exported for this module's users. */
+export { DEFAULT_CPU_MAX_WIDTH };
 /**
  * Layers of a sweep when --layers is not given: DESIGN.md's example, two hidden layers, so the
  * swept width meets itself (a width × width weight matrix) and the stress test reaches the device's

@@ -7,6 +7,7 @@
  * report then goes to stderr). Progress always goes to stderr. Exit status: 0 done, 1 the run
  * failed, 2 a bad command line (one message, no stack trace).
  */
+import './relaxed-simd';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { runBenchmark } from '../bench/runner';

@@ -16,8 +16,10 @@ import { createGpuTrainer } from '../gpu/gpu-trainer';
 import type { MatmulChoice } from '../gpu/kernels';
 import { Kernels, MATMUL_VARIANTS } from '../gpu/kernels';
 import { paddedBytes } from '../gpu/memory-plan';
+import type { MatmulProduct } from '../gpu/passes/matmul-pass';
 import { MatmulPass } from '../gpu/passes/matmul-pass';
 import { createNodeGpu } from '../gpu/node-gpu';
+import type { OptimizerName, Variant } from '../model/config';
 import { validateConfig } from '../model/config';
 import { makeDataset } from '../model/data';
 import { matmulFlopsPerStep } from '../model/flops';
@@ -25,13 +27,35 @@ import { median } from '../bench/stats';
 
 interface Shape {
   name: string;
+  product: MatmulProduct;
   M: number;
   N: number;
   K: number;
 }
 
-function parseArgs(argv: string[]): { sizes: number[] | null; repeats: number; quick: boolean; stepLayers: number[] | null; stepBatch: number | null } {
+interface Args {
+  sizes: number[] | null;
+  repeats: number;
+  quick: boolean;
+  stepLayers: number[] | null;
+  stepBatch: number | null;
+  /** The step's optimizer and rule (default Adam + decay). */
+  optimizer: OptimizerName;
+  variant: Variant;
+  /** Only the whole step, with these kernel choices (skips the per-product table). */
+  stepOnly: MatmulChoice[] | null;
+  /** Time the step's own products (each layer's forward, dW, dA) instead of squares. */
+  products: boolean;
+}
+
+const CHOICES: readonly MatmulChoice[] = [...MATMUL_VARIANTS, 'auto'];
+
+function parseArgs(argv: string[]): Args {
   let sizes: number[] | null = null;
+  let optimizer: OptimizerName = 'adam';
+  let variant: Variant = 'decay';
+  let stepOnly: MatmulChoice[] | null = null;
+  let products = false;
   let stepLayers: number[] | null = null;
   let stepBatch: number | null = null;
   let repeats = 5;
@@ -55,10 +79,25 @@ function parseArgs(argv: string[]): { sizes: number[] | null; repeats: number; q
       stepBatch = Number(value);
       if (!Number.isInteger(stepBatch) || stepBatch < 1) fail(`--step-batch ${value}: give an integer ≥ 1`);
       i++;
-    } else if (flag === '--quick') quick = true;
-    else fail(`unknown or incomplete flag ${flag} (known: --sizes LIST, --repeats N, --step-layers LIST, --step-batch N, --quick)`);
+    } else if (flag === '--optimizer' && value) {
+      if (value !== 'sgd' && value !== 'momentum' && value !== 'adam') fail(`--optimizer ${value}: give sgd, momentum or adam`);
+      optimizer = value;
+      i++;
+    } else if (flag === '--variant' && value) {
+      if (value !== 'l2' && value !== 'decay') fail(`--variant ${value}: give l2 or decay`);
+      variant = value;
+      i++;
+    } else if (flag === '--step-only' && value) {
+      const list = value.split(',');
+      const bad = list.find((c) => !(CHOICES as readonly string[]).includes(c));
+      if (bad !== undefined) fail(`--step-only ${value}: ${bad} is not one of ${CHOICES.join(', ')}`);
+      stepOnly = list as MatmulChoice[];
+      i++;
+    } else if (flag === '--products') products = true;
+    else if (flag === '--quick') quick = true;
+    else fail(`unknown or incomplete flag ${flag} (known: --sizes LIST, --repeats N, --step-layers LIST, --step-batch N, --optimizer NAME, --variant l2|decay, --step-only KERNELS, --products, --quick)`);
   }
-  return { sizes, repeats, quick, stepLayers, stepBatch };
+  return { sizes, repeats, quick, stepLayers, stepBatch, optimizer, variant, stepOnly, products };
 }
 
 function fail(message: string): never {
@@ -109,27 +148,45 @@ async function main(): Promise<void> {
     return end > begin ? Number(end - begin) / 1e6 : performance.now() - start;
   }
 
-  const shapes: Shape[] = [
-    ...sizes.map((s) => ({ name: `${s}×${s}×${s}`, M: s, N: s, K: s })),
-    // The first layer of an MNIST-sized MLP: forward A·W at batch 128 (software) or 256.
-    software ? { name: 'train 128×256×784', M: 128, N: 256, K: 784 } : { name: 'train 256×1024×784', M: 256, N: 1024, K: 784 },
-  ];
-  console.log('matmul (forward product, A·W + b, identity):');
-  console.log(`  ${'shape'.padEnd(22)}${MATMUL_VARIANTS.map((v) => `${v} ms`.padStart(12) + `${v} GFLOP/s`.padStart(18)).join('')}   blocked/naive  tiled/naive`);
+  const config = validateConfig({
+    layers: args.stepLayers ?? (quick ? [256, 256, 10] : software ? [784, 256, 256, 10] : [784, 1024, 1024, 10]),
+    batch: args.stepBatch ?? (software ? 64 : 256),
+    optimizer: args.optimizer,
+    lr: args.optimizer === 'adam' ? 1e-3 : 1e-2,
+    lambda: 1e-3,
+    activation: 'tanh',
+    loss: 'mse',
+  });
+  const { layers, batch } = config;
+  const stepProducts: Shape[] = layers.slice(1).flatMap((n, i): Shape[] => [
+    { name: `L${i + 1} fwd ${batch}×${n}×${layers[i]}`, product: 'forward', M: batch, N: n, K: layers[i] },
+    { name: `L${i + 1} dW ${layers[i]}×${n}×${batch}`, product: 'weightGrad', M: layers[i], N: n, K: batch },
+    ...(i > 0 ? [{ name: `L${i + 1} dA ${batch}×${layers[i]}×${n}`, product: 'inputGrad' as const, M: batch, N: layers[i], K: n }] : []),
+  ]);
+  const shapes: Shape[] = args.products
+    ? stepProducts
+    : [
+        ...sizes.map((s): Shape => ({ name: `${s}×${s}×${s}`, product: 'forward', M: s, N: s, K: s })),
+        // The first layer of an MNIST-sized MLP: forward A·W at batch 128 (software) or 256.
+        software ? { name: 'train 128×256×784', product: 'forward', M: 128, N: 256, K: 784 } : { name: 'train 256×1024×784', product: 'forward', M: 256, N: 1024, K: 784 },
+      ];
+  if (!args.stepOnly) console.log(args.products ? 'matmul (the step\'s products):' : 'matmul (forward product, A·W + b, identity):');
+  if (!args.stepOnly) console.log(`  ${'shape'.padEnd(22)}${MATMUL_VARIANTS.map((v) => `${v} ms`.padStart(12) + `${v} GFLOP/s`.padStart(18)).join('')}   blocked/naive  tiled/naive`);
   const placeholder = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE });
-  for (const shape of shapes) {
+  for (const shape of args.stepOnly && !args.products ? [] : shapes) {
     const { M, N, K } = shape;
     const make = (floats: number) => device.createBuffer({ size: paddedBytes(floats), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     const a = make(M * K);
     const b = make(K * N);
     const bias = make(N);
+    const aux = make(M * N);
     const out = make(M * N);
     device.queue.writeBuffer(a, 0, new Float32Array(M * K).fill(0.5));
     device.queue.writeBuffer(b, 0, new Float32Array(K * N).fill(0.25));
     const flops = 2 * M * N * K;
     const row: number[] = [];
     for (const variant of MATMUL_VARIANTS) {
-      const pass = new MatmulPass(kernels, `bench.${variant}`, 'forward', { M, N, K }, { a, b, bias, out }, 'identity', variant, placeholder);
+      const pass = new MatmulPass(kernels, `bench.${variant}`, shape.product, { M, N, K }, { a, b, bias, aux, out }, args.products ? 'tanh' : 'identity', variant, placeholder);
       await timeDispatches(pass, 1); // warm-up: pipeline compilation, first-touch of buffers
       // Enough dispatches per measurement for ~1e9 FLOPs (≥ 1), so quantised timers are not the limit.
       const dispatches = Math.max(1, Math.min(64, Math.round(flopsPerSample / flops)));
@@ -142,21 +199,15 @@ async function main(): Promise<void> {
     console.log(
       `  ${shape.name.padEnd(22)}${row.map((ms, i) => ms.toFixed(3).padStart(12) + gflops[i].toFixed(2).padStart(18)).join('')}   ${(row[2] / row[0]).toFixed(1).padStart(13)}×${(row[2] / row[1]).toFixed(1).padStart(11)}×`,
     );
-    for (const buf of [a, b, bias, out]) buf.destroy();
+    for (const buf of [a, b, bias, aux, out]) buf.destroy();
   }
 
-  const config = validateConfig({
-    layers: args.stepLayers ?? (quick ? [256, 256, 10] : software ? [784, 256, 256, 10] : [784, 1024, 1024, 10]),
-    batch: args.stepBatch ?? (software ? 64 : 256),
-    optimizer: 'adam',
-    lr: 1e-3,
-  });
   const data = makeDataset(config);
   const stepFlops = matmulFlopsPerStep(config.layers, config.batch);
-  console.log(`\nwhole training step (layers ${config.layers.join(',')}, batch ${config.batch}, Adam, ${(stepFlops / 1e9).toFixed(2)} GFLOP of matmuls):`);
+  console.log(`\nwhole training step (layers ${config.layers.join(',')}, batch ${config.batch}, ${config.optimizer} + ${args.variant}, ${(stepFlops / 1e9).toFixed(2)} GFLOP of matmuls):`);
   const stepMs: Partial<Record<MatmulChoice, number>> = {};
-  for (const variant of [...MATMUL_VARIANTS, 'auto'] as const) {
-    const trainer = await createGpuTrainer(device, config, 'decay', data, { matmul: variant });
+  for (const variant of args.stepOnly ?? CHOICES) {
+    const trainer = await createGpuTrainer(device, config, args.variant, data, { matmul: variant });
     await trainer.train(2); // warm-up
     const samples: number[] = [];
     const steps = quick || software ? 2 : 20;
@@ -165,12 +216,13 @@ async function main(): Promise<void> {
       const { deviceMs } = await trainer.train(steps);
       samples.push((deviceMs ?? performance.now() - start) / steps);
     }
+    if (args.stepOnly) console.log(`  ${variant} samples (ms/step): ${samples.map((s) => s.toFixed(1)).join(' ')}`);
     trainer.dispose();
     stepMs[variant] = median(samples);
     console.log(`  ${variant.padEnd(8)} ${stepMs[variant]!.toFixed(2).padStart(9)} ms/step ${(stepFlops / stepMs[variant]! / 1e6).toFixed(2).padStart(8)} GFLOP/s`);
   }
   const over = (v: MatmulChoice) => `${v} ${(stepMs.naive! / stepMs[v]!).toFixed(1)}×`;
-  console.log(`  step speed-up over naive: ${(['blocked', 'tiled', 'auto'] as const).map(over).join(', ')} (auto, the trainer's default, picks per product)`);
+  if (stepMs.naive !== undefined) console.log(`  step speed-up over naive: ${(['blocked', 'tiled', 'auto'] as const).map(over).join(', ')} (auto, the trainer's default, picks per product)`);
 
   querySet?.destroy();
   device.destroy();

@@ -32,7 +32,7 @@ export function configLines(r: BenchResults): string[] {
 }
 
 function rowLabel(row: ResultRow): string[] {
-  return [row.backend, row.variant];
+  return [row.engine ? `${row.backend} (${row.engine})` : row.backend, row.variant];
 }
 
 /** One table per width: timings, losses and the final per-layer norms. */

@@ -60,7 +60,7 @@ export class Kernels {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
 
   private constructor(readonly device: GPUDevice) {
-    this.matmulLayout = layout(device, 'Kernels.matmul.layout', ['uniform', 'read', 'read', 'read', 'read', 'write']);
+    this.matmulLayout = layout(device, 'Kernels.matmul.layout', ['read', 'read', 'read', 'read', 'write']);
     this.lossLayout = layout(device, 'Kernels.loss.layout', ['uniform', 'read', 'read', 'write', 'write', 'write']);
     this.reduceLayout = layout(device, 'Kernels.reduce.layout', ['uniform', 'read', 'write', 'write']);
     this.updateLayout = layout(device, 'Kernels.update.layout', ['dynamic-uniform', 'write', 'read', 'write', 'write']);

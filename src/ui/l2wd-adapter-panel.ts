@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { pageCpuEngine } from '../bench/backends';
 import type { GpuProbe } from './gpu-probe';
 import { formatBytes } from '../model/units';
 import { SHOWN_LIMITS } from './gpu-probe';
@@ -99,7 +100,14 @@ export class L2wdAdapterPanel extends LitElement {
         : probe.status === 'missing'
           ? this.renderMissing(probe)
           : this.renderAdapter(probe)}
+      ${this.renderCpu()}
     </section>`;
+  }
+
+  /** The CPU backend the page will run, and its thread count (one without cross-origin isolation, said plainly). */
+  private renderCpu() {
+    const cpu = pageCpuEngine();
+    return html`<p data-testid="cpu-engine"><strong>${cpu.label}</strong>${cpu.note ? html` <span class="muted">(${cpu.note})</span>` : nothing}</p>`;
   }
 
   private renderMissing(probe: Extract<GpuProbe, { status: 'missing' }>) {

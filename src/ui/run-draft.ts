@@ -7,6 +7,7 @@
 import type { Backend, MlpConfig } from '../model/config';
 import { BACKENDS, DEFAULT_CONFIG, MAX_WIDTH, configErrors, parameterCount, parseLayers } from '../model/config';
 import { checkGpuFit } from '../bench/backends';
+import { CPU_MAX_PARAMETERS } from '../model/cpu-limits';
 
 /** Every field as the user typed it; checkboxes as booleans. */
 export interface RunDraft {
@@ -52,8 +53,8 @@ export interface FitLimits {
 
 const NUMERIC = ['batch', 'steps', 'lr', 'lambda', 'momentum', 'beta1', 'beta2', 'eps', 'seed', 'trainBatches', 'noise'] as const;
 
-/** Largest model the CPU backends may train inside a tab: float64 weights, gradients and optimizer state. */
-export const CPU_MAX_PARAMETERS = 25_000_000;
+/** The CPU size rule lives in src/model/cpu-limits.ts; re-exported for this module's users. */
+export { CPU_MAX_PARAMETERS };
 
 export function draftFromConfig(config: MlpConfig, extra: Partial<Pick<RunDraft, 'backends' | 'sweep' | 'baseline'>> = {}): RunDraft {
   return {

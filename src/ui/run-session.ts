@@ -70,6 +70,7 @@ export async function runSession(request: RunRequest, hooks: SessionHooks): Prom
       factories: trainerFactories(gpu),
       gpu,
       gpuUnavailableReason,
+      gpuMemoryBudgetBytes: pageMemoryBudget(gpu),
     };
     results = await runBenchmark(options, {
       onProgress: hooks.onProgress,
@@ -103,4 +104,16 @@ export async function runSession(request: RunRequest, hooks: SessionHooks): Prom
       ? { reason: 'cancelled' }
       : null;
   return { results, baseline, stopped };
+}
+
+/**
+ * The page's memory budget for the GPU backend, as the CLI has one: on a software adapter, whose
+ * buffers are host memory, half the memory the browser reports (navigator.deviceMemory, in GiB,
+ * rounded down and capped at 8 by Chrome; 4 GiB assumed where it is missing). On a GPU: none
+ * (WebGPU reports no device memory; the device limits still apply).
+ */
+export function pageMemoryBudget(gpu: Pick<GpuContext, 'adapter'> | null, deviceMemoryGiB?: number): number | null {
+  if (!gpu?.adapter.isFallbackAdapter) return null;
+  const reported = deviceMemoryGiB ?? (globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory;
+  return ((typeof reported === 'number' && reported > 0 ? reported : 4) * 2 ** 30) / 2;
 }

@@ -30,7 +30,6 @@ const OUTPUTS_PER_WORKGROUP: Record<MatmulVariant, number> = { blocked: 64, tile
 export class MatmulPass {
   private readonly pipeline: GPUComputePipeline;
   private readonly bindGroup: GPUBindGroup;
-  private readonly dimsBuffer: GPUBuffer;
   private readonly workgroups: [number, number, number];
 
   constructor(
@@ -51,14 +50,15 @@ export class MatmulPass {
       TRANS_B: product === 'inputGrad' ? 1 : 0,
       EPILOGUE: product === 'forward' ? 1 : product === 'inputGrad' ? 2 : 0,
       ACT: product === 'weightGrad' ? 0 : ACT_ID[activation],
+      // The shape is compiled in (shaders/matmul.wgsl): one pipeline per product shape, cached.
+      M: dims.M,
+      N: dims.N,
+      K: dims.K,
     });
-    this.dimsBuffer = device.createBuffer({ label: `${label}.dims`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    device.queue.writeBuffer(this.dimsBuffer, 0, new Uint32Array([dims.M, dims.N, dims.K, 0]));
     this.bindGroup = device.createBindGroup({
       label: `${label}.bindGroup`,
       layout: kernels.matmulLayout,
       entries: [
-        this.dimsBuffer,
         operands.a,
         operands.b,
         operands.bias ?? placeholder,
@@ -82,6 +82,6 @@ export class MatmulPass {
   }
 
   destroy(): void {
-    this.dimsBuffer.destroy();
+    // Owns no buffers: the shape lives in the pipeline.
   }
 }
