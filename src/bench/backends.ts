@@ -6,10 +6,14 @@ import { createFastCpuTrainer } from '../cpu/fast';
 import { createCpuTrainerInWorker } from '../cpu/remote-trainer';
 import { createReferenceTrainer } from '../cpu/reference';
 import { acquireDevice, createGpuTrainer } from '../gpu/index';
+import { BROWSER_IMPLEMENTATION } from '../gpu/adapter-summary';
+import type { ImplementationInfo } from '../gpu/adapter-summary';
+import { checkTimestamps } from '../gpu/timestamp-check';
+import type { TimestampCheck } from '../gpu/timestamp-check';
 import type { Backend } from '../model/config';
 import type { GpuContext, TrainerFactory } from './runner';
 
-export { checkGpuFit, describeAdapter } from '../gpu/index';
+export { checkGpuFit, describeAdapter, gpuMemoryPlan } from '../gpu/index';
 export { pageCpuEngine } from '../cpu/fast';
 
 const IN_PAGE = typeof (globalThis as { window?: unknown }).window !== 'undefined';
@@ -25,12 +29,24 @@ export function trainerFactories(gpu: GpuContext | null): Partial<Record<Backend
         ? createCpuTrainerInWorker(config, variant, data, { workers: extras?.workers, signal: extras?.signal })
         : createFastCpuTrainer(config, variant, data, { workers: extras?.workers }),
   };
-  if (gpu) factories.gpu = (config, variant, data) => createGpuTrainer(gpu.device, config, variant, data);
+  // Device time only where the timer check trusted it (docs/DESIGN.md, Timing).
+  if (gpu) factories.gpu = (config, variant, data) => createGpuTrainer(gpu.device, config, variant, data, { timestamps: gpu.hasTimestamps });
   return factories;
 }
 
-/** A fresh device as the runner wants it (throws, in words, when WebGPU or an adapter is missing). */
-export async function acquireGpuContext(gpu: GPU | undefined | null): Promise<GpuContext> {
-  const { device, adapter, limits, hasTimestamps } = await acquireDevice(gpu);
-  return { device, adapter, limits, hasTimestamps };
+/**
+ * A fresh device as the runner wants it (throws, in words, when WebGPU or an adapter is missing).
+ * `origin` names the implementation (a page's navigator.gpu: "browser"). When the device has
+ * timestamp-query, one calibration pass checks its units against wall time; untrusted
+ * timestamps are not used (`hasTimestamps` false) and the verdict goes into the results.
+ * `check` is that calibration (a test passes a verdict to see how an untrusted timer is reported).
+ */
+export async function acquireGpuContext(
+  gpu: GPU | undefined | null,
+  origin: ImplementationInfo = BROWSER_IMPLEMENTATION,
+  check: (device: GPUDevice) => Promise<TimestampCheck> = checkTimestamps,
+): Promise<GpuContext> {
+  const { device, adapter, limits, hasTimestamps } = await acquireDevice(gpu, {}, origin);
+  const timestampCheck = hasTimestamps ? await check(device) : null;
+  return { device, adapter, limits, hasTimestamps: timestampCheck?.trusted ?? false, timestampCheck };
 }

@@ -236,6 +236,10 @@ export function parseResultsJson(text: string): BenchResults {
       architecture: str(a.architecture ?? '', 'adapter.architecture'),
       description: str(a.description ?? '', 'adapter.description'),
       isFallbackAdapter: typeof a.isFallbackAdapter === 'boolean' ? a.isFallbackAdapter : fail('adapter.isFallbackAdapter', 'true or false', a.isFallbackAdapter),
+      // Files written before these fields say nothing about the implementation.
+      implementation:
+        a.implementation === undefined ? 'unknown' : oneOf(a.implementation, ['dawn', 'wgpu', 'browser', 'unknown'] as const, 'adapter.implementation'),
+      backend: strOrNull(a.backend ?? null, 'adapter.backend'),
     };
   }
   let limits: Record<string, number> | null = null;
@@ -259,6 +263,15 @@ export function parseResultsJson(text: string): BenchResults {
   for (const field of ['maxSeconds', 'workers'] as const) if (o[field] !== undefined) results[field] = numOrNull(o[field], field);
   if (o.elapsedSeconds !== undefined) results.elapsedSeconds = num(o.elapsedSeconds, 'elapsedSeconds');
   if (o.stopped !== undefined) results.stopped = strOrNull(o.stopped, 'stopped');
+  if (o.timestampCheck !== undefined && o.timestampCheck !== null) {
+    const t = obj(o.timestampCheck, 'timestampCheck');
+    results.timestampCheck = {
+      trusted: typeof t.trusted === 'boolean' ? t.trusted : fail('timestampCheck.trusted', 'true or false', t.trusted),
+      deviceMs: num(t.deviceMs, 'timestampCheck.deviceMs'),
+      wallMs: num(t.wallMs, 'timestampCheck.wallMs'),
+      note: str(t.note, 'timestampCheck.note'),
+    };
+  } else if (o.timestampCheck === null) results.timestampCheck = null;
   if (o.notes !== undefined) results.notes = arr(o.notes, 'notes', IMPORT_LIMITS.notes).map((n, i) => str(n, `notes[${i}]`));
   return results;
 }

@@ -2,18 +2,15 @@
  * The results schema shared by the CLI (`--json`) and the page (export/import):
  * "l2wd-bench/1" of DESIGN.md. Fields may be added; these must stay.
  */
+import type { AdapterSummary } from '../gpu/adapter-summary';
+import type { TimestampCheck } from '../gpu/timestamp-check';
 import type { Backend, MlpConfig, Variant } from '../model/config';
 import type { VerdictId } from '../model/verdict';
 
 export const SCHEMA = 'l2wd-bench/1';
 
-export interface AdapterSummary {
-  vendor: string;
-  architecture: string;
-  description: string;
-  /** True for software adapters (SwiftShader): their timings are CPU emulation, not GPU performance. */
-  isFallbackAdapter: boolean;
-}
+export type { AdapterSummary, WebGpuImplementation } from '../gpu/adapter-summary';
+export type { TimestampCheck } from '../gpu/timestamp-check';
 
 export interface Spread {
   median: number;
@@ -92,6 +89,8 @@ export interface BenchResults {
   createdAt?: string;
   adapter: AdapterSummary | null;
   limits: Record<string, number> | null;
+  /** Whether timestamp-query's units agreed with wall time on a calibration pass; null: no timestamps, or not checked. */
+  timestampCheck?: TimestampCheck | null;
   config: MlpConfig & { alpha: number };
   /** Host that ran the CPU backends (Node: os.cpus()[0].model; browser: navigator.userAgent). */
   machine?: string;

@@ -81,6 +81,7 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
       }
       row.warmupSteps = warmedUp;
       budget.measured(backend, flopsPerStep / (perStepMs * 1e6), width);
+      state.meter.measured(backend, flopsPerStep, perStepMs);
     }
     // Reading norms and losses once warms their pipelines too; the second read is what a
     // record costs from then on (the first can be hundreds of ms of shader compilation).
@@ -101,8 +102,7 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
     }
     if (steps.skip) {
       row.skipped = steps.skip;
-      state.done += config.steps;
-      return;
+      return; // its steps are dropped in `finally`, like every step the cell did not train
     }
     planned = steps.steps;
     row.note = steps.note;
@@ -132,7 +132,7 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
       if (timing.deviceMs !== undefined && Number.isFinite(timing.deviceMs)) deviceMs.push(timing.deviceMs / n);
       else allDevice = false;
       trained = boundary;
-      state.done += n;
+      state.trained(width, cell, n);
       const norms = await trainer.norms();
       const losses = await trainer.losses();
       row.norms.push(norms);
@@ -149,6 +149,8 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
       // after the loop, are over every sample.
       if (wallMs.length <= maxRecords || wallMs.length % Math.ceil(wallMs.length / maxRecords) === 0)
         timeFigures(row, wallMs, deviceMs, allDevice, cfg.batch, flopsPerStep);
+      // The last chunk's step time prices what is left of the run (work-meter.ts): no sort per chunk.
+      state.meter.measured(backend, flopsPerStep, wallMs[wallMs.length - 1]);
       state.label = `${prefix}${backend} ${variant}${cell.twin ? ' (rounding twin)' : ''} · step ${trained}/${planned}`;
       if (![...norms, losses.train, losses.validation].every(Number.isFinite)) {
         row.nonFiniteAtStep = trained;
@@ -188,7 +190,7 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
       if (row.gflops !== null) budget.measured(backend, row.gflops, width);
     }
     trainer?.dispose();
-    state.done += planned - trained + (config.steps - planned);
+    state.dropped(width, cell, config.steps - trained);
     state.progress();
   }
 }

@@ -11,7 +11,7 @@ import type { Dataset } from '../model/data';
 import type { Trainer } from '../model/trainer';
 import { checkGpuFit } from '../gpu/memory-plan';
 import { formatBytesApart } from '../model/units';
-import type { AdapterSummary, BenchResults } from './results';
+import type { AdapterSummary, BenchResults, TimestampCheck } from './results';
 import { MAX_RECORDS_PER_ROW } from './results';
 
 /** Extra settings a factory may use (the fast CPU backend's worker count). */
@@ -35,8 +35,10 @@ export interface GpuContext {
   device: GPUDevice;
   adapter: AdapterSummary;
   limits: LimitsLike;
-  /** The device was created with `timestamp-query`: GPU step times are device time, not wall. */
+  /** The device has `timestamp-query` and its units were trusted: GPU step times are device time, not wall. */
   hasTimestamps: boolean;
+  /** The calibration of timestamp-query against wall time (src/gpu/timestamp-check.ts); null when not done. */
+  timestampCheck?: TimestampCheck | null;
 }
 
 /** Why a configuration cannot run on the GPU, or null; decided before anything is allocated. */
@@ -62,6 +64,8 @@ export interface RunnerOptions {
   maxSeconds?: number | null;
   /** CPU backends (cpu, reference) are skipped when the widest layer exceeds this. Null: no limit. */
   cpuMaxWidth?: number | null;
+  /** CPU backends (cpu, reference) are skipped when the model has more parameters (the page's tab limit). Null: none. */
+  cpuMaxParameters?: number | null;
   factories: Partial<Record<Backend, TrainerFactory>>;
   /** The GPU device to run on; null when there is no WebGPU adapter (GPU cells are skipped). */
   gpu: GpuContext | null;
@@ -87,6 +91,9 @@ export interface RunProgress {
   /** Training steps done (skipped cells count as done). */
   done: number;
   total: number;
+  /** Predicted seconds of work trained and in all (work-meter.ts): what the bar shows, as done / total. */
+  work: { done: number; total: number };
+  /** What is running, named from the moment it starts (warm-up included). */
   label: string;
   /** Seconds left, from the pace so far, capped by the time budget; null before the first step. */
   etaSeconds: number | null;
@@ -206,14 +213,29 @@ export function planRun(options: RunnerOptions, signal: AbortSignal | undefined)
   };
 }
 
+/**
+ * The one CPU size rule (CLI: widest layer; page: parameters a tab can hold): why the CPU
+ * backends must not train `layers`, or null.
+ */
+export function cpuSizeProblem(layers: readonly number[], limits: Pick<RunnerOptions, 'cpuMaxWidth' | 'cpuMaxParameters'>): string | null {
+  const widest = Math.max(...layers);
+  if (limits.cpuMaxWidth != null && widest > limits.cpuMaxWidth)
+    return `widest layer ${widest} is over the CPU width limit of ${limits.cpuMaxWidth} (cpuMaxWidth)`;
+  const n = parameterCount(layers);
+  if (limits.cpuMaxParameters != null && n > limits.cpuMaxParameters)
+    return `${n.toLocaleString('en-US')} parameters is over the CPU limit of ${limits.cpuMaxParameters.toLocaleString('en-US')} in a browser tab`;
+  return null;
+}
+
 /** Why a cell can never run, from what is known up front (device, build, limits, host memory). */
 export function staticSkip(plan: RunPlan, backend: Backend, cfg: MlpConfig): string | null {
   const { options, gpu } = plan;
   if (backend === 'gpu' && !gpu) return options.gpuUnavailableReason ?? 'no WebGPU adapter';
   if (!options.factories[backend]) return `the ${backend} backend is not available in this build`;
-  const widest = Math.max(...cfg.layers);
-  if (backend !== 'gpu' && options.cpuMaxWidth != null && widest > options.cpuMaxWidth)
-    return `widest layer ${widest} is over the CPU width limit of ${options.cpuMaxWidth} (cpuMaxWidth)`;
+  if (backend !== 'gpu') {
+    const tooBig = cpuSizeProblem(cfg.layers, options);
+    if (tooBig) return tooBig;
+  }
   if (backend === 'gpu' && gpu) {
     const limits = limitsRecord(gpu.limits) as { maxBufferSize: number; maxStorageBufferBindingSize: number };
     // WebGPU reports no device memory: the budget, when given, bounds the engine's planned total.

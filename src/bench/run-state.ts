@@ -18,6 +18,7 @@ import type { BenchResults, ResultRow } from './results';
 import { SCHEMA } from './results';
 import type { RunPlan, RunnerHooks } from './run-plan';
 import { limitsRecord, sweepLayers } from './run-plan';
+import { WorkMeter } from './work-meter';
 
 /** One backend × variant at one width, while its width is being run. */
 export interface Cell {
@@ -51,6 +52,7 @@ export interface Pair {
 }
 
 export const cellKey = (backend: Backend, variant: Variant, twin = false) => `${backend}/${variant}${twin ? '/twin' : ''}`;
+const meterKey = (width: number | null, cell: Pick<Cell, 'backend' | 'variant' | 'twin'>) => `${width}/${cellKey(cell.backend, cell.variant, cell.twin)}`;
 
 export class CancelledError extends Error {
   override name = 'CancelledError';
@@ -72,6 +74,8 @@ export class RunState {
   readonly total: number;
   done = 0;
   label = '';
+  /** The same progress weighted by predicted work, for the bar and the time left. */
+  readonly meter = new WorkMeter();
 
   constructor(readonly plan: RunPlan, private readonly hooks: RunnerHooks) {
     const { options, config, gpu } = plan;
@@ -80,6 +84,7 @@ export class RunState {
       createdAt: new Date().toISOString(),
       adapter: gpu?.adapter ?? null,
       limits: gpu ? limitsRecord(gpu.limits) : null,
+      timestampCheck: gpu?.timestampCheck ?? null,
       config: { ...config, alpha: decayAlpha(config) },
       machine: options.machine ?? (typeof navigator !== 'undefined' ? navigator.userAgent : undefined),
       sweep: options.sweep?.length ? [...options.sweep] : null,
@@ -93,6 +98,25 @@ export class RunState {
     const warnings = float32Warnings(config);
     if (warnings.length > 0 && plan.backends.some((b) => b !== 'reference')) this.results.notes = warnings.map((w) => `float32: ${w}`);
     this.total = plan.widths.length * plan.execution.length * plan.cellsPerBackend * config.steps;
+    for (const width of plan.widths) {
+      const flops = matmulFlopsPerStep(sweepLayers(config.layers, width), config.batch);
+      for (const backend of plan.execution) {
+        const cells = [...plan.variants.map((variant) => ({ backend, variant, twin: false })), ...(plan.twin ? [{ backend, variant: 'decay' as const, twin: true }] : [])];
+        for (const c of cells) this.meter.add(meterKey(width, c), backend, flops, config.steps);
+      }
+    }
+  }
+
+  /** `n` steps of a cell were trained. */
+  trained(width: number | null, cell: Pick<Cell, 'backend' | 'variant' | 'twin'>, n: number): void {
+    this.done += n;
+    this.meter.trained(meterKey(width, cell), n);
+  }
+
+  /** `n` steps of a cell will not run (skipped, cut short, cancelled): done for the step count, out of the work. */
+  dropped(width: number | null, cell: Pick<Cell, 'backend' | 'variant' | 'twin'>, n: number): void {
+    this.done += n;
+    this.meter.dropped(meterKey(width, cell), n);
   }
 
   get signal(): AbortSignal | undefined {
@@ -103,9 +127,11 @@ export class RunState {
   progress(): void {
     const { started, deadline } = this.plan;
     const elapsed = (performance.now() - started) / 1000;
-    let eta: number | null = this.done > 0 ? (elapsed / this.done) * (this.total - this.done) : null;
+    const work = this.meter.work();
+    // Predicted work left, scaled by how the prediction has held up so far (elapsed / predicted done).
+    let eta: number | null = work.done > 0 ? (elapsed / work.done) * (work.total - work.done) : null;
     if (eta !== null && Number.isFinite(deadline)) eta = Math.min(eta, Math.max(0, (deadline - performance.now()) / 1000));
-    this.hooks.onProgress?.({ done: this.done, total: this.total, label: this.label, etaSeconds: eta });
+    this.hooks.onProgress?.({ done: this.done, total: this.total, work, label: this.label, etaSeconds: eta });
   }
 
   /** Copies of rows that no longer change (finished cells, agreement rows), made once and reused. */

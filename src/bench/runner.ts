@@ -52,12 +52,14 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
           if (counted) budget.settle(w.flopsPerStep);
           row.skipped = skip;
           state.settle(row);
-          state.done += config.steps;
+          state.dropped(width, cell, config.steps);
           finishPairs(w, results);
           state.progress();
           state.partial();
           continue;
         }
+        // Named from its start: warm-up (pipeline compilation) can take many seconds.
+        state.progress();
         try {
           await runCell(state, budget, w, cell);
         } finally {

@@ -4,7 +4,7 @@
  * value and what is allowed. No Node imports, so tests call it as a plain function.
  */
 import type { Backend, MlpConfig, Variant } from '../model/config';
-import { ACTIVATIONS, BACKENDS, ConfigError, DEFAULT_CONFIG, LOSSES, OPTIMIZERS, VARIANTS, parseLayers, validateConfig } from '../model/config';
+import { ACTIVATIONS, BACKENDS, ConfigError, DEFAULT_CONFIG, LOSSES, OPTIMIZERS, VARIANTS, isNumberSyntax, parseLayers, parseNumber, validateConfig } from '../model/config';
 import { sweepError } from '../bench/runner';
 import { MAX_WORKERS } from '../cpu/fast';
 import { DEFAULT_CPU_MAX_WIDTH } from '../model/cpu-limits';
@@ -87,7 +87,6 @@ const FLAGS: Record<string, FlagSpec> = {
   '--help': { kind: 'flag', help: 'show this help' },
 };
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function helpText(): string {
   const rows = Object.entries(FLAGS).map(([flag, spec]) => {
@@ -138,10 +137,14 @@ function usage(text: string): never {
 /** Config fields that take whole numbers: validateConfig says so for 2.5, the parser for "abc". */
 const WHOLE = new Set<string>(['--batch', '--steps', '--seed', '--train-batches']);
 
-function parseNumber(flag: string, value: string, integer: boolean): number {
-  if (!NUMBER.test(value.trim()))
-    usage(`${flag} ${JSON.stringify(value)}: not a number (expected ${integer || WHOLE.has(flag) ? 'a whole number, e.g. 64' : 'a number such as 0.01 or 1e-3'})`);
-  const n = Number(value);
+function numberFlag(flag: string, value: string, integer: boolean): number {
+  const n = parseNumber(value);
+  if (typeof n === 'string')
+    usage(
+      isNumberSyntax(value)
+        ? `${flag} ${JSON.stringify(value)}: beyond what a float64 holds (it would read as ${Number(value)})`
+        : `${flag} ${JSON.stringify(value)}: not a number (expected ${integer || WHOLE.has(flag) ? 'a whole number, e.g. 64' : 'a number such as 0.01 or 1e-3'})`,
+    );
   if (integer && !Number.isInteger(n)) usage(`${flag} ${JSON.stringify(value)}: must be a whole number`);
   return n;
 }
@@ -202,7 +205,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (spec.kind === 'flag') raw[spec.field] = value === true;
     else if (spec.kind === 'list') raw[spec.field] = parseLayers(value as string);
     else if (spec.kind === 'enum') raw[spec.field] = parseEnum(flag, value as string, spec.values!);
-    else raw[spec.field] = parseNumber(flag, value as string, false);
+    else raw[spec.field] = numberFlag(flag, value as string, false);
   }
 
   const enumList = (flag: string, fallback: readonly string[]) => {
@@ -220,12 +223,12 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const items = parseList(get('--sweep') as string);
     if (items.length === 0) usage('--sweep needs at least one width, e.g. --sweep 256,1024');
     // A width given twice is one width (as on the page): duplicate rows would read as two measurements.
-    sweep = [...new Set(items.map((item) => parseNumber('--sweep', item, true)))];
+    sweep = [...new Set(items.map((item) => numberFlag('--sweep', item, true)))];
   }
   const optionalInt = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
     const v = get(flag);
     if (v === undefined) return undefined;
-    const n = parseNumber(flag, v as string, true);
+    const n = numberFlag(flag, v as string, true);
     if (n < min) usage(`${flag} ${n}: must be at least ${min}`);
     if (n > max) usage(`${flag} ${n}: must be at most ${max}`);
     return n;
@@ -234,7 +237,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 
   let maxSeconds: number | null = sweep ? DEFAULT_MAX_SECONDS.sweep : DEFAULT_MAX_SECONDS.single;
   if (get('--max-seconds') !== undefined) {
-    const n = parseNumber('--max-seconds', get('--max-seconds') as string, false);
+    const n = numberFlag('--max-seconds', get('--max-seconds') as string, false);
     if (!(n >= 0) || !Number.isFinite(n)) usage(`--max-seconds ${n}: must be a number ≥ 0 (0: no budget)`);
     maxSeconds = n === 0 ? null : n;
   }

@@ -7,6 +7,7 @@ import { matmulFlopsPerStep } from '../model/flops';
 import { formatGap, formatMs, formatNumber, formatRate, formatSeconds, renderTable } from '../bench/format';
 import type { AdapterSummary, AgreementRow, BenchResults, ResultRow } from '../bench/results';
 import { sweepLayers } from '../bench/runner';
+import { implementationLabel } from '../gpu/adapter-summary';
 import { describeVerdict } from '../model/verdict';
 
 export const SOFTWARE_ADAPTER_WARNING =
@@ -15,9 +16,9 @@ export const SOFTWARE_ADAPTER_WARNING =
 export function adapterLine(adapter: AdapterSummary | null, why: string | null): string {
   if (!adapter) return `GPU: none (${why ?? 'not requested'})`;
   const name = [adapter.vendor, adapter.architecture, adapter.description].filter((s) => s).join(' / ') || 'unnamed adapter';
-  return adapter.isFallbackAdapter
-    ? `GPU: ${name}\n!!! WARNING: ${SOFTWARE_ADAPTER_WARNING} !!!`
-    : `GPU: ${name}`;
+  // Which WebGPU implementation ran the GPU rows: Dawn (Node) and wgpu (Deno) time differently.
+  const line = `GPU: ${name} · WebGPU ${implementationLabel(adapter)}`;
+  return adapter.isFallbackAdapter ? `${line}\n!!! WARNING: ${SOFTWARE_ADAPTER_WARNING} !!!` : line;
 }
 
 export function configLines(r: BenchResults): string[] {

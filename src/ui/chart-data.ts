@@ -32,10 +32,6 @@ export function rowsAt(results: BenchResults, width: number | null): ResultRow[]
   return results.results.filter((r) => r.width === width);
 }
 
-export function findRow(results: BenchResults, width: number | null, backend: Backend, variant: Variant): ResultRow | undefined {
-  return results.results.find((r) => r.width === width && r.backend === backend && r.variant === variant);
-}
-
 /** The first step at which a row went non-finite: the runner's flag, or what its numbers show. */
 export function nonFiniteStep(row: ResultRow): number | null {
   if (row.nonFiniteAtStep !== undefined && row.nonFiniteAtStep !== null) return row.nonFiniteAtStep;

@@ -1,14 +1,14 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import type { BenchResults } from '../bench/results';
 import type { GapPair } from './chart-data';
 import type { SpeedUp } from './chart-data';
 import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, nonFiniteFlags, onAxis, rowsAt, speedUpWithSpread, stepAxis } from './chart-data';
 import { SAME_MAX_RATIO, describeVerdict } from '../model/verdict';
-import { fmtNum, fmtSci } from './format';
+import { fmtNum, fmtSci } from '../bench/format';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
-import { DASH, UplotController, axis, logTick, nonFiniteMarker, themeColors, uplotStyles } from './uplot-controller';
+import { DASH, UplotController, axis, logTick, nonFiniteMarker, stepAxisOptions, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 
 /**
  * An exact 0 gap (bit-identical norms, common under SGD on one backend) has no place on a log
@@ -45,7 +45,7 @@ export class L2wdAgreementChart extends LitElement {
         font-weight: 600;
       }
       .verdict.apart {
-        color: var(--l2wd-l2);
+        color: var(--l2wd-l2-text);
         font-weight: 600;
       }
       .flag {
@@ -66,6 +66,12 @@ export class L2wdAgreementChart extends LitElement {
         color: var(--l2wd-muted);
         margin-top: 0.25rem;
       }
+      .scale {
+        display: inline-flex;
+        gap: 0.3rem;
+        align-items: center;
+        font-size: 0.85rem;
+      }
     `,
   ];
 
@@ -76,6 +82,8 @@ export class L2wdAgreementChart extends LitElement {
 
   /** ‖W_l‖ over steps. */
   readonly normsChart = new UplotController(this, () => this.renderRoot.querySelector<HTMLElement>('#norms-plot'));
+  /** Log axis for the gaps (the default: they span decades), or linear. */
+  @state() private gapLog = true;
   /** Gaps over steps, log axis. */
   readonly gapsChart = new UplotController(this, () => this.renderRoot.querySelector<HTMLElement>('#gaps-plot'));
 
@@ -116,7 +124,7 @@ export class L2wdAgreementChart extends LitElement {
         series: normSeries,
         hooks: { draw: [marker] },
         scales: { x: { time: false } },
-        axes: [axis(colors, { label: 'step' }), axis(colors, { label: '‖W‖_F', size: 60 })],
+        axes: [stepAxisOptions(colors), valueAxis(colors, '‖W‖_F', (v) => fmtNum(v))],
         legend: { live: true },
         cursor: { points: { size: 5 } },
       },
@@ -139,16 +147,23 @@ export class L2wdAgreementChart extends LitElement {
       pairs.length === 0
         ? undefined
         : {
-            key: `gaps:${gapSeries.map((s) => s.label).join('|')}:${colors.text}:${firstBad}`,
+            key: `gaps:${this.gapLog}:${gapSeries.map((s) => s.label).join('|')}:${colors.text}:${firstBad}`,
             options: {
               series: gapSeries,
               hooks: { draw: [marker] },
               scales: {
                 x: { time: false },
                 // With every gap exactly 0 there is nothing to range on: show the f32 rounding band.
-                y: { distr: 3, log: 10, range: (_u, min, max) => (min > 0 && max > 0 ? uPlot.rangeLog(min, max, 10, true) : [1e-9, 1e-6]) },
+                y: this.gapLog
+                  ? { distr: 3, log: 10, range: (_u, min, max) => (min > 0 && max > 0 ? uPlot.rangeLog(min, max, 10, true) : [1e-9, 1e-6]) }
+                  : { distr: 1, range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1e-6] },
               },
-              axes: [axis(colors, { label: 'step' }), axis(colors, { label: 'norm gap (worst layer)', size: 64, values: (_u, ticks) => ticks.map(logTick) })],
+              axes: [
+                stepAxisOptions(colors),
+                this.gapLog
+                  ? axis(colors, { label: 'norm gap (worst layer)', size: 64, values: (_u, ticks) => ticks.map(logTick) })
+                  : valueAxis(colors, 'norm gap (worst layer)', (v) => fmtSci(v)),
+              ],
               legend: { live: true },
             },
             data: [xs, ...pairs.map((p) => p.history.map(positiveOrNull))] as uPlot.AlignedData,
@@ -176,8 +191,8 @@ export class L2wdAgreementChart extends LitElement {
         <figure>
           <div class="plot" id="norms-plot" role="img" aria-label="Per-layer weight norms over training steps, L2 and decay, per backend"></div>
           <figcaption>
-            Per-layer ‖W‖<sub>F</sub>: <span style="color: var(--l2wd-l2)">L2</span> and
-            <span style="color: var(--l2wd-decay)">decay</span>; GPU solid, CPU dashed, reference dotted; deeper layers
+            Per-layer ‖W‖<sub>F</sub>: <span style="color: var(--l2wd-l2-text)">L2</span> and
+            <span style="color: var(--l2wd-decay-text)">decay</span>; GPU solid, CPU dashed, reference dotted; deeper layers
             lighter.
           </figcaption>
         </figure>
@@ -186,9 +201,13 @@ export class L2wdAgreementChart extends LitElement {
       ${pairs.length
         ? html`<div class="pair">
             <figure>
-              <div class="plot" id="gaps-plot" role="img" aria-label="Gaps between runs over training steps, log scale"></div>
+              <div class="plot" id="gaps-plot" role="img" aria-label=${`Gaps between runs over training steps, ${this.gapLog ? 'log' : 'linear'} scale`}></div>
+              <label class="scale"
+                ><input type="checkbox" data-testid="gap-log" .checked=${this.gapLog} @change=${(e: Event) => (this.gapLog = (e.target as HTMLInputElement).checked)} />
+                log gap axis</label
+              >
               <figcaption>
-                Norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖, worst layer, log scale. f32 rounding sets the floor
+                Norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖, worst layer, ${this.gapLog ? 'log' : 'linear'} scale. f32 rounding sets the floor
                 near 10⁻⁷; steps where the norms are bit-identical (gap exactly 0) are not drawn.
               </figcaption>
             </figure>

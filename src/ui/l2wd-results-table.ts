@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { BenchResults } from '../bench/results';
 import { BACKEND_LABEL, VARIANT_LABEL, nonFiniteStep, worst } from './chart-data';
-import { fmtMs, fmtNum, fmtSci } from './format';
+import { fmtMs, fmtNum, fmtSci } from '../bench/format';
 import { panelStyles } from './shared-styles';
 
 /** Every measured cell of a run, and every agreement figure, as tables (the charts' source of truth in text). */

@@ -81,7 +81,7 @@ export function parsePeersArgs(argv: readonly string[]): PeersArgs {
     engines,
     samples: samples ?? (quick ? 3 : 5),
     sampleMs: quick ? 100 : 400,
-    warmupSteps: quick ? 2 : 3,
+    warmupSteps: 2,
     // Generous for a loaded 2-core machine: the slowest engine (TF.js cpu, 784-wide) takes ~1 s a step.
     engineTimeoutS: quick ? 90 : 240,
     json,

@@ -6,5 +6,8 @@
 import { execFileSync } from 'node:child_process';
 
 export default function setup(): void {
-  execFileSync(process.execPath, ['scripts/build-wasm.mjs'], { stdio: 'inherit' });
+  // Under Deno (the gpu-wgpu layer) process.execPath is deno, which would run the script without
+  // its permissions: the build is a Node script either way.
+  const node = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined' ? 'node' : process.execPath;
+  execFileSync(node, ['scripts/build-wasm.mjs'], { stdio: 'inherit' });
 }

@@ -51,7 +51,7 @@ describe('--layers 2048,8192 --optimizer adam (planned 330 MiB, used 1.34 GB)', 
 });
 
 describe('the page passes a budget too', () => {
-  const adapter = (isFallbackAdapter: boolean) => ({ adapter: { vendor: '', architecture: '', description: '', isFallbackAdapter } });
+  const adapter = (isFallbackAdapter: boolean) => ({ adapter: { vendor: '', architecture: '', description: '', isFallbackAdapter, implementation: 'browser' as const, backend: null } });
   it('half the reported device memory on a software adapter, 4 GiB assumed when unknown; none on a GPU', () => {
     expect(pageMemoryBudget(adapter(true), 8)).toBe(4 * GiB);
     expect(pageMemoryBudget(adapter(true))).toBe(2 * GiB);

@@ -2,9 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/model/config';
 import { crossover, finiteOrNull, forLog, gapPairs, speedUpWithSpread, worst } from '../../src/ui/chart-data';
-import { fmtEta, fmtMs, fmtSci } from '../../src/ui/format';
+import { fmtEta, fmtMs, fmtSci } from '../../src/bench/format';
 import { PRESETS } from '../../src/ui/presets';
-import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery, withHiddenWidth } from '../../src/ui/run-draft';
+import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery, queryNotices } from '../../src/ui/run-draft';
+import { sweepLayers } from '../../src/bench/run-plan';
 import type { BenchResults, ResultRow } from '../../src/bench/results';
 import { emptyRow } from '../../src/bench/results';
 
@@ -37,12 +38,24 @@ describe('checkDraft', () => {
     expect(checkDraft({ ...DEFAULT_DRAFT, layers: '16,2000,8', backends: ['cpu'] }, SWIFTSHADER).errors).toEqual({});
   });
 
-  it('checks every swept width against the device', () => {
-    const d = { ...DEFAULT_DRAFT, layers: '16,32,32,8', sweep: '64,20000' };
-    expect(checkDraft(d, SWIFTSHADER).errors.sweep).toMatch(/^sweep: does not fit this GPU/);
+  it('a swept width over the device limits is skipped there, with its reason, and the others run', () => {
+    const d = { ...DEFAULT_DRAFT, layers: '16,32,32,8', sweep: '64,1024,32768' };
+    const { request, errors, skips } = checkDraft(d, SWIFTSHADER);
+    expect(errors).toEqual({});
+    expect(request?.sweep).toEqual([64, 1024, 32768]);
+    expect(skips.map((s) => [s.width, s.backend])).toEqual([[32768, 'gpu'], [32768, 'cpu']]);
+    expect(skips[0].reason).toMatch(/GiB/);
+    expect(skips[1].reason).toMatch(/parameters is over the CPU limit of 25,000,000/);
+    // Nothing left to run: then it is an error.
+    expect(checkDraft({ ...d, sweep: '32768' }, SWIFTSHADER).errors.sweep).toMatch(/^sweep: no swept width fits any ticked backend \(width 32768 on gpu: /);
     expect(checkDraft({ ...d, sweep: '64,x' }, SWIFTSHADER).errors.sweep).toMatch(/sweep: width "x"/);
     expect(checkDraft({ ...d, sweep: '128, 64,64' }, SWIFTSHADER).request?.sweep).toEqual([64, 128]);
-    expect(checkDraft({ ...d, layers: '16,8', sweep: '64' }, SWIFTSHADER).errors.sweep).toMatch(/at least one hidden layer/);
+    expect(checkDraft({ ...d, layers: '16,8', sweep: '64' }, SWIFTSHADER).errors.sweep).toMatch(/have none \(give at least input,hidden,output\)/);
+  });
+
+  it('quotes 1e-400 and a 5000-digit number as typed', () => {
+    expect(checkDraft({ ...DEFAULT_DRAFT, lr: '1e-400' }, null).errors.lr).toBe('lr = "1e-400": must be a finite number > 0');
+    expect(checkDraft({ ...DEFAULT_DRAFT, lr: '9'.repeat(5000) }, null).errors.lr).toMatch(/^lr = "9{40}…": must be/);
   });
 
   it('needs a backend and quotes non-numbers as typed', () => {
@@ -67,6 +80,16 @@ describe('URL query', () => {
     expect(d.backends).toEqual(['gpu', 'cpu']);
     expect(d.baseline).toBe(false);
     expect(d.lr).toBe(String(DEFAULT_CONFIG.lr));
+  });
+
+  it('says what it could not take from a link, and nothing for a clean one', () => {
+    expect(queryNotices('?' + draftToQuery(DEFAULT_DRAFT))).toEqual([]);
+    expect(queryNotices('?layerz=8&backend=gpu,tpu&optimizer=sgdd&baseline=maybe')).toEqual([
+      'ignored unknown key "layerz"',
+      'backend "tpu" dropped (known: gpu, cpu, reference)',
+      'optimizer = "sgdd" is not one of sgd, momentum, adam',
+      'baseline = "maybe" read as on (use true or false)',
+    ]);
   });
 });
 
@@ -142,6 +165,6 @@ describe('chart data', () => {
     expect(fmtMs(0.25)).toBe('250 µs');
     expect(fmtMs(1500)).toBe('1.5 s');
     expect(fmtEta(125)).toBe('2 min 5 s');
-    expect(withHiddenWidth([16, 32, 32, 8], 64)).toEqual([16, 64, 64, 8]);
+    expect(sweepLayers([16, 32, 32, 8], 64)).toEqual([16, 64, 64, 8]);
   });
 });

@@ -1,6 +1,6 @@
 import type { OptimizerName, Variant } from '../../model/config';
 import type { Kernels } from '../kernels';
-import { spread } from '../kernels';
+import { splitWorkgroups } from '../kernels';
 
 const OPTIMIZER_ID: Record<OptimizerName, number> = { sgd: 0, momentum: 1, adam: 2 };
 
@@ -36,7 +36,7 @@ export class UpdatePass {
         ...[params, grads, state1, state2].map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
       ],
     });
-    this.workgroups = spread(Math.ceil(count / 256), device.limits.maxComputeWorkgroupsPerDimension);
+    this.workgroups = splitWorkgroups(Math.ceil(count / 256), device.limits.maxComputeWorkgroupsPerDimension);
   }
 
   encode(pass: GPUComputePassEncoder, stepSlotOffset: number): void {
