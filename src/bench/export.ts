@@ -19,8 +19,13 @@ export const CSV_RESULT_COLUMNS = [
   'finalLoss', 'finalValidationLoss', 'nonFiniteAtStep', 'skipped', 'note',
 ] as const;
 
-/** Agreement rows share the file: kind "agreement", a = backend/variant, b = vsBackend/vsVariant, gaps per layer ";"-joined. */
-export const CSV_AGREEMENT_COLUMNS = ['kind', 'width', 'backend', 'variant', 'vsBackend', 'vsVariant', 'step', 'normGap', 'weightGap'] as const;
+/** What agreement rows add: a = backend/variant, b = vsBackend/vsVariant, gaps and floors per layer ";"-joined. */
+export const CSV_AGREEMENT_COLUMNS = [
+  'vsBackend', 'vsVariant', 'step', 'normGap', 'weightGap', 'floorNormGap', 'floorWeightGap', 'floorRatio', 'verdict',
+] as const;
+
+/** One table: every line has every column; result lines leave the agreement columns empty and the other way round. */
+export const CSV_COLUMNS = [...CSV_RESULT_COLUMNS, ...CSV_AGREEMENT_COLUMNS] as const;
 
 /** A list of numbers as toCsv writes gaps ("1e-7;NaN"): never a formula, whatever its first character. */
 const NUMBER_LIST = /^(-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?|NaN|-?Infinity)(;(-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?|NaN|-?Infinity))*$/i;
@@ -37,30 +42,30 @@ function csvCell(v: unknown): string {
 }
 
 /**
- * One line per result row (kind "result"), then a header and one line per agreement row
- * (kind "agreement"). Numbers are written in full precision (String(x)), so re-reading gives
- * back the same numbers.
+ * One table (CSV_COLUMNS): a line per result row (kind "result"), then a line per agreement row
+ * (kind "agreement"), each filling its own columns. Numbers are written in full precision
+ * (String(x)), so re-reading gives back the same numbers.
  */
 export function toCsv(r: BenchResults): string {
-  const lines = [CSV_RESULT_COLUMNS.join(',')];
+  const line = (cells: Partial<Record<(typeof CSV_COLUMNS)[number], unknown>>) => CSV_COLUMNS.map((c) => csvCell(cells[c])).join(',');
+  const lines = [CSV_COLUMNS.join(',')];
   for (const row of r.results)
     lines.push(
-      [
-        'result', row.width, row.backend, row.variant, row.steps, row.stepMs?.median, row.stepMs?.p10, row.stepMs?.p90, row.timer,
-        row.samplesPerSec, row.gflops, row.finalLoss, row.finalValidationLoss, row.nonFiniteAtStep, row.skipped, row.note,
-      ]
-        .map(csvCell)
-        .join(','),
+      line({
+        kind: 'result', width: row.width, backend: row.backend, variant: row.variant, steps: row.steps,
+        stepMsMedian: row.stepMs?.median, stepMsP10: row.stepMs?.p10, stepMsP90: row.stepMs?.p90, timer: row.timer,
+        samplesPerSec: row.samplesPerSec, gflops: row.gflops, finalLoss: row.finalLoss, finalValidationLoss: row.finalValidationLoss,
+        nonFiniteAtStep: row.nonFiniteAtStep, skipped: row.skipped, note: row.note,
+      }),
     );
-  if (r.agreement.length > 0) {
-    lines.push('', CSV_AGREEMENT_COLUMNS.join(','));
-    for (const a of r.agreement)
-      lines.push(
-        ['agreement', a.width, a.a.backend, a.a.variant, a.b.backend, a.b.variant, a.step, a.normGap.join(';'), a.weightGap.join(';')]
-          .map(csvCell)
-          .join(','),
-      );
-  }
+  for (const a of r.agreement)
+    lines.push(
+      line({
+        kind: 'agreement', width: a.width, backend: a.a.backend, variant: a.a.variant, vsBackend: a.b.backend, vsVariant: a.b.variant,
+        step: a.step, normGap: a.normGap.join(';'), weightGap: a.weightGap.join(';'),
+        floorNormGap: a.floorNormGap?.join(';'), floorWeightGap: a.floorWeightGap?.join(';'), floorRatio: a.floorRatio, verdict: a.verdict,
+      }),
+    );
   return lines.join('\n') + '\n';
 }
 

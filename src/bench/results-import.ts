@@ -161,11 +161,14 @@ function agreementRow(value: Json, path: string, layerCount: number): AgreementR
   if (o.historySteps !== undefined) row.historySteps = numbers(o.historySteps, `${path}.historySteps`);
   if (row.historySteps && row.normGapHistory) sameLength(path, 'historySteps', row.historySteps, row.normGapHistory.length, 'normGapHistory');
   if (o.step !== undefined) row.step = integerIn(o.step, 0, Number.MAX_SAFE_INTEGER, `${path}.step`);
-  // The verdict's fields (docs/RULES.md, "The verdict"), when the writer had them.
+  // The verdict's fields (docs/RULES.md, "Rounding floor and verdict"), when the writer had them.
   if (o.zeroScaleLayers !== undefined)
     row.zeroScaleLayers = arr(o.zeroScaleLayers, `${path}.zeroScaleLayers`, layerCount).map((l, k) => integerIn(l, 1, layerCount, `${path}.zeroScaleLayers[${k}]`));
   for (const field of ['floorNormGap', 'floorWeightGap'] as const)
-    if (o[field] !== undefined) row[field] = o[field] === null ? null : numbers(o[field], `${path}.${field}`, layerCount);
+    if (o[field] !== undefined) {
+      row[field] = o[field] === null ? null : numbers(o[field], `${path}.${field}`, layerCount);
+      if (row[field]) sameLength(path, field, row[field], layerCount, 'config.layers (weight layers)');
+    }
   if (o.floorRatio !== undefined) row.floorRatio = numOrNull(o.floorRatio, `${path}.floorRatio`);
   if (o.verdict !== undefined) row.verdict = o.verdict === null ? null : oneOf(o.verdict, VERDICT_IDS, `${path}.verdict`);
   return row;

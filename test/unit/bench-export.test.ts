@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { CSV_AGREEMENT_COLUMNS, CSV_RESULT_COLUMNS, parseCsv, parseResultsJson, toCsv, toJson } from '../../src/bench/export';
+import { CSV_COLUMNS, parseCsv, parseResultsJson, toCsv, toJson } from '../../src/bench/export';
 import type { BenchResults } from '../../src/bench/results';
 import { SCHEMA, emptyRow } from '../../src/bench/results';
 import { DEFAULT_CONFIG } from '../../src/model/config';
@@ -96,18 +96,21 @@ describe('parseResultsJson rejects bad files with what and where', () => {
 });
 
 describe('CSV export', () => {
-  test('one line per result row, then the agreement rows; re-read gives the same numbers', () => {
+  test('one table: a header, a line per result row, then a line per agreement row; re-read gives the same numbers', () => {
     const r = sample();
     const records = parseCsv(toCsv(r));
-    expect(records[0]).toEqual([...CSV_RESULT_COLUMNS]);
+    expect(records[0]).toEqual([...CSV_COLUMNS]);
+    // One table: every line has every column, and there is no second header.
+    for (const cells of records.filter((c) => c.length > 1)) expect(cells).toHaveLength(CSV_COLUMNS.length);
+    expect(records.filter((cells) => cells[0] === 'kind')).toHaveLength(1);
     const rows = records.slice(1, 1 + r.results.length);
-    const col = (name: (typeof CSV_RESULT_COLUMNS)[number]) => CSV_RESULT_COLUMNS.indexOf(name);
+    const col = (name: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(name);
     rows.forEach((cells, i) => {
       const row = r.results[i];
       expect(cells[col('kind')]).toBe('result');
       expect(cells[col('backend')]).toBe(row.backend);
       expect(cells[col('variant')]).toBe(row.variant);
-      const num = (name: (typeof CSV_RESULT_COLUMNS)[number]) => (cells[col(name)] === '' ? null : Number(cells[col(name)]));
+      const num = (name: (typeof CSV_COLUMNS)[number]) => (cells[col(name)] === '' ? null : Number(cells[col(name)]));
       expect(num('width')).toBe(row.width);
       expect(num('stepMsMedian')).toBe(row.stepMs?.median ?? null);
       expect(num('stepMsP10')).toBe(row.stepMs?.p10 ?? null);
@@ -118,18 +121,17 @@ describe('CSV export', () => {
       expect(cells[col('timer')]).toBe(row.timer ?? '');
       expect(cells[col('skipped')]).toBe(row.skipped ?? '');
     });
-    const agreementHeader = records.findIndex((cells) => cells[0] === 'kind' && cells.includes('normGap'));
-    expect(records[agreementHeader]).toEqual([...CSV_AGREEMENT_COLUMNS]);
-    const a = records[agreementHeader + 1];
-    expect(a[0]).toBe('agreement');
-    expect(a[CSV_AGREEMENT_COLUMNS.indexOf('normGap')].split(';').map(Number)).toEqual(r.agreement[0].normGap);
-    expect(a[CSV_AGREEMENT_COLUMNS.indexOf('weightGap')].split(';').map(Number)).toEqual(r.agreement[0].weightGap);
+    const a = records[1 + r.results.length];
+    expect(a[col('kind')]).toBe('agreement');
+    expect(a[col('vsBackend')]).toBe(r.agreement[0].b.backend);
+    expect(a[col('normGap')].split(';').map(Number)).toEqual(r.agreement[0].normGap);
+    expect(a[col('weightGap')].split(';').map(Number)).toEqual(r.agreement[0].weightGap);
   });
 
   test('quotes cells with commas, quotes and newlines', () => {
     const r = sample();
     r.results[2].skipped = 'failed: "boom", then\nmore';
     const records = parseCsv(toCsv(r));
-    expect(records[3][CSV_RESULT_COLUMNS.indexOf('skipped')]).toBe('failed: "boom", then\nmore');
+    expect(records[3][CSV_COLUMNS.indexOf('skipped')]).toBe('failed: "boom", then\nmore');
   });
 });

@@ -4,7 +4,7 @@
  * valid file comes back complete, every field filled (issue 16 item 3).
  */
 import { describe, expect, it } from 'vitest';
-import { IMPORT_LIMITS, ResultsFormatError, parseCsv, parseResultsJson, toCsv } from '../../src/bench/export';
+import { CSV_COLUMNS, IMPORT_LIMITS, ResultsFormatError, parseCsv, parseResultsJson, toCsv } from '../../src/bench/export';
 import type { BenchResults } from '../../src/bench/results';
 import { SCHEMA, emptyRow } from '../../src/bench/results';
 import { DEFAULT_CONFIG } from '../../src/model/config';
@@ -90,12 +90,29 @@ describe('CSV formula injection', () => {
     };
     const text = toCsv(r);
     const records = parseCsv(text);
-    const notes = records.slice(1, 7).map((cells) => cells.at(-1));
+    const notes = records.slice(1, 7).map((cells) => cells[CSV_COLUMNS.indexOf('note')]);
     expect(notes).toEqual(["'=HYPERLINK(\"http://x\",\"y\")", "'+1+1", "'-2+3", "'@SUM(A1)", "'\tcmd", "'\rcmd"]);
     // Every cell that a spreadsheet would evaluate starts inside quotes with an apostrophe.
     for (const line of text.split('\n')) for (const cell of line.split(',')) expect(cell).not.toMatch(/^[=+@]/);
-    expect(records[1][11]).toBe('-0.5');
-    expect(records.at(-1)![7]).toBe('-1e-7;NaN');
+    expect(records[1][CSV_COLUMNS.indexOf('finalLoss')]).toBe('-0.5');
+    expect(records.at(-1)![CSV_COLUMNS.indexOf('normGap')]).toBe('-1e-7;NaN');
+  });
+});
+
+describe('the rounding floor and verdict of an agreement row', () => {
+  const pair = { width: null, a: { backend: 'gpu', variant: 'l2' }, b: { backend: 'gpu', variant: 'decay' }, normGap: [0, 1e-9], weightGap: [1e-7, 2e-7] };
+  const withPair = (extra: Record<string, unknown>) => file({ agreement: [{ ...pair, ...extra }] });
+
+  it('come back as written', () => {
+    const extra = { floorNormGap: [1e-9, 2e-9], floorWeightGap: [2e-7, 3e-7], floorRatio: 0.7, verdict: 'same', zeroScaleLayers: [] };
+    expect(parseResultsJson(withPair(extra)).agreement[0]).toMatchObject(extra);
+    expect(parseResultsJson(withPair({ floorNormGap: null, floorRatio: null, verdict: null })).agreement[0]).toMatchObject({ floorNormGap: null, verdict: null });
+  });
+
+  it('are refused, naming the field, when not what the runner writes', () => {
+    expect(refusal(withPair({ verdict: 'sort of' }))).toMatch(/agreement\[0\]\.verdict/);
+    expect(refusal(withPair({ floorRatio: 'big' }))).toMatch(/agreement\[0\]\.floorRatio/);
+    expect(refusal(withPair({ floorWeightGap: [1e-7] }))).toMatch(/floorWeightGap/);
   });
 });
 
