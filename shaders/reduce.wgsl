@@ -1,4 +1,5 @@
-// Reductions: bias gradients (column sums of dZ) and per-layer sums of squares of W (the norms).
+// Per-layer sums of squares of W (the norms). Bias gradients are a by-product of the dW
+// product (shaders/matmul.wgsl, BIAS_GRAD).
 
 struct Shape {
   rows: u32,
@@ -6,21 +7,10 @@ struct Shape {
 }
 
 @group(0) @binding(0) var<uniform> shape: Shape;
-// src: [rows, cols] row-major (dZ_l for bias_grad; W_l flattened for sum_squares).
+// src: W_l flattened (sum_squares); stage 1's partial sums (sum_partials).
 @group(0) @binding(1) var<storage, read> src: array<f32>;
-// dst: [cols] for bias_grad (db_l); [workgroups] partial sums for sum_squares.
+// dst: [workgroups] partial sums (sum_squares).
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
-
-// db_j = Σ_r dZ[r, j]: one invocation per column; neighbouring invocations read neighbouring
-// addresses, so each row is one coalesced read across the workgroup.
-@compute @workgroup_size(64)
-fn bias_grad(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let j = gid.x;
-  if (j >= shape.cols) { return; }
-  var s = 0.0;
-  for (var r = 0u; r < shape.rows; r++) { s += src[r * shape.cols + j]; }
-  dst[j] = s;
-}
 
 var<workgroup> partial: array<f32, 256>;
 
