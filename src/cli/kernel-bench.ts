@@ -192,7 +192,6 @@ async function main(): Promise<void> {
       const samples: number[] = [];
       for (let r = 0; r < repeats; r++) samples.push((await timeDispatches(pass, dispatches)) / dispatches);
       row.push(median(samples));
-      pass.destroy();
     }
     const gflops = row.map((ms) => flops / ms / 1e6);
     console.log(

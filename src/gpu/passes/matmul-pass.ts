@@ -84,8 +84,4 @@ export class MatmulPass {
     pass.setBindGroup(0, this.bindGroup);
     pass.dispatchWorkgroups(...this.workgroups);
   }
-
-  destroy(): void {
-    // Owns no buffers: the shape lives in the pipeline.
-  }
 }
