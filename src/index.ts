@@ -18,6 +18,7 @@ export type { Losses, Trainer, TrainTiming } from './model/trainer';
 
 export { createReferenceTrainer, ReferenceTrainer, lossAndGradients } from './cpu/reference';
 export { createFastCpuTrainer, FastCpuTrainer } from './cpu/fast';
+export { createCpuTrainerInWorker, RemoteCpuTrainer } from './cpu/remote-trainer';
 export * from './gpu/index';
 
 export { runBenchmark } from './bench/runner';

@@ -3,25 +3,50 @@
  * CLI and the page run the same engine the same way.
  */
 import { createFastCpuTrainer } from '../cpu/fast';
+import { createCpuTrainerInWorker } from '../cpu/remote-trainer';
 import { createReferenceTrainer } from '../cpu/reference';
 import { acquireDevice, createGpuTrainer } from '../gpu/index';
+import { BROWSER_IMPLEMENTATION } from '../gpu/adapter-summary';
+import type { ImplementationInfo } from '../gpu/adapter-summary';
+import { checkTimestamps } from '../gpu/timestamp-check';
+import type { TimestampCheck } from '../gpu/timestamp-check';
 import type { Backend } from '../model/config';
 import type { GpuContext, TrainerFactory } from './runner';
 
-export { checkGpuFit, describeAdapter } from '../gpu/index';
+export { checkGpuFit, describeAdapter, gpuMemoryPlan } from '../gpu/index';
+export { pageCpuEngine } from '../cpu/fast';
+
+const IN_PAGE = typeof (globalThis as { window?: unknown }).window !== 'undefined';
 
 /** Trainer factories for every backend; the GPU only when a device is at hand. */
 export function trainerFactories(gpu: GpuContext | null): Partial<Record<Backend, TrainerFactory>> {
   const factories: Partial<Record<Backend, TrainerFactory>> = {
     reference: createReferenceTrainer,
-    cpu: (config, variant, data, extras) => createFastCpuTrainer(config, variant, data, { workers: extras?.workers }),
+    // In a page the CPU trainer lives in a worker, so the main thread never computes (no long tasks)
+    // and Cancel can end a step in flight; Node blocks its own main thread, as a CLI may.
+    cpu: (config, variant, data, extras) =>
+      IN_PAGE
+        ? createCpuTrainerInWorker(config, variant, data, { workers: extras?.workers, signal: extras?.signal })
+        : createFastCpuTrainer(config, variant, data, { workers: extras?.workers }),
   };
-  if (gpu) factories.gpu = (config, variant, data) => createGpuTrainer(gpu.device, config, variant, data);
+  // Device time only where the timer check trusted it (docs/DESIGN.md, Timing).
+  if (gpu) factories.gpu = (config, variant, data) => createGpuTrainer(gpu.device, config, variant, data, { timestamps: gpu.hasTimestamps });
   return factories;
 }
 
-/** A fresh device as the runner wants it (throws, in words, when WebGPU or an adapter is missing). */
-export async function acquireGpuContext(gpu: GPU | undefined | null): Promise<GpuContext> {
-  const { device, adapter, limits, hasTimestamps } = await acquireDevice(gpu);
-  return { device, adapter, limits, hasTimestamps };
+/**
+ * A fresh device as the runner wants it (throws, in words, when WebGPU or an adapter is missing).
+ * `origin` names the implementation (a page's navigator.gpu: "browser"). When the device has
+ * timestamp-query, one calibration pass checks its units against wall time; untrusted
+ * timestamps are not used (`hasTimestamps` false) and the verdict goes into the results.
+ * `check` is that calibration (a test passes a verdict to see how an untrusted timer is reported).
+ */
+export async function acquireGpuContext(
+  gpu: GPU | undefined | null,
+  origin: ImplementationInfo = BROWSER_IMPLEMENTATION,
+  check: (device: GPUDevice) => Promise<TimestampCheck> = checkTimestamps,
+): Promise<GpuContext> {
+  const { device, adapter, limits, hasTimestamps } = await acquireDevice(gpu, {}, origin);
+  const timestampCheck = hasTimestamps ? await check(device) : null;
+  return { device, adapter, limits, hasTimestamps: timestampCheck?.trusted ?? false, timestampCheck };
 }

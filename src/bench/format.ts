@@ -1,6 +1,7 @@
 /**
- * Number formatting shared by the CLI tables and anything else that prints results.
- * Browser-safe. Non-finite values print as what they are (NaN, Inf), never as a number.
+ * Number formatting, the one module of the CLI tables and the page (charts, summaries, table).
+ * Browser-safe. Missing values print as "—" and non-finite ones as what they are (NaN, Inf,
+ * -Inf), never as a number, with the same glyphs everywhere.
  */
 
 export { formatBytes } from '../model/units';
@@ -14,7 +15,7 @@ export function formatSeconds(s: number): string {
 }
 
 function nonFinite(x: number | null | undefined): string | null {
-  if (x === null || x === undefined) return '–';
+  if (x === null || x === undefined) return '—';
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? 'Inf' : '-Inf';
   return null;
@@ -50,6 +51,42 @@ export function formatRate(x: number | null | undefined): string {
 /** Step time: 12.3 ms, 0.045 ms, 1.23e3 ms. */
 export function formatMs(x: number | null | undefined): string {
   return formatNumber(x);
+}
+
+// For people on the page: digits grouped, units chosen, times left in words.
+
+/** A gap or other small positive figure: "3.1e-7"; exact zero stays "0"; NaN/Inf say so. */
+export function fmtSci(v: number | null | undefined, digits = 2): string {
+  const bad = nonFinite(v);
+  if (bad) return bad;
+  if (v === 0) return '0';
+  return v!.toExponential(digits - 1).replace('e+', 'e');
+}
+
+/** A quantity for people: 3 significant digits, thousands grouped, tiny/huge values in e-notation. */
+export function fmtNum(v: number | null | undefined, digits = 3): string {
+  const bad = nonFinite(v);
+  if (bad) return bad;
+  const a = Math.abs(v!);
+  if (a !== 0 && (a < 1e-3 || a >= 1e9)) return fmtSci(v, digits);
+  return v!.toLocaleString('en-US', { maximumSignificantDigits: digits });
+}
+
+/** Milliseconds as the most readable unit: "850 µs", "12.3 ms", "1.25 s". */
+export function fmtMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return fmtNum(ms);
+  if (ms < 1) return `${fmtNum(ms * 1000)} µs`;
+  if (ms < 1000) return `${fmtNum(ms)} ms`;
+  return `${fmtNum(ms / 1000)} s`;
+}
+
+/** Seconds left, for the progress bar: "12 s", "3 min 5 s". */
+export function fmtEta(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return 'estimating…';
+  if (seconds < 1) return 'under a second';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
 /** A plain-text table: first row the header, numbers right-aligned (a cell is numeric when `align` says so). */

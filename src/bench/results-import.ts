@@ -10,6 +10,7 @@
  * (see toJson) and read back here as numbers.
  */
 import { BACKENDS, ConfigError, MAX_WIDTH, VARIANTS, show, validateConfig } from '../model/config';
+import { VERDICT_IDS } from '../model/verdict';
 import type { AgreementRow, BenchResults, ResultRow, Spread } from './results';
 import { MAX_RECORDS_PER_ROW, SCHEMA } from './results';
 
@@ -160,6 +161,13 @@ function agreementRow(value: Json, path: string, layerCount: number): AgreementR
   if (o.historySteps !== undefined) row.historySteps = numbers(o.historySteps, `${path}.historySteps`);
   if (row.historySteps && row.normGapHistory) sameLength(path, 'historySteps', row.historySteps, row.normGapHistory.length, 'normGapHistory');
   if (o.step !== undefined) row.step = integerIn(o.step, 0, Number.MAX_SAFE_INTEGER, `${path}.step`);
+  // The verdict's fields (docs/RULES.md, "The verdict"), when the writer had them.
+  if (o.zeroScaleLayers !== undefined)
+    row.zeroScaleLayers = arr(o.zeroScaleLayers, `${path}.zeroScaleLayers`, layerCount).map((l, k) => integerIn(l, 1, layerCount, `${path}.zeroScaleLayers[${k}]`));
+  for (const field of ['floorNormGap', 'floorWeightGap'] as const)
+    if (o[field] !== undefined) row[field] = o[field] === null ? null : numbers(o[field], `${path}.${field}`, layerCount);
+  if (o.floorRatio !== undefined) row.floorRatio = numOrNull(o.floorRatio, `${path}.floorRatio`);
+  if (o.verdict !== undefined) row.verdict = o.verdict === null ? null : oneOf(o.verdict, VERDICT_IDS, `${path}.verdict`);
   return row;
 }
 
@@ -225,6 +233,10 @@ export function parseResultsJson(text: string): BenchResults {
       architecture: str(a.architecture ?? '', 'adapter.architecture'),
       description: str(a.description ?? '', 'adapter.description'),
       isFallbackAdapter: typeof a.isFallbackAdapter === 'boolean' ? a.isFallbackAdapter : fail('adapter.isFallbackAdapter', 'true or false', a.isFallbackAdapter),
+      // Files written before these fields say nothing about the implementation.
+      implementation:
+        a.implementation === undefined ? 'unknown' : oneOf(a.implementation, ['dawn', 'wgpu', 'browser', 'unknown'] as const, 'adapter.implementation'),
+      backend: strOrNull(a.backend ?? null, 'adapter.backend'),
     };
   }
   let limits: Record<string, number> | null = null;
@@ -248,6 +260,15 @@ export function parseResultsJson(text: string): BenchResults {
   for (const field of ['maxSeconds', 'workers'] as const) if (o[field] !== undefined) results[field] = numOrNull(o[field], field);
   if (o.elapsedSeconds !== undefined) results.elapsedSeconds = num(o.elapsedSeconds, 'elapsedSeconds');
   if (o.stopped !== undefined) results.stopped = strOrNull(o.stopped, 'stopped');
+  if (o.timestampCheck !== undefined && o.timestampCheck !== null) {
+    const t = obj(o.timestampCheck, 'timestampCheck');
+    results.timestampCheck = {
+      trusted: typeof t.trusted === 'boolean' ? t.trusted : fail('timestampCheck.trusted', 'true or false', t.trusted),
+      deviceMs: num(t.deviceMs, 'timestampCheck.deviceMs'),
+      wallMs: num(t.wallMs, 'timestampCheck.wallMs'),
+      note: str(t.note, 'timestampCheck.note'),
+    };
+  } else if (o.timestampCheck === null) results.timestampCheck = null;
   if (o.notes !== undefined) results.notes = arr(o.notes, 'notes', IMPORT_LIMITS.notes).map((n, i) => str(n, `notes[${i}]`));
   return results;
 }

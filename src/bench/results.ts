@@ -2,18 +2,15 @@
  * The results schema shared by the CLI (`--json`) and the page (export/import):
  * "l2wd-bench/1" of DESIGN.md. Fields may be added; these must stay.
  */
+import type { AdapterSummary } from '../gpu/adapter-summary';
+import type { TimestampCheck } from '../gpu/timestamp-check';
 import type { Backend, MlpConfig, Variant } from '../model/config';
 import type { VerdictId } from '../model/verdict';
 
 export const SCHEMA = 'l2wd-bench/1';
 
-export interface AdapterSummary {
-  vendor: string;
-  architecture: string;
-  description: string;
-  /** True for software adapters (SwiftShader): their timings are CPU emulation, not GPU performance. */
-  isFallbackAdapter: boolean;
-}
+export type { AdapterSummary, WebGpuImplementation } from '../gpu/adapter-summary';
+export type { TimestampCheck } from '../gpu/timestamp-check';
 
 export interface Spread {
   median: number;
@@ -29,6 +26,8 @@ export interface ResultRow {
   /** The swept hidden width; null outside a sweep. */
   width: number | null;
   backend: Backend;
+  /** What ran the cell, where the backend says (the CPU: "CPU: WASM SIMD, 2 threads"). */
+  engine?: string;
   variant: Variant;
   stepMs: Spread | null;
   timer: TimerKind | null;
@@ -75,11 +74,11 @@ export interface AgreementRow {
   zeroScaleLayers?: number[];
   /**
    * L2-vs-decay pairs: the rounding floor, per layer — the gaps between b and its one-ulp twin
-   * (docs/RULES.md, "The verdict"). Null when the twin did not finish at `step`.
+   * (docs/RULES.md, "Rounding floor and verdict"). Null when the twin did not finish at `step`.
    */
   floorNormGap?: number[] | null;
   floorWeightGap?: number[] | null;
-  /** Largest pair gap / floor over layers and both gaps (floors below 2⁻²⁴ count as 2⁻²⁴); null without a floor. */
+  /** Largest pair gap / floor over layers and both gaps (floors below √step half-ulps count as that); null without a floor. */
   floorRatio?: number | null;
   /** identical | same | drift | diverged | unmeasured (src/model/verdict.ts). */
   verdict?: VerdictId | null;
@@ -90,6 +89,8 @@ export interface BenchResults {
   createdAt?: string;
   adapter: AdapterSummary | null;
   limits: Record<string, number> | null;
+  /** Whether timestamp-query's units agreed with wall time on a calibration pass; null: no timestamps, or not checked. */
+  timestampCheck?: TimestampCheck | null;
   config: MlpConfig & { alpha: number };
   /** Host that ran the CPU backends (Node: os.cpus()[0].model; browser: navigator.userAgent). */
   machine?: string;

@@ -1,12 +1,12 @@
 /**
- * The rounding floor of an L2-vs-decay pair and its verdict (docs/RULES.md, "The verdict"):
+ * The rounding floor of an L2-vs-decay pair and its verdict (docs/RULES.md, "Rounding floor and verdict"):
  * the gap between the decay run and its one-ulp twin at the pair's step, then src/model/verdict.ts
  * judges the pair's gap against it.
  *
  * Browser-safe: no Node imports.
  */
 import { agreement } from '../model/metrics';
-import { FLOOR_MIN, FLOOR_MIN_F64, judge } from '../model/verdict';
+import { judge, leastFloor } from '../model/verdict';
 import type { AgreementRow } from './results';
 import type { Cell } from './run-state';
 
@@ -19,7 +19,7 @@ export function judgeAgainstTwin(row: AgreementRow, a: Cell, b: Cell, twinWeight
   const bw = b.finalStep === row.step ? b.finalWeights : b.checkpoints.get(row.step!);
   const floor = twinWeights && bw ? agreement(twinWeights, bw) : null;
   const diverged = a.row.nonFiniteAtStep != null || b.row.nonFiniteAtStep != null;
-  const verdict = judge(row, floor, { diverged, floorMin: b.backend === 'reference' ? FLOOR_MIN_F64 : FLOOR_MIN });
+  const verdict = judge(row, floor, { diverged, floorMin: leastFloor(row.step!, b.backend === 'reference' ? 64 : 32) });
   row.floorNormGap = floor?.normGap ?? null;
   row.floorWeightGap = floor?.weightGap ?? null;
   row.floorRatio = verdict.ratio;

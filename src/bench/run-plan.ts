@@ -11,11 +11,14 @@ import type { Dataset } from '../model/data';
 import type { Trainer } from '../model/trainer';
 import { checkGpuFit } from '../gpu/memory-plan';
 import { formatBytesApart } from '../model/units';
-import type { AdapterSummary, BenchResults } from './results';
+import type { AdapterSummary, BenchResults, TimestampCheck } from './results';
+import { MAX_RECORDS_PER_ROW } from './results';
 
 /** Extra settings a factory may use (the fast CPU backend's worker count). */
 export interface FactoryExtras {
   workers?: number;
+  /** The run's abort signal: a trainer that can end a call in flight (the page's CPU worker) listens to it. */
+  signal?: AbortSignal;
 }
 
 export type TrainerFactory = (
@@ -32,8 +35,10 @@ export interface GpuContext {
   device: GPUDevice;
   adapter: AdapterSummary;
   limits: LimitsLike;
-  /** The device was created with `timestamp-query`: GPU step times are device time, not wall. */
+  /** The device has `timestamp-query` and its units were trusted: GPU step times are device time, not wall. */
   hasTimestamps: boolean;
+  /** The calibration of timestamp-query against wall time (src/gpu/timestamp-check.ts); null when not done. */
+  timestampCheck?: TimestampCheck | null;
 }
 
 /** Why a configuration cannot run on the GPU, or null; decided before anything is allocated. */
@@ -41,6 +46,7 @@ export type GpuFitCheck = (
   config: MlpConfig,
   limits: { maxBufferSize: number; maxStorageBufferBindingSize: number },
   memoryBudgetBytes?: number,
+  options?: { hostCopies?: boolean },
 ) => string | null;
 
 export interface RunnerOptions {
@@ -58,6 +64,8 @@ export interface RunnerOptions {
   maxSeconds?: number | null;
   /** CPU backends (cpu, reference) are skipped when the widest layer exceeds this. Null: no limit. */
   cpuMaxWidth?: number | null;
+  /** CPU backends (cpu, reference) are skipped when the model has more parameters (the page's tab limit). Null: none. */
+  cpuMaxParameters?: number | null;
   factories: Partial<Record<Backend, TrainerFactory>>;
   /** The GPU device to run on; null when there is no WebGPU adapter (GPU cells are skipped). */
   gpu: GpuContext | null;
@@ -75,12 +83,17 @@ export interface RunnerOptions {
   hostParameterBytesMax?: number;
   /** Names the host that ran the CPU backends; default navigator.userAgent where there is one. */
   machine?: string;
+  /** Records a row keeps at most (older ones are thinned); 2 to MAX_RECORDS_PER_ROW, the default. */
+  maxRecords?: number;
 }
 
 export interface RunProgress {
   /** Training steps done (skipped cells count as done). */
   done: number;
   total: number;
+  /** Predicted seconds of work trained and in all (work-meter.ts): what the bar shows, as done / total. */
+  work: { done: number; total: number };
+  /** What is running, named from the moment it starts (warm-up included). */
   label: string;
   /** Seconds left, from the pace so far, capped by the time budget; null before the first step. */
   etaSeconds: number | null;
@@ -146,6 +159,7 @@ export interface RunPlan {
   started: number;
   deadline: number;
   warmupSteps: number;
+  maxRecords: number;
   hostMax: number;
   /** Both variants run, so each backend also runs the decay variant's one-ulp twin to measure the rounding floor. */
   twin: boolean;
@@ -171,6 +185,9 @@ export function planRun(options: RunnerOptions, signal: AbortSignal | undefined)
   if (backends.length === 0) throw new Error('no backend to run: give at least one of gpu, cpu, reference');
   const recordEvery = options.recordEvery ?? defaultRecordEvery(config.steps);
   if (!(Number.isInteger(recordEvery) && recordEvery >= 1)) throw new Error(`recordEvery = ${recordEvery}: must be an integer ≥ 1`);
+  const maxRecords = options.maxRecords ?? MAX_RECORDS_PER_ROW;
+  if (!(Number.isInteger(maxRecords) && maxRecords >= 2 && maxRecords <= MAX_RECORDS_PER_ROW))
+    throw new Error(`maxRecords = ${maxRecords}: must be an integer from 2 to ${MAX_RECORDS_PER_ROW}`);
   const maxSeconds = options.maxSeconds ?? null;
   if (maxSeconds !== null && !(maxSeconds > 0)) throw new Error(`maxSeconds = ${maxSeconds}: must be a number > 0`);
   const twin = variants.includes('l2') && variants.includes('decay');
@@ -188,6 +205,7 @@ export function planRun(options: RunnerOptions, signal: AbortSignal | undefined)
     started,
     deadline: maxSeconds === null ? Number.POSITIVE_INFINITY : started + maxSeconds * 1000,
     warmupSteps: options.warmupSteps ?? 2,
+    maxRecords,
     hostMax: options.hostParameterBytesMax ?? DEFAULT_HOST_PARAMETER_BYTES_MAX,
     fit: options.checkGpuFit ?? checkGpuFit,
     gpu: options.gpu,
@@ -195,18 +213,34 @@ export function planRun(options: RunnerOptions, signal: AbortSignal | undefined)
   };
 }
 
+/**
+ * The one CPU size rule (CLI: widest layer; page: parameters a tab can hold): why the CPU
+ * backends must not train `layers`, or null.
+ */
+export function cpuSizeProblem(layers: readonly number[], limits: Pick<RunnerOptions, 'cpuMaxWidth' | 'cpuMaxParameters'>): string | null {
+  const widest = Math.max(...layers);
+  if (limits.cpuMaxWidth != null && widest > limits.cpuMaxWidth)
+    return `widest layer ${widest} is over the CPU width limit of ${limits.cpuMaxWidth} (cpuMaxWidth)`;
+  const n = parameterCount(layers);
+  if (limits.cpuMaxParameters != null && n > limits.cpuMaxParameters)
+    return `${n.toLocaleString('en-US')} parameters is over the CPU limit of ${limits.cpuMaxParameters.toLocaleString('en-US')} in a browser tab`;
+  return null;
+}
+
 /** Why a cell can never run, from what is known up front (device, build, limits, host memory). */
 export function staticSkip(plan: RunPlan, backend: Backend, cfg: MlpConfig): string | null {
   const { options, gpu } = plan;
   if (backend === 'gpu' && !gpu) return options.gpuUnavailableReason ?? 'no WebGPU adapter';
   if (!options.factories[backend]) return `the ${backend} backend is not available in this build`;
-  const widest = Math.max(...cfg.layers);
-  if (backend !== 'gpu' && options.cpuMaxWidth != null && widest > options.cpuMaxWidth)
-    return `widest layer ${widest} is over the CPU width limit of ${options.cpuMaxWidth} (cpuMaxWidth)`;
+  if (backend !== 'gpu') {
+    const tooBig = cpuSizeProblem(cfg.layers, options);
+    if (tooBig) return tooBig;
+  }
   if (backend === 'gpu' && gpu) {
     const limits = limitsRecord(gpu.limits) as { maxBufferSize: number; maxStorageBufferBindingSize: number };
     // WebGPU reports no device memory: the budget, when given, bounds the engine's planned total.
-    const why = plan.fit(cfg, limits, options.gpuMemoryBudgetBytes ?? undefined);
+    // A software adapter's buffers are host memory: the host's own copies count against the same budget.
+    const why = plan.fit(cfg, limits, options.gpuMemoryBudgetBytes ?? undefined, { hostCopies: gpu.adapter.isFallbackAdapter });
     if (why) return why;
   }
   // After the backend's own limits, which say more about the device than the host's copy does.

@@ -9,6 +9,7 @@ import type { Backend, MlpConfig, Variant } from '../model/config';
 import { decayAlpha } from '../model/config';
 import type { Dataset } from '../model/data';
 import { makeDataset } from '../model/data';
+import { float32Warnings } from '../model/float32-range';
 import { matmulFlopsPerStep } from '../model/flops';
 import type { MlpParameters } from '../model/parameters';
 import { initialParameters } from '../model/parameters';
@@ -17,6 +18,7 @@ import type { BenchResults, ResultRow } from './results';
 import { SCHEMA } from './results';
 import type { RunPlan, RunnerHooks } from './run-plan';
 import { limitsRecord, sweepLayers } from './run-plan';
+import { WorkMeter } from './work-meter';
 
 /** One backend × variant at one width, while its width is being run. */
 export interface Cell {
@@ -50,6 +52,7 @@ export interface Pair {
 }
 
 export const cellKey = (backend: Backend, variant: Variant, twin = false) => `${backend}/${variant}${twin ? '/twin' : ''}`;
+const meterKey = (width: number | null, cell: Pick<Cell, 'backend' | 'variant' | 'twin'>) => `${width}/${cellKey(cell.backend, cell.variant, cell.twin)}`;
 
 export class CancelledError extends Error {
   override name = 'CancelledError';
@@ -71,6 +74,8 @@ export class RunState {
   readonly total: number;
   done = 0;
   label = '';
+  /** The same progress weighted by predicted work, for the bar and the time left. */
+  readonly meter = new WorkMeter();
 
   constructor(readonly plan: RunPlan, private readonly hooks: RunnerHooks) {
     const { options, config, gpu } = plan;
@@ -79,6 +84,7 @@ export class RunState {
       createdAt: new Date().toISOString(),
       adapter: gpu?.adapter ?? null,
       limits: gpu ? limitsRecord(gpu.limits) : null,
+      timestampCheck: gpu?.timestampCheck ?? null,
       config: { ...config, alpha: decayAlpha(config) },
       machine: options.machine ?? (typeof navigator !== 'undefined' ? navigator.userAgent : undefined),
       sweep: options.sweep?.length ? [...options.sweep] : null,
@@ -88,7 +94,29 @@ export class RunState {
       results: [],
       agreement: [],
     };
+    // What float32 cannot hold of this configuration, said up front (the rows' notes say what happened).
+    const warnings = float32Warnings(config);
+    if (warnings.length > 0 && plan.backends.some((b) => b !== 'reference')) this.results.notes = warnings.map((w) => `float32: ${w}`);
     this.total = plan.widths.length * plan.execution.length * plan.cellsPerBackend * config.steps;
+    for (const width of plan.widths) {
+      const flops = matmulFlopsPerStep(sweepLayers(config.layers, width), config.batch);
+      for (const backend of plan.execution) {
+        const cells = [...plan.variants.map((variant) => ({ backend, variant, twin: false })), ...(plan.twin ? [{ backend, variant: 'decay' as const, twin: true }] : [])];
+        for (const c of cells) this.meter.add(meterKey(width, c), backend, flops, config.steps);
+      }
+    }
+  }
+
+  /** `n` steps of a cell were trained. */
+  trained(width: number | null, cell: Pick<Cell, 'backend' | 'variant' | 'twin'>, n: number): void {
+    this.done += n;
+    this.meter.trained(meterKey(width, cell), n);
+  }
+
+  /** `n` steps of a cell will not run (skipped, cut short, cancelled): done for the step count, out of the work. */
+  dropped(width: number | null, cell: Pick<Cell, 'backend' | 'variant' | 'twin'>, n: number): void {
+    this.done += n;
+    this.meter.dropped(meterKey(width, cell), n);
   }
 
   get signal(): AbortSignal | undefined {
@@ -99,15 +127,49 @@ export class RunState {
   progress(): void {
     const { started, deadline } = this.plan;
     const elapsed = (performance.now() - started) / 1000;
-    let eta: number | null = this.done > 0 ? (elapsed / this.done) * (this.total - this.done) : null;
+    const work = this.meter.work();
+    // Predicted work left, scaled by how the prediction has held up so far (elapsed / predicted done).
+    let eta: number | null = work.done > 0 ? (elapsed / work.done) * (work.total - work.done) : null;
     if (eta !== null && Number.isFinite(deadline)) eta = Math.min(eta, Math.max(0, (deadline - performance.now()) / 1000));
-    this.hooks.onProgress?.({ done: this.done, total: this.total, label: this.label, etaSeconds: eta });
+    this.hooks.onProgress?.({ done: this.done, total: this.total, work, label: this.label, etaSeconds: eta });
   }
 
-  /** Hands the caller a copy of the results so far. */
+  /** Copies of rows that no longer change (finished cells, agreement rows), made once and reused. */
+  private readonly copies = new WeakMap<object, unknown>();
+  private readonly settled = new WeakSet<ResultRow>();
+
+  /** The cell of `row` is done: its row will not change again, so one copy serves every later partial. */
+  settle(row: ResultRow): void {
+    this.settled.add(row);
+  }
+
+  /**
+   * Hands the caller a copy of the results so far. Incremental: only the row in flight is copied
+   * each chunk (and it holds at most MAX_RECORDS_PER_ROW records); rows that are done, agreement
+   * rows and the run's settings are copied once and the same copies are handed out again, so the
+   * cost per chunk does not grow with the run. Treat a partial as read-only.
+   */
   partial(): void {
     this.results.elapsedSeconds = (performance.now() - this.plan.started) / 1000;
-    this.hooks.onPartial?.(structuredClone(this.results));
+    if (!this.hooks.onPartial) return;
+    const r = this.results;
+    this.hooks.onPartial({
+      ...r,
+      adapter: this.once(r.adapter),
+      limits: this.once(r.limits),
+      config: this.once(r.config),
+      sweep: this.once(r.sweep ?? null),
+      notes: r.notes && [...r.notes],
+      results: r.results.map((row) => (this.settled.has(row) ? this.once(row) : structuredClone(row))),
+      agreement: r.agreement.map((row) => this.once(row)),
+    });
+  }
+
+  private once<T>(value: T): T {
+    if (value === null || typeof value !== 'object') return value;
+    let copy = this.copies.get(value);
+    if (copy === undefined) this.copies.set(value, (copy = structuredClone(value)));
+    return copy as T;
   }
 }
 

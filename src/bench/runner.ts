@@ -51,16 +51,20 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
         if (skip) {
           if (counted) budget.settle(w.flopsPerStep);
           row.skipped = skip;
-          state.done += config.steps;
+          state.settle(row);
+          state.dropped(width, cell, config.steps);
           finishPairs(w, results);
           state.progress();
           state.partial();
           continue;
         }
+        // Named from its start: warm-up (pipeline compilation) can take many seconds.
+        state.progress();
         try {
           await runCell(state, budget, w, cell);
         } finally {
           if (counted) budget.settle(w.flopsPerStep);
+          state.settle(row);
         }
         finishPairs(w, results);
         state.partial();
@@ -76,8 +80,22 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
   }
 
   if (signal?.aborted) results.stopped = abortReason(signal);
-  else if (results.results.some((r) => r.skipped?.startsWith('time budget') || r.note?.includes('time budget of')))
-    results.stopped = `time budget of ${plan.maxSeconds} s spent`;
+  else results.stopped = budgetStop(results, plan.maxSeconds);
   results.elapsedSeconds = (performance.now() - plan.started) / 1000;
   return results;
+}
+
+/**
+ * Why the time budget stopped the run short, or null: spent (cells cut or not started), and how
+ * many cells it refused up front as predicted over their share — a run that skipped cells for
+ * the budget always says so, not just the rows.
+ */
+function budgetStop(results: BenchResults, maxSeconds: number | null): string | null {
+  const rows = results.results;
+  const spent = rows.some((r) => r.skipped?.startsWith('time budget') || r.note?.includes('time budget of'));
+  const refused = rows.filter((r) => r.skipped?.startsWith('over the time budget')).length;
+  if (!spent && refused === 0) return null;
+  const refusedText = refused > 0 ? `${refused} of ${rows.length} cells skipped as predicted over their share of it` : '';
+  if (!spent) return `time budget of ${maxSeconds} s: ${refusedText}`;
+  return `time budget of ${maxSeconds} s spent${refused > 0 ? `; ${refusedText}` : ''}`;
 }

@@ -27,8 +27,11 @@ const MEASURED_SAFETY = 2;
 export class TimeBudget {
   /** Cells that can run and have not finished, and their FLOPs per step summed. */
   private readonly pending = { count: 0, flops: 0 };
-  /** Measured GFLOP/s of each backend so far (from warm-up), to predict the next width. */
-  private readonly measuredGflops = new Map<Backend, { gflops: number; width: number | null }>();
+  /**
+   * Best GFLOP/s each backend has shown (warm-ups and whole cells), where, and how many times it
+   * was measured. The best, because noise (a GC pause, a busy machine) only ever slows a step.
+   */
+  private readonly measuredGflops = new Map<Backend, { gflops: number; width: number | null; count: number }>();
 
   constructor(private readonly plan: RunPlan) {
     const { config, widths, execution, cellsPerBackend } = plan;
@@ -55,9 +58,12 @@ export class TimeBudget {
     this.pending.flops -= flops;
   }
 
-  /** Records a backend's rate from its warm-up, for the cells after it. */
+  /** Records a backend's rate (from a warm-up, or a cell's median step), for the cells after it. */
   measured(backend: Backend, gflops: number, width: number | null): void {
-    this.measuredGflops.set(backend, { gflops, width });
+    if (!(gflops > 0 && Number.isFinite(gflops))) return;
+    const known = this.measuredGflops.get(backend);
+    const best = known && known.gflops >= gflops ? known : { gflops, width };
+    this.measuredGflops.set(backend, { gflops: best.gflops, width: best.width, count: (known?.count ?? 0) + 1 });
   }
 
   /** Why a cell cannot run, decided without allocating; null when it may try. */
@@ -70,8 +76,11 @@ export class TimeBudget {
     // The backend already has a plan at this width (its other variant ran, or was refused): follow it.
     const existing = w.plans.get(backend);
     if (existing) return existing.skip;
-    // Refuse a cell whose single step would already blow its share of the budget.
-    const rate = this.measuredGflops.get(backend);
+    // Refuse a cell whose single step would already blow its share of the budget. A rate measured
+    // once (one warm-up step, perhaps a noisy one) refuses nothing: the cell warms up and so
+    // measures again, and its own plan decides; one slow sample must not skip every width after it.
+    const known = this.measuredGflops.get(backend);
+    const rate = known && known.count >= 2 ? known : undefined;
     const gflops = rate?.gflops ?? PRIOR_GFLOPS[backend];
     if (gflops && Number.isFinite(plan.deadline)) {
       // The least a cell can do: one warm-up step (when asked for) and one timed step.

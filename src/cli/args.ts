@@ -4,9 +4,10 @@
  * value and what is allowed. No Node imports, so tests call it as a plain function.
  */
 import type { Backend, MlpConfig, Variant } from '../model/config';
-import { ACTIVATIONS, BACKENDS, ConfigError, DEFAULT_CONFIG, LOSSES, OPTIMIZERS, VARIANTS, parseLayers, validateConfig } from '../model/config';
+import { ACTIVATIONS, BACKENDS, ConfigError, DEFAULT_CONFIG, LOSSES, OPTIMIZERS, VARIANTS, isNumberSyntax, parseLayers, parseNumber, validateConfig } from '../model/config';
 import { sweepError } from '../bench/runner';
 import { MAX_WORKERS } from '../cpu/fast';
+import { DEFAULT_CPU_MAX_WIDTH } from '../model/cpu-limits';
 
 /** A bad command line; the CLI prints `message` and exits with status 2. */
 export class UsageError extends Error {
@@ -18,8 +19,8 @@ export const HELP_HINT = 'Run `npm run bench -- --help` for the flags.';
 
 /** Default time budget: a sweep is a stress test and must end; a single run gets longer. */
 export const DEFAULT_MAX_SECONDS = { sweep: 120, single: 300 } as const;
-/** CPU backends above this width would take minutes per step (and GBs of float64): skipped. */
-export const DEFAULT_CPU_MAX_WIDTH = 4096;
+/** The CPU size rule lives in src/model/cpu-limits.ts; re-exported for this module's users. */
+export { DEFAULT_CPU_MAX_WIDTH };
 /**
  * Layers of a sweep when --layers is not given: DESIGN.md's example, two hidden layers, so the
  * swept width meets itself (a width × width weight matrix) and the stress test reaches the device's
@@ -86,7 +87,6 @@ const FLAGS: Record<string, FlagSpec> = {
   '--help': { kind: 'flag', help: 'show this help' },
 };
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function helpText(): string {
   const rows = Object.entries(FLAGS).map(([flag, spec]) => {
@@ -137,10 +137,14 @@ function usage(text: string): never {
 /** Config fields that take whole numbers: validateConfig says so for 2.5, the parser for "abc". */
 const WHOLE = new Set<string>(['--batch', '--steps', '--seed', '--train-batches']);
 
-function parseNumber(flag: string, value: string, integer: boolean): number {
-  if (!NUMBER.test(value.trim()))
-    usage(`${flag} ${JSON.stringify(value)}: not a number (expected ${integer || WHOLE.has(flag) ? 'a whole number, e.g. 64' : 'a number such as 0.01 or 1e-3'})`);
-  const n = Number(value);
+function numberFlag(flag: string, value: string, integer: boolean): number {
+  const n = parseNumber(value);
+  if (typeof n === 'string')
+    usage(
+      isNumberSyntax(value)
+        ? `${flag} ${JSON.stringify(value)}: beyond what a float64 holds (it would read as ${Number(value)})`
+        : `${flag} ${JSON.stringify(value)}: not a number (expected ${integer || WHOLE.has(flag) ? 'a whole number, e.g. 64' : 'a number such as 0.01 or 1e-3'})`,
+    );
   if (integer && !Number.isInteger(n)) usage(`${flag} ${JSON.stringify(value)}: must be a whole number`);
   return n;
 }
@@ -201,7 +205,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (spec.kind === 'flag') raw[spec.field] = value === true;
     else if (spec.kind === 'list') raw[spec.field] = parseLayers(value as string);
     else if (spec.kind === 'enum') raw[spec.field] = parseEnum(flag, value as string, spec.values!);
-    else raw[spec.field] = parseNumber(flag, value as string, false);
+    else raw[spec.field] = numberFlag(flag, value as string, false);
   }
 
   const enumList = (flag: string, fallback: readonly string[]) => {
@@ -219,12 +223,12 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const items = parseList(get('--sweep') as string);
     if (items.length === 0) usage('--sweep needs at least one width, e.g. --sweep 256,1024');
     // A width given twice is one width (as on the page): duplicate rows would read as two measurements.
-    sweep = [...new Set(items.map((item) => parseNumber('--sweep', item, true)))];
+    sweep = [...new Set(items.map((item) => numberFlag('--sweep', item, true)))];
   }
   const optionalInt = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
     const v = get(flag);
     if (v === undefined) return undefined;
-    const n = parseNumber(flag, v as string, true);
+    const n = numberFlag(flag, v as string, true);
     if (n < min) usage(`${flag} ${n}: must be at least ${min}`);
     if (n > max) usage(`${flag} ${n}: must be at most ${max}`);
     return n;
@@ -233,7 +237,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 
   let maxSeconds: number | null = sweep ? DEFAULT_MAX_SECONDS.sweep : DEFAULT_MAX_SECONDS.single;
   if (get('--max-seconds') !== undefined) {
-    const n = parseNumber('--max-seconds', get('--max-seconds') as string, false);
+    const n = numberFlag('--max-seconds', get('--max-seconds') as string, false);
     if (!(n >= 0) || !Number.isFinite(n)) usage(`--max-seconds ${n}: must be a number ≥ 0 (0: no budget)`);
     maxSeconds = n === 0 ? null : n;
   }

@@ -5,27 +5,29 @@
  *
  * stdout carries the report, or only the JSON/CSV when `--json -` / `--csv -` is given (the
  * report then goes to stderr). Progress always goes to stderr. Exit status: 0 done, 1 the run
- * failed, 2 a bad command line (one message, no stack trace).
+ * failed, 2 a bad command line or an unwritable output path (one message, no stack trace),
+ * 130 Ctrl-C, 143 SIGTERM (partial results written either way; README, "Stopping a run").
+ * Runs under Deno too (`npm run bench:deno`): the GPU is then wgpu, not Dawn.
  */
-import { writeFileSync } from 'node:fs';
+import './relaxed-simd';
 import os from 'node:os';
 import { runBenchmark } from '../bench/runner';
 import type { GpuContext } from '../bench/runner';
-import { toCsv, toJson } from '../bench/export';
 import { formatBytes, formatSeconds } from '../bench/format';
 import type { BenchResults } from '../bench/results';
 import { acquireGpuContext, trainerFactories } from '../bench/backends';
-import { createNodeGpu } from '../gpu/node-gpu';
+import { createNodeGpu, runtimeName } from '../gpu/node-gpu';
 import type { NodeGpu } from '../gpu/node-gpu';
+import { OutputPathError, RunOutputs } from './run-outputs';
 import { HELP_HINT, UsageError, helpText, parseArgs } from './args';
 import type { CliOptions } from './args';
 import { adapterLine, configLines, resultsReport } from './report';
 
-/** "Intel(R) Xeon(R) … · 16 cores · Linux 6.1 x64 · Node v20.x". */
+/** "Intel(R) Xeon(R) … · 16 cores · Linux 6.1 x64 · Node v20.x" (or "Deno 2.9.6"). */
 export function machineLine(): string {
   const cpus = os.cpus();
   const model = cpus[0]?.model?.trim() || 'unknown CPU';
-  return `${model} · ${cpus.length} cores · ${os.type()} ${os.release()} ${os.arch()} · ${formatBytes(os.totalmem())} RAM · Node ${process.version}`;
+  return `${model} · ${cpus.length} cores · ${os.type()} ${os.release()} ${os.arch()} · ${formatBytes(os.totalmem())} RAM · ${runtimeName()}`;
 }
 
 interface GpuSetup {
@@ -42,7 +44,7 @@ async function setUpGpu(opts: CliOptions): Promise<GpuSetup> {
   let nodeGpu: NodeGpu | null = null;
   try {
     nodeGpu = await createNodeGpu();
-    const got = await acquireGpuContext(nodeGpu.gpu);
+    const got = await acquireGpuContext(nodeGpu.gpu, nodeGpu);
     // WebGPU reports no device memory. On a software adapter the "GPU memory" is this host's RAM:
     // keep a run from swapping the machine by default.
     const memoryBudgetBytes =
@@ -89,13 +91,33 @@ function progressPrinter(): { update(text: string): void; done(): void } {
   };
 }
 
-function writeOut(target: string, text: string, what: string): void {
-  if (target === '-') process.stdout.write(text);
-  else {
-    writeFileSync(target, text);
-    process.stderr.write(`wrote ${what} to ${target}\n`);
-  }
+/**
+ * Ends the process by the signal itself, with its default action, after the partial results
+ * were written: the shell sees 128 + n (130, 143). process.exit() here, with GPU work in flight,
+ * ran Dawn's teardown under its own threads and segfaulted (exit 139, issue 10 item 4).
+ */
+function dieBy(signal: 'SIGINT' | 'SIGTERM'): never {
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
+  // The default action is immediate; should the runtime defer it, exit with the shell's number.
+  process.exit(signal === 'SIGINT' ? 130 : 143);
 }
+
+/** EPIPE (`| head`) or ENOSPC on stdout: one line on stderr, not an unhandled 'error' event; stdout is dropped from then on. */
+function guardStdout(onBroken: () => void): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (stdoutBroken) return;
+    stdoutBroken = true;
+    try {
+      process.stderr.write(`bench: cannot write to stdout (${e.code ?? e.message}); stopping the run\n`);
+    } catch {
+      // stderr is gone too: nothing left to tell.
+    }
+    onBroken();
+  });
+}
+
+let stdoutBroken = false;
 
 export async function main(argv: readonly string[]): Promise<number> {
   let opts: CliOptions;
@@ -113,17 +135,46 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw e;
   }
+  // Every output path is checked before anything runs: a finished run is never lost to a typo.
+  let outputs: RunOutputs;
+  try {
+    outputs = new RunOutputs(opts.json, opts.csv);
+  } catch (e) {
+    if (e instanceof OutputPathError) {
+      process.stderr.write(`bench: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
   // With --json - or --csv - stdout is data only; everything for people goes to stderr.
-  const say = opts.json === '-' || opts.csv === '-' ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => process.stdout.write(`${s}\n`);
+  const toStderr = opts.json === '-' || opts.csv === '-';
+  const say = (s: string) => {
+    if (toStderr) process.stderr.write(`${s}\n`);
+    else if (!stdoutBroken) process.stdout.write(`${s}\n`);
+  };
+  const controller = new AbortController();
+  guardStdout(() => controller.abort());
+
+  // Ctrl-C once: finish the chunk in flight, report, exit 130. Ctrl-C again, or SIGTERM: write
+  // the latest partial results now and die by the signal (130, 143).
+  let interrupted = false;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    if (signal === 'SIGINT' && !interrupted) {
+      interrupted = true;
+      process.stderr.write('\ninterrupted: finishing the chunk in flight, then reporting what was measured (Ctrl-C again to quit at once)\n');
+      controller.abort();
+      return;
+    }
+    const what = outputs.emergency(`interrupted (${signal}) before the run finished`);
+    process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted again' : 'terminated (SIGTERM)'}: ${what}; quitting\n`);
+    dieBy(signal);
+  };
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
 
   const gpu = await setUpGpu(opts);
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\ninterrupted: finishing the chunk in flight, then reporting what was measured (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
   let results: BenchResults | null = null;
   try {
     say(`machine: ${machineLine()}`);
@@ -132,10 +183,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       const l = gpu.context.limits as Record<string, number>;
       say(
         `        maxBufferSize ${formatBytes(l.maxBufferSize)} · maxStorageBufferBindingSize ${formatBytes(l.maxStorageBufferBindingSize)} · ` +
-          `timestamp-query ${gpu.context.hasTimestamps ? 'yes' : 'no (wall-clock timing)'}` +
+          `timestamp-query ${gpu.context.timestampCheck ? (gpu.context.timestampCheck.trusted ? 'yes' : 'UNTRUSTED (wall-clock timing)') : 'no (wall-clock timing)'}` +
           (gpu.memoryBudgetBytes !== null ? ` · memory budget ${formatBytes(gpu.memoryBudgetBytes)}` : ''),
       );
     }
+    if (gpu.context?.timestampCheck) say(`        timer check: ${gpu.context.timestampCheck.note}`);
     const factories = trainerFactories(gpu.context);
 
     const header = { ...opts.config, alpha: opts.config.lr * opts.config.lambda };
@@ -167,6 +219,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
       {
         signal: controller.signal,
+        onPartial: (r) => outputs.partial(r),
         onProgress: (p) =>
           progress.update(
             `[${((100 * p.done) / Math.max(1, p.total)).toFixed(0).padStart(3)}%] ${p.label}` +
@@ -176,16 +229,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     progress.done();
   } finally {
-    process.off('SIGINT', onSigint);
     gpu.close();
   }
 
   say(resultsReport(results));
   if (results.adapter?.isFallbackAdapter && results.results.some((r) => r.backend === 'gpu' && r.stepMs))
     say('\n!!! GPU rows above ran on a software adapter: CPU emulation, not GPU performance !!!');
-  if (opts.json) writeOut(opts.json, `${toJson(results)}\n`, 'JSON');
-  if (opts.csv) writeOut(opts.csv, toCsv(results), 'CSV');
-  return 0;
+  for (const line of outputs.final(results, !stdoutBroken)) process.stderr.write(`${line}\n`);
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigterm);
+  if (stdoutBroken) return 1;
+  return interrupted ? 130 : 0;
 }
 
 /** Exits once output is flushed; a timer (unref'd) makes sure a lingering native handle cannot keep Node alive. */

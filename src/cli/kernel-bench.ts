@@ -19,6 +19,8 @@ import { paddedBytes } from '../gpu/memory-plan';
 import type { MatmulProduct } from '../gpu/passes/matmul-pass';
 import { MatmulPass } from '../gpu/passes/matmul-pass';
 import { createNodeGpu } from '../gpu/node-gpu';
+import { implementationLabel } from '../gpu/adapter-summary';
+import { checkTimestamps } from '../gpu/timestamp-check';
 import type { OptimizerName, Variant } from '../model/config';
 import { validateConfig } from '../model/config';
 import { makeDataset } from '../model/data';
@@ -109,7 +111,10 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const { repeats, quick } = args;
   const nodeGpu = await createNodeGpu();
-  const { device, adapter, hasTimestamps } = await acquireDevice(nodeGpu.gpu);
+  const { device, adapter, hasTimestamps: offered } = await acquireDevice(nodeGpu.gpu, {}, nodeGpu);
+  // Device time only where its units agree with the wall clock (src/gpu/timestamp-check.ts).
+  const timestampCheck = offered ? await checkTimestamps(device) : null;
+  const hasTimestamps = timestampCheck?.trusted ?? false;
   const software = adapter.isFallbackAdapter;
   const sizes = args.sizes ?? (software ? [128, 256, 512] : [256, 512, 1024, 2048]);
   // FLOPs per timed sample: enough that a quantised timer is not the limit, few enough that a
@@ -117,8 +122,11 @@ async function main(): Promise<void> {
   const flopsPerSample = quick ? 2e8 : software ? 2e8 : 4e9;
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(`machine: ${cpu}, ${os.cpus().length} cores`);
-  console.log(`adapter: ${[adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ')}${adapter.isFallbackAdapter ? ' (software fallback)' : ''}`);
+  console.log(
+    `adapter: ${[adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ')}${adapter.isFallbackAdapter ? ' (software fallback)' : ''} · WebGPU ${implementationLabel(adapter)}`,
+  );
   if (adapter.isFallbackAdapter) console.log('WARNING: software adapter (SwiftShader): these timings are CPU emulation, not GPU performance.');
+  if (timestampCheck) console.log(`timer check: ${timestampCheck.note}`);
   console.log(`timer: ${hasTimestamps ? 'timestamp-query' : 'wall clock'}; medians of ${repeats} repeats after a warm-up\n`);
 
   const kernels = Kernels.of(device);

@@ -7,6 +7,8 @@ import { matmulFlopsPerStep } from '../model/flops';
 import { formatGap, formatMs, formatNumber, formatRate, formatSeconds, renderTable } from '../bench/format';
 import type { AdapterSummary, AgreementRow, BenchResults, ResultRow } from '../bench/results';
 import { sweepLayers } from '../bench/runner';
+import { implementationLabel } from '../gpu/adapter-summary';
+import { describeVerdict } from '../model/verdict';
 
 export const SOFTWARE_ADAPTER_WARNING =
   'software adapter (SwiftShader): GPU timings are CPU emulation, not GPU performance';
@@ -14,9 +16,9 @@ export const SOFTWARE_ADAPTER_WARNING =
 export function adapterLine(adapter: AdapterSummary | null, why: string | null): string {
   if (!adapter) return `GPU: none (${why ?? 'not requested'})`;
   const name = [adapter.vendor, adapter.architecture, adapter.description].filter((s) => s).join(' / ') || 'unnamed adapter';
-  return adapter.isFallbackAdapter
-    ? `GPU: ${name}\n!!! WARNING: ${SOFTWARE_ADAPTER_WARNING} !!!`
-    : `GPU: ${name}`;
+  // Which WebGPU implementation ran the GPU rows: Dawn (Node) and wgpu (Deno) time differently.
+  const line = `GPU: ${name} · WebGPU ${implementationLabel(adapter)}`;
+  return adapter.isFallbackAdapter ? `${line}\n!!! WARNING: ${SOFTWARE_ADAPTER_WARNING} !!!` : line;
 }
 
 export function configLines(r: BenchResults): string[] {
@@ -31,7 +33,7 @@ export function configLines(r: BenchResults): string[] {
 }
 
 function rowLabel(row: ResultRow): string[] {
-  return [row.backend, row.variant];
+  return [row.engine ? `${row.backend} (${row.engine})` : row.backend, row.variant];
 }
 
 /** One table per width: timings, losses and the final per-layer norms. */
@@ -77,18 +79,45 @@ function side(a: AgreementRow['a']): string {
 export function agreementTable(r: BenchResults, width: number | null): string | null {
   const rows = r.agreement.filter((a) => a.width === width);
   if (rows.length === 0) return null;
+  const perLayer = (gaps: number[] | null | undefined) => (gaps ? gaps.map(formatGap).join(' ') : '–');
   const body = rows.map((a) => [
     side(a.a),
     side(a.b),
     `${a.step ?? '–'}`,
-    a.normGap.map(formatGap).join(' '),
-    a.weightGap.map(formatGap).join(' '),
+    perLayer(a.normGap),
+    perLayer(a.weightGap),
     formatGap(maxGap(a)),
+    perLayer(a.floorNormGap),
+    perLayer(a.floorWeightGap),
+    a.floorRatio == null ? '–' : `${formatNumber(a.floorRatio)}×`,
+    a.verdict ?? '–',
   ]);
   return [
-    `agreement${width === null ? '' : ` at width ${width}`} (per layer; norm gap |‖P‖−‖Q‖|/‖Q‖, weight gap max|P−Q|/max|Q|, Q the second):`,
-    renderTable(['a', 'vs b', 'step', 'norm gap per layer', 'weight gap per layer', 'max'], body, [false, false, true, false, false, true]),
+    `agreement${width === null ? '' : ` at width ${width}`} (per layer; norm gap |‖P‖−‖Q‖|/‖Q‖, weight gap max|P−Q|/max|Q|, Q the second;` +
+      ` floor: the same gaps between b and its one-ulp twin; ratio: largest gap / floor):`,
+    renderTable(
+      ['a', 'vs b', 'step', 'norm gap per layer', 'weight gap per layer', 'max', 'floor norm', 'floor weight', 'ratio', 'verdict'],
+      body,
+      [false, false, true, false, false, true, false, false, true, false],
+    ),
+    ...verdictLines(r, rows),
   ].join('\n');
+}
+
+/** The verdicts in words, the float64 identity where the reference ran, and zero-norm layers. */
+function verdictLines(r: BenchResults, rows: AgreementRow[]): string[] {
+  const lines: string[] = [];
+  for (const a of rows) {
+    if (a.a.backend === a.b.backend && a.a.backend !== 'reference' && a.verdict)
+      lines.push(`  ${a.a.backend} L2 vs decay: ${describeVerdict(a.verdict, a.floorRatio ?? null, r.config.optimizer)}`);
+    if (a.a.backend === 'reference' && a.b.backend === 'reference' && r.config.optimizer === 'sgd' && (a.verdict === 'same' || a.verdict === 'identical'))
+      lines.push(`  float64 reference: L2 vs decay gap ${formatGap(maxGap(a))} — the identity holds exactly in float64`);
+    else if (a.a.backend === 'reference' && a.b.backend === 'reference' && a.verdict)
+      lines.push(`  reference L2 vs decay (float64): ${describeVerdict(a.verdict, a.floorRatio ?? null, r.config.optimizer)}`);
+    if (a.zeroScaleLayers?.length)
+      lines.push(`  ${side(a.b)} has all-zero weights in layer ${a.zeroScaleLayers.join(', ')}: gaps there are 0 when both are 0, ∞ otherwise`);
+  }
+  return lines;
 }
 
 /** Largest gap of a row (NaN wins: a NaN is never "small"). */

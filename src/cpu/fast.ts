@@ -1,11 +1,12 @@
 /**
- * The fast CPU trainer: float32, cache-blocked register-tiled matmuls with transposes by
- * index (fast-kernels.ts), fused epilogues, one update pass per parameter buffer, and the
- * products split by output rows across worker threads (fast-pool.ts). It is what "CPU"
- * means in the timing charts, and it is checked against `reference` like the GPU is.
+ * The fast CPU trainer: float32 WebAssembly SIMD kernels (src/cpu/assembly/kernels.ts:
+ * cache-blocked, register-tiled matmuls with transposes by index, fused epilogues, one update
+ * pass per parameter buffer), the products split by output rows across worker threads
+ * (thread-pool.ts). It is what "CPU" means in the timing charts ("CPU: WASM SIMD, N threads"),
+ * and it is checked against `reference` like the GPU is.
  *
- * Every tensor of a run lives in one heap allocated at construction (a SharedArrayBuffer
- * when workers are used): nothing is allocated per step. A step is 2L + 1 jobs: one per
+ * Every tensor of a run lives in one WebAssembly.Memory allocated at construction (shared
+ * when workers are used): nothing is allocated or copied per step. A step is 2L + 1 jobs: one per
  * layer forward (Z = A·W + b, A = act(Z)), one per layer backward (dW = Aᵀ·dZ, db = Σ dZ
  * and dZ_{l−1} = (dZ·Wᵀ) ⊙ act' in the same job), one update of all weights and biases.
  * The loss and dZ_L (B × n_L, small) are done on the calling thread between them.
@@ -17,26 +18,47 @@ import type { MlpParameters } from '../model/parameters';
 import { assertParameterShapes, initialParameters } from '../model/parameters';
 import type { Losses, Trainer, TrainTiming } from '../model/trainer';
 import { checkDataset, checkStepCount } from '../model/trainer';
-import { hyperparameters } from '../model/update-rules';
-import { TASK, ThreadPool, platformThreads } from './fast-pool';
+import { OPTIMIZER_ID, hyperparameters, stateCount, stepConstants } from '../model/update-rules';
+import { ThreadPool, canBlockHere, platformThreads } from './thread-pool';
+import type { KernelFlavour } from './wasm-kernels';
+import { HEAP_BASE, MAX_MEMORY_BYTES, TASK, bestFlavour, kernelModule } from './wasm-kernels';
 
 export interface FastCpuOptions {
   /** Threads, the caller included; 1 = single-threaded, no workers. Default: the platform's core count. */
   workers?: number;
+  /** The kernels' instruction set; default: relaxed SIMD (fused multiply-add) where the engine has it, else plain SIMD. */
+  kernels?: KernelFlavour;
   /** Matmul k-block and n-block sizes (floats); tests shrink them to exercise block edges. */
   kBlock?: number;
   nBlock?: number;
 }
 
-/** k-block × n-block of W: 256 × 256 floats = 256 KiB stays in a 1–2 MiB L2 while every row tile sweeps it. */
 /** Most worker threads: beyond 64 the 4-row cuts of a typical batch leave most threads idle. */
 export const MAX_WORKERS = 64;
 
+/** k-block × n-block of Q: 256 × 256 floats = 256 KiB stays in a 1–2 MiB L2 while every row tile sweeps it. */
 export const DEFAULT_K_BLOCK = 256;
 export const DEFAULT_N_BLOCK = 256;
 
 const MODE = { NONE: 0, TANH: 1, RELU: 2, TANH_BACK: 3, RELU_BACK: 4 } as const;
-const OPT = { sgd: 0, momentum: 1, adam: 2 } as const;
+
+/** What the CPU backend is, as the adapter panel, the CLI tables and the JSON name it. */
+export function cpuEngineName(threads: number, flavour: KernelFlavour): string {
+  return `CPU: WASM SIMD${flavour === 'relaxed' ? ' (relaxed FMA)' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`;
+}
+
+/**
+ * What the CPU backend will be in this page (before any run): every core when the page is
+ * cross-origin isolated, else one worker thread, and why.
+ */
+export function pageCpuEngine(): { threads: number; label: string; note: string | null } {
+  const isolated = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated === true;
+  const threads = isolated ? Math.min(64, Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1)) : 1;
+  const note = isolated
+    ? null
+    : 'one worker thread: this page is not cross-origin isolated (COOP/COEP headers), so it has no shared memory for more';
+  return { threads, label: cpuEngineName(threads, bestFlavour()), note };
+}
 
 /** Float offsets into the heap of one forward pass's buffers (training batch or validation). */
 interface PassBuffers {
@@ -53,6 +75,8 @@ export class FastCpuTrainer implements Trainer {
   readonly config: MlpConfig;
   /** Threads in use, the caller included. */
   readonly threads: number;
+  /** "CPU: WASM SIMD, N threads". */
+  readonly engine: string;
   private readonly h: Float32Array;
   private readonly layers: number[];
   private readonly L: number;
@@ -76,13 +100,12 @@ export class FastCpuTrainer implements Trainer {
     readonly variant: Variant,
     data: Dataset,
     private readonly pool: ThreadPool,
-    heap: ArrayBufferLike,
     layout: Layout,
-    options: FastCpuOptions,
   ) {
     this.config = config;
     this.threads = pool.threads;
-    this.h = new Float32Array(heap);
+    this.engine = cpuEngineName(pool.threads, layout.flavour ?? 'plain');
+    this.h = new Float32Array(layout.memory.buffer);
     this.layers = config.layers;
     this.L = config.layers.length - 1;
     this.B = config.batch;
@@ -90,10 +113,10 @@ export class FastCpuTrainer implements Trainer {
     this.bTotal = layout.bTotal;
     this.valRows = data.validation.rows;
     this.at = layout.offsets;
-    const states = config.optimizer === 'adam' ? 2 : config.optimizer === 'momentum' ? 1 : 0;
+    const states = stateCount(config.optimizer);
     this.stateCount = [states >= 1 ? 1 : 0, states >= 2 ? 1 : 0];
-    this.kBlock = options.kBlock ?? DEFAULT_K_BLOCK;
-    this.nBlock = options.nBlock ?? DEFAULT_N_BLOCK;
+    this.kBlock = layout.kBlock;
+    this.nBlock = layout.nBlock;
     // The data, rounded to float32 once.
     this.h.set(data.train.x, this.at.trainX);
     this.h.set(data.train.t, this.at.trainT);
@@ -107,9 +130,11 @@ export class FastCpuTrainer implements Trainer {
     checkDataset(valid, data);
     // Workers share memory through SharedArrayBuffer, which a page has only when it is
     // cross-origin isolated (COOP/COEP): without it the default is one thread, and an explicit
-    // request for more is an error that says how to get it.
+    // request for more is an error that says how to get it. A thread that may not block (a
+    // page's main thread) gets one thread by default too; the page runs this trainer in a
+    // worker (cpu-host-worker.ts) to have more.
     const sharedMemory = typeof SharedArrayBuffer !== 'undefined' && (globalThis.crossOriginIsolated ?? true);
-    const requested = options.workers ?? (sharedMemory ? await platformThreads() : 1);
+    const requested = options.workers ?? (sharedMemory && canBlockHere() ? Math.min(MAX_WORKERS, await platformThreads()) : 1);
     if (!Number.isInteger(requested) || requested < 1) throw new Error(`workers = ${requested}: must be an integer ≥ 1`);
     if (requested > 1 && !sharedMemory)
       throw new Error(
@@ -118,11 +143,12 @@ export class FastCpuTrainer implements Trainer {
       );
     if (requested > MAX_WORKERS) throw new Error(`workers = ${requested}: must be at most ${MAX_WORKERS}`);
     const threads = requested;
-    const layout = planLayout(valid, data.validation.rows);
-    const bytes = layout.floats * 4;
-    const heap = threads > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-    const pool = await ThreadPool.create(heap, threads);
-    return new FastCpuTrainer(valid, variant, data, pool, heap, layout, options);
+    const kBlock = options.kBlock ?? DEFAULT_K_BLOCK;
+    const nBlock = options.nBlock ?? DEFAULT_N_BLOCK;
+    const flavour = options.kernels ?? bestFlavour();
+    const layout = { ...planLayout(valid, data.validation.rows, threads, kBlock, nBlock), flavour };
+    const pool = await ThreadPool.create(layout.memory, kernelModule(threads > 1, flavour), threads);
+    return new FastCpuTrainer(valid, variant, data, pool, layout);
   }
 
   get step(): number {
@@ -176,44 +202,24 @@ export class FastCpuTrainer implements Trainer {
     checkStepCount(steps);
     this.busy = true;
     try {
-      for (let i = 0; i < steps; i++) {
-        const pending = this.stepOnce();
-        if (pending) await pending;
-      }
+      for (let i = 0; i < steps; i++) this.stepOnce();
     } finally {
       this.busy = false;
     }
     return {};
   }
 
-  /**
-   * One step. Synchronous wherever the pool can block (Node, workers:1); in a page with
-   * workers the waits are async, so the step becomes a promise.
-   */
-  private stepOnce(): Promise<void> | undefined {
+  /** One step: forward, loss and dZ_L, backward, update (RULES.md order). */
+  private stepOnce(): void {
     const t = this.stepCount + 1;
     const first = ((t - 1) % this.config.trainBatches) * this.B;
     const x = this.at.trainX + first * this.layers[0];
     const targets = this.at.trainT + first * this.layers[this.L];
-    if (this.pool.canBlock) {
-      this.forwardSync(this.at.trainPass, x, this.B);
-      this.lastTrainLoss = this.lossAndOutputGradient(targets);
-      for (let l = this.L; l >= 1; l--) this.pool.run(this.backwardTasks(l, x));
-      this.pool.run(this.updateTasks(t));
-      this.stepCount = t;
-      return undefined;
-    }
-    return (async () => {
-      for (let l = 1; l <= this.L; l++) await this.pool.run(this.forwardTasks(this.at.trainPass, x, this.B, l));
-      this.lastTrainLoss = this.lossAndOutputGradient(targets);
-      for (let l = this.L; l >= 1; l--) await this.pool.run(this.backwardTasks(l, x));
-      await this.pool.run(this.updateTasks(t));
-      this.stepCount = t;
-    })();
-  }
-
-  private forwardSync(pass: PassBuffers, x: number, rows: number): void {
-    for (let l = 1; l <= this.L; l++) this.pool.run(this.forwardTasks(pass, x, rows, l));
+    for (let l = 1; l <= this.L; l++) this.pool.run(this.forwardTasks(this.at.trainPass, x, this.B, l));
+    this.lastTrainLoss = this.lossAndOutputGradient(targets);
+    for (let l = this.L; l >= 1; l--) this.pool.run(this.backwardTasks(l, x));
+    this.pool.run(this.updateTasks(t));
+    this.stepCount = t;
   }
 
   /** Z_l = A_{l−1}·W_l + b_l, A_l = act(Z_l) fused (none on the output layer). */
@@ -225,7 +231,7 @@ export class FastCpuTrainer implements Trainer {
     const mode = !hidden ? MODE.NONE : this.config.activation === 'tanh' ? MODE.TANH : MODE.RELU;
     this.pool.task(0, TASK.MATMUL, [
       input, nIn, 1, this.at.W + this.at.wOff[l - 1], nOut, 1, pass.z[l - 1], nOut, nIn, rows,
-      this.at.Bs + this.at.bOff[l - 1], mode, hidden ? pass.a[l - 1] : 0, 0, this.kBlock, this.nBlock,
+      this.at.Bs + this.at.bOff[l - 1], mode, hidden ? pass.a[l - 1] : 0, 0, this.kBlock, this.nBlock, this.at.pack,
     ]);
     return 1;
   }
@@ -238,13 +244,13 @@ export class FastCpuTrainer implements Trainer {
     const aPrev = l === 1 ? x : this.at.trainPass.a[l - 2];
     const dZ = this.at.dZ[l - 1];
     const W = this.at.W + this.at.wOff[l - 1];
-    this.pool.task(0, TASK.MATMUL, [aPrev, 1, nIn, dZ, nOut, 1, this.at.dW + this.at.wOff[l - 1], nOut, B, nIn, -1, MODE.NONE, 0, 0, this.kBlock, this.nBlock]);
+    this.pool.task(0, TASK.MATMUL, [aPrev, 1, nIn, dZ, nOut, 1, this.at.dW + this.at.wOff[l - 1], nOut, B, nIn, -1, MODE.NONE, 0, 0, this.kBlock, this.nBlock, this.at.pack]);
     this.pool.task(1, TASK.COLSUM, [dZ, B, nOut, this.at.dB + this.at.bOff[l - 1]]);
     if (l === 1) return 2;
     const tanh = this.config.activation === 'tanh';
     this.pool.task(2, TASK.MATMUL, [
       dZ, nOut, 1, W, 1, nOut, this.at.dZ[l - 2], nIn, nOut, B, -1,
-      tanh ? MODE.TANH_BACK : MODE.RELU_BACK, this.at.trainPass.z[l - 2], aPrev, this.kBlock, this.nBlock,
+      tanh ? MODE.TANH_BACK : MODE.RELU_BACK, this.at.trainPass.z[l - 2], aPrev, this.kBlock, this.nBlock, this.at.pack,
     ]);
     return 3;
   }
@@ -253,17 +259,9 @@ export class FastCpuTrainer implements Trainer {
   private updateTasks(t: number): number {
     const c = this.config;
     const hp = hyperparameters(c);
-    const opt = OPT[c.optimizer];
-    const c1 = 1 - Math.pow(hp.beta1, t);
-    const c2 = 1 - Math.pow(hp.beta2, t);
-    const rule = (regularized: boolean) => [
-      hp.lr,
-      regularized && this.variant === 'l2' ? hp.lambda : 0,
-      regularized && this.variant === 'decay' ? 1 - hp.alpha : 1,
-      hp.momentum, hp.beta1, hp.beta2, hp.eps, c1, c2,
-    ];
-    this.pool.task(0, TASK.UPDATE, [opt, this.at.W, this.at.dW, this.at.wS1, this.at.wS2, this.wTotal], rule(true));
-    this.pool.task(1, TASK.UPDATE, [opt, this.at.Bs, this.at.dB, this.at.bS1, this.at.bS2, this.bTotal], rule(c.regularizeBias));
+    const opt = OPTIMIZER_ID[c.optimizer];
+    this.pool.task(0, TASK.UPDATE, [opt, this.at.W, this.at.dW, this.at.wS1, this.at.wS2, this.wTotal], stepConstants(hp, this.variant, true, t));
+    this.pool.task(1, TASK.UPDATE, [opt, this.at.Bs, this.at.dB, this.at.bS1, this.at.bS2, this.bTotal], stepConstants(hp, this.variant, c.regularizeBias, t));
     return 2;
   }
 
@@ -317,10 +315,7 @@ export class FastCpuTrainer implements Trainer {
     this.alive();
     this.busy = true;
     try {
-      for (let l = 1; l <= this.L; l++) {
-        const pending = this.pool.run(this.forwardTasks(this.at.valPass, this.at.valX, this.valRows, l));
-        if (pending) await pending;
-      }
+      for (let l = 1; l <= this.L; l++) this.pool.run(this.forwardTasks(this.at.valPass, this.at.valX, this.valRows, l));
       const validation = this.lossAndOutputGradient(this.at.valT, this.at.valPass, this.valRows, false);
       return { train: this.lastTrainLoss, validation };
     } finally {
@@ -336,7 +331,10 @@ export class FastCpuTrainer implements Trainer {
 }
 
 interface Layout {
-  floats: number;
+  memory: WebAssembly.Memory;
+  flavour?: KernelFlavour;
+  kBlock: number;
+  nBlock: number;
   wTotal: number;
   bTotal: number;
   offsets: {
@@ -357,19 +355,21 @@ interface Layout {
     trainPass: PassBuffers;
     valPass: PassBuffers;
     dZ: number[];
+    /** Packing scratch of the matmuls, kBlock·nBlock floats per thread. */
+    pack: number;
   };
 }
 
 /**
- * Where every tensor sits in the heap. Regions start on 64-byte boundaries (16 floats) so
- * two threads writing neighbouring regions never share a cache line. Optimizer state that
- * a rule does not use gets size 0.
+ * Where every tensor sits in the memory (float indices, after the control block), and the memory
+ * itself. Regions start on 64-byte boundaries (16 floats) so two threads writing neighbouring
+ * regions never share a cache line. Optimizer state that a rule does not use gets size 0.
  */
-function planLayout(config: MlpConfig, valRows: number): Layout {
+function planLayout(config: MlpConfig, valRows: number, threads: number, kBlock: number, nBlock: number): Layout {
   const layers = config.layers;
   const L = layers.length - 1;
   const B = config.batch;
-  let next = 0;
+  let next = HEAP_BASE;
   const take = (n: number): number => {
     const at = next;
     next += Math.ceil(n / 16) * 16;
@@ -385,7 +385,7 @@ function planLayout(config: MlpConfig, valRows: number): Layout {
     wTotal += layers[l - 1] * layers[l];
     bTotal += layers[l];
   }
-  const states = config.optimizer === 'adam' ? 2 : config.optimizer === 'momentum' ? 1 : 0;
+  const states = stateCount(config.optimizer);
   const pass = (rows: number): PassBuffers => {
     const z: number[] = [];
     const a: number[] = [];
@@ -414,8 +414,14 @@ function planLayout(config: MlpConfig, valRows: number): Layout {
     trainPass: pass(B),
     valPass: pass(valRows),
     dZ: layers.slice(1).map((n) => take(B * n)),
+    pack: take(threads * kBlock * nBlock),
   };
-  return { floats: next, wTotal, bTotal, offsets };
+  const bytes = next * 4;
+  if (bytes > MAX_MEMORY_BYTES)
+    throw new Error(`the CPU backend needs ${(bytes / 2 ** 30).toFixed(2)} GiB for this configuration; WebAssembly memory holds at most 4 GiB`);
+  const pages = Math.ceil(bytes / 65536);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: threads > 1 });
+  return { memory, kBlock, nBlock, wTotal, bTotal, offsets };
 }
 
 /** A fast CPU trainer (float32, blocked matmuls, `workers` threads); resolves once its workers run. */

@@ -1,9 +1,11 @@
 /**
- * Device acquisition, for the page (navigator.gpu) and Node (the `webgpu` package) alike:
- * ask for the limits a run needs (capped at what the adapter offers) and timestamp-query when
- * offered, and say in words what is missing when something is.
+ * Device acquisition, for every WebGPU implementation alike (a browser's navigator.gpu, Dawn
+ * through Node's `webgpu` package, wgpu in Deno): ask for the limits a run needs (capped at what
+ * the adapter offers) and timestamp-query when offered, and say in words what is missing when
+ * something is. Nothing here assumes one implementation: optional features are detected.
  */
-import type { AdapterSummary } from '../bench/results';
+import { BROWSER_IMPLEMENTATION } from './adapter-summary';
+import type { AdapterSummary, ImplementationInfo } from './adapter-summary';
 
 /** The limits that decide what fits: requested at the adapter's maximum unless asked lower. */
 export const LIMITS_THAT_MATTER = [
@@ -35,10 +37,13 @@ export class WebGpuUnavailableError extends Error {
   override name = 'WebGpuUnavailableError';
 }
 
-export function describeAdapter(adapter: GPUAdapter): AdapterSummary {
+/** The adapter in a report's words; `origin` names the implementation (a page's: "browser"). */
+export function describeAdapter(adapter: GPUAdapter, origin: ImplementationInfo = BROWSER_IMPLEMENTATION): AdapterSummary {
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
   const legacy = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
   return {
+    implementation: origin.implementation,
+    backend: origin.backend,
     vendor: info?.vendor ?? '',
     architecture: info?.architecture ?? '',
     description: info?.description ?? '',
@@ -57,18 +62,23 @@ function readLimits(limits: GPUSupportedLimits): DeviceLimits {
  * raises a request below its defaults (256 MiB buffers, 128 MiB bindings) to the default, so
  * callers must read the device's limits from the result, never assume the request.
  */
-export async function acquireDevice(gpu: GPU | undefined | null, need: Partial<DeviceLimits> = {}): Promise<AcquiredDevice> {
+export async function acquireDevice(
+  gpu: GPU | undefined | null,
+  need: Partial<DeviceLimits> = {},
+  origin: ImplementationInfo = BROWSER_IMPLEMENTATION,
+): Promise<AcquiredDevice> {
   if (!gpu)
     throw new WebGpuUnavailableError(
-      'This browser has no WebGPU (navigator.gpu is missing). Use Chrome or Edge 113+, Safari 26+, ' +
-        'or Firefox 141+ on Windows; on Linux start Chrome with --enable-unsafe-webgpu or enable it in chrome://flags. ' +
-        'WebGPU also needs a secure context (https or localhost).',
+      'No WebGPU here (navigator.gpu is missing). Browsers that ship it: Chrome and Edge 113+ (Dawn), ' +
+        'Safari 26+ (WebKit), Firefox 141+ on Windows (wgpu; other platforms behind dom.webgpu.enabled). ' +
+        'On Linux, Chrome may need --enable-unsafe-webgpu. WebGPU also needs a secure context (https or localhost).',
     );
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter)
     throw new WebGpuUnavailableError(
-      'WebGPU is present but no GPU adapter is available: the GPU may be blocklisted or its driver missing. ' +
-        'Check chrome://gpu, update the driver, or on Linux enable Vulkan (--enable-features=Vulkan).',
+      'WebGPU is present but offered no adapter: the GPU may be blocklisted or its driver missing. ' +
+        'Update the driver; the browser says why on chrome://gpu (Chrome, Edge) or about:support (Firefox). ' +
+        'On Linux, WebGPU implementations need a Vulkan driver.',
     );
   const adapterLimits = readLimits(adapter.limits);
   const requiredLimits: Record<string, number> = {};
@@ -81,7 +91,7 @@ export async function acquireDevice(gpu: GPU | undefined | null, need: Partial<D
   });
   return {
     device,
-    adapter: describeAdapter(adapter),
+    adapter: describeAdapter(adapter, origin),
     limits: readLimits(device.limits),
     adapterLimits,
     features: [...adapter.features].map(String).sort(),

@@ -102,7 +102,7 @@ export class Kernels {
 }
 
 /** Splits a workgroup count over x and y when it exceeds the per-dimension limit (65535 by default). */
-export function spread(workgroups: number, maxPerDimension: number): [number, number] {
+export function splitWorkgroups(workgroups: number, maxPerDimension: number): [number, number] {
   if (workgroups <= maxPerDimension) return [Math.max(1, workgroups), 1];
   const y = Math.ceil(workgroups / maxPerDimension);
   return [Math.ceil(workgroups / y), y];

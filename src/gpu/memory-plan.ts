@@ -4,7 +4,7 @@
  * then allocates exactly this list (src/gpu/run-buffers.ts), so the two cannot disagree.
  */
 import type { MlpConfig } from '../model/config';
-import { formatBytesApart } from '../model/units';
+import { formatBytes, formatBytesApart } from '../model/units';
 import { updateRule } from '../model/update-rules';
 import { STEP_SLOTS_BYTES } from './passes/step-params';
 
@@ -84,13 +84,37 @@ export function gpuMemoryPlan(config: Pick<MlpConfig, 'layers' | 'batch' | 'trai
 }
 
 /**
+ * Host memory a GPU run holds beside its GPU buffers, at its peak (temporaries are garbage only
+ * once collected): the float64 initial parameters twice (the runner's shared copy and the one the
+ * trainer's constructor uploads), two uploads of the parameters each as a float32 copy plus the
+ * implementation's staging of the write, the float64 final weights of the two cells an agreement
+ * pair compares, and the float64 dataset. On a software adapter (SwiftShader) the GPU buffers are
+ * host memory too, so both count against one budget: --layers 2048,8192 --optimizer adam plans
+ * 330 MiB of buffers and 0.75 GiB of these, 1.07 GiB in all, of the 1.25 GiB measured (the rest is
+ * the implementation's own).
+ */
+export function hostCopyBytes(config: Pick<MlpConfig, 'layers' | 'batch' | 'trainBatches'>): number {
+  const { layers, batch, trainBatches } = config;
+  let parameters = 0;
+  for (let l = 1; l < layers.length; l++) parameters += layers[l - 1] * layers[l] + layers[l];
+  const dataRows = (trainBatches + 1) * batch;
+  const F64 = 8;
+  const initial = 2 * F64 * parameters;
+  const uploads = 2 * (F32 + F32) * parameters;
+  const finalWeights = 2 * F64 * parameters;
+  return initial + uploads + finalWeights + F64 * dataRows * (layers[0] + layers[layers.length - 1]);
+}
+
+/**
  * Null when the run fits; otherwise why not, naming the buffer, the limit, what the run needs and
- * what the device allows. `memoryBudgetBytes` bounds the total (device memory is not a WebGPU limit).
+ * what the device allows. `memoryBudgetBytes` bounds the total (device memory is not a WebGPU limit);
+ * with `hostCopies` (a software adapter, whose buffers are host memory) the total includes hostCopyBytes.
  */
 export function checkGpuFit(
   config: Pick<MlpConfig, 'layers' | 'batch' | 'trainBatches' | 'optimizer'>,
   limits: { maxBufferSize: number; maxStorageBufferBindingSize: number },
   memoryBudgetBytes = Number.POSITIVE_INFINITY,
+  options: { hostCopies?: boolean } = {},
 ): string | null {
   const plan = gpuMemoryPlan(config);
   for (const limit of ['maxBufferSize', 'maxStorageBufferBindingSize'] as const) {
@@ -100,8 +124,11 @@ export function checkGpuFit(
       return `${over.name} need ${need}; ${limit} is ${allowed}`;
     }
   }
-  if (plan.totalBytes > memoryBudgetBytes) {
-    const [need, allowed] = formatBytesApart(plan.totalBytes, memoryBudgetBytes);
+  const host = options.hostCopies ? hostCopyBytes(config) : 0;
+  if (plan.totalBytes + host > memoryBudgetBytes) {
+    const [need, allowed] = formatBytesApart(plan.totalBytes + host, memoryBudgetBytes);
+    if (host > 0)
+      return `the run needs ${need} of memory in all on this software adapter (${formatBytes(plan.totalBytes)} of GPU buffers and ${formatBytes(host)} of host copies); the memory budget is ${allowed}`;
     return `the run needs ${need} of GPU memory in all; the memory budget is ${allowed}`;
   }
   return null;

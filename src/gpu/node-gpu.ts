@@ -1,11 +1,14 @@
 /**
- * WebGPU on Node through the `webgpu` package (Dawn). On a machine without a GPU, Dawn runs on
- * SwiftShader, the CPU Vulkan driver that Debian's chromium package ships; on a machine with one,
- * the real GPU. Node-only: the page never imports this file.
+ * WebGPU outside the browser, from whichever JavaScript runtime runs this file:
+ * - Node: the `webgpu` package (Dawn, the implementation in Chrome);
+ * - Deno: its built-in `navigator.gpu` (wgpu, the implementation in Firefox).
+ * On a machine without a GPU both run on SwiftShader, the CPU Vulkan driver that Debian's chromium
+ * package ships; on a machine with one, the real GPU. The page never imports this file (node:fs).
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { WebGpuImplementation } from './adapter-summary';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -21,15 +24,33 @@ function hasGpuDeviceNode(): boolean {
 
 export interface NodeGpu {
   gpu: GPU;
+  /** Which WebGPU implementation this runtime gave: Dawn on Node, wgpu on Deno. */
+  implementation: Exclude<WebGpuImplementation, 'browser'>;
+  /** The native API the implementation was told to use ("vulkan"), or null for its own default. */
+  backend: string | null;
   /** True when VK_ICD_FILENAMES was pointed at SwiftShader because the machine has no GPU. */
   usingSwiftShader: boolean;
-  /** Drops the Dawn instance so Node can exit (destroy devices first). */
+  /** Drops the instance so the process can exit (destroy devices first). */
   release(): void;
 }
 
+/** True under Deno (which also defines `process` for Node compatibility, so test Deno first). */
+export function runningOnDeno(): boolean {
+  return typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
+}
+
+/** "Node v20.19.0" or "Deno 2.9.6": the runtime, for machine lines and reports. */
+export function runtimeName(): string {
+  const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
+  return deno ? `Deno ${deno.version?.deno ?? ''}`.trim() : `Node ${process.version}`;
+}
+
 /**
- * Creates the Dawn instance. VK_ICD_FILENAMES, when set, wins; otherwise a machine with no GPU
- * device node gets SwiftShader (Dawn rejects Debian's lavapipe, the other software driver).
+ * Creates the runtime's WebGPU instance. VK_ICD_FILENAMES, when set, wins; otherwise a machine
+ * with no GPU device node gets SwiftShader (Dawn rejects Debian's lavapipe, the other software
+ * driver). On Linux both implementations are told to use Vulkan: wgpu otherwise falls back,
+ * silently, to OpenGL on llvmpipe (128 MiB bindings, a different driver from Dawn's), and
+ * DENO_WEBGPU_BACKEND is read when Deno first touches navigator.gpu, so it is set before that.
  */
 export async function createNodeGpu(): Promise<NodeGpu> {
   let usingSwiftShader = false;
@@ -49,15 +70,25 @@ export async function createNodeGpu(): Promise<NodeGpu> {
     process.env.XDG_RUNTIME_DIR = runtimeDir;
     process.once('exit', () => rmSync(runtimeDir, { recursive: true, force: true }));
   }
+  const linux = process.platform === 'linux';
+  if (runningOnDeno()) {
+    if (linux && !process.env.DENO_WEBGPU_BACKEND) process.env.DENO_WEBGPU_BACKEND = 'vulkan';
+    const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+    if (!gpu) throw new Error('This Deno has no navigator.gpu (WebGPU): use Deno 2 or later (npx deno, a devDependency here).');
+    return { gpu, implementation: 'wgpu', backend: process.env.DENO_WEBGPU_BACKEND || null, usingSwiftShader, release() {} };
+  }
   const webgpu = await import('webgpu');
   // GPUBufferUsage, GPUShaderStage, GPUMapMode… are globals in a browser; make them so here.
   Object.assign(globalThis, webgpu.globals);
-  let instance: GPU | null = webgpu.create([]);
+  const backend = linux ? 'vulkan' : null;
+  let instance: GPU | null = webgpu.create(backend ? [`backend=${backend}`] : []);
   return {
     get gpu(): GPU {
       if (!instance) throw new Error('This WebGPU instance was released.');
       return instance;
     },
+    implementation: 'dawn',
+    backend,
     usingSwiftShader,
     release() {
       instance = null;

@@ -188,6 +188,27 @@ export function validateConfig(input: unknown): MlpConfig {
   return { ...config, layers: [...config.layers] };
 }
 
+/** The one number syntax of form fields, URL values and CLI flags: a decimal with an optional exponent. */
+const NUMBER_SYNTAX = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** True when `text` is written as a number (whether or not a float64 can hold it). */
+export function isNumberSyntax(text: string): boolean {
+  return NUMBER_SYNTAX.test(text.trim());
+}
+
+/**
+ * Text → number, the one parser of the page, the URL and the CLI. What is not a number, or
+ * is one a float64 cannot hold (1e-400 would round to 0, a 5000-digit one to Infinity),
+ * stays the trimmed text, so validation quotes what was typed instead of a rounded value.
+ */
+export function parseNumber(text: string): number | string {
+  const t = text.trim();
+  if (!NUMBER_SYNTAX.test(t)) return t;
+  const n = Number(t);
+  const nonzeroDigits = /[1-9]/.test(t.replace(/[eE].*$/, ''));
+  return Number.isFinite(n) && (n !== 0 || !nonzeroDigits) ? n : t;
+}
+
 /**
  * Parses "784,256,10" into widths. A token that is not a number stays a string, so
  * validation can name it as typed ("width 2 (\"abc\") must be an integer …").
@@ -196,7 +217,7 @@ export function parseLayers(text: string): Array<number | string> {
   return text
     .split(/[,\s]+/)
     .filter((s) => s.length > 0)
-    .map((s) => (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? Number(s) : s));
+    .map(parseNumber);
 }
 
 /** Number of trainable parameters (weights and biases). */

@@ -23,6 +23,8 @@ export interface TrainTiming {
  */
 export interface Trainer {
   readonly backend: Backend;
+  /** What runs it, in words, where the backend says (the CPU: "CPU: WASM SIMD, 2 threads"). */
+  readonly engine?: string;
   readonly variant: Variant;
   readonly config: MlpConfig;
   /** Steps taken since construction or the last setParameters. */

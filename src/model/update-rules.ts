@@ -110,3 +110,35 @@ export function zeroState<T extends Vector>(optimizer: OptimizerName, n: number,
   if (optimizer === 'adam') return { m: make(n), s: make(n) };
   return {};
 }
+
+/** The optimizer ids the kernels switch on (the CPU's WebAssembly update, the GPU's OPTIMIZER constant). */
+export const OPTIMIZER_ID: Record<OptimizerName, number> = { sgd: 0, momentum: 1, adam: 2 };
+
+/** Optimizer state buffers per parameter: 0 for SGD, 1 (v) for momentum, 2 (m, s) for Adam. */
+export function stateCount(optimizer: OptimizerName): number {
+  return STATE[optimizer].length;
+}
+
+/**
+ * The per-step constants of a float32 update, in the order the kernels read them:
+ * [η, λ, α, μ, β1, β2, 1 − β1, 1 − β2, ε, 1 − β1^t, 1 − β2^t]. λ is 0 unless the buffer is
+ * regularized by L2, α is 0 unless it is regularized by decay, so one formula serves both:
+ * g' = g + λ·w, keep = w − α·w (the decay written w − α·w: 1 − α rounded to f32 would shrink
+ * every weight by the same wrong factor each step). 1 − β and the bias corrections are computed
+ * in float64 and rounded once (1 − f32(0.999) is off by 1.3e-5 relative).
+ */
+export function stepConstants(h: Hyperparameters, variant: Variant, regularized: boolean, t: number): number[] {
+  return [
+    h.lr,
+    regularized && variant === 'l2' ? h.lambda : 0,
+    regularized && variant === 'decay' ? h.alpha : 0,
+    h.momentum,
+    h.beta1,
+    h.beta2,
+    1 - h.beta1,
+    1 - h.beta2,
+    h.eps,
+    1 - Math.pow(h.beta1, t),
+    1 - Math.pow(h.beta2, t),
+  ];
+}

@@ -1,6 +1,6 @@
 /**
- * The L2-vs-decay verdict, judged against a measured rounding floor (docs/RULES.md, "The
- * verdict"). Pure: no DOM, no GPU.
+ * The L2-vs-decay verdict, judged against a measured rounding floor (docs/RULES.md, "Rounding
+ * floor and verdict"). Pure: no DOM, no GPU.
  *
  * Under plain SGD the two rules are one map written two ways, so on one backend the pair's
  * weights differ only by the rounding of a reordered expression. How far rounding alone moves
@@ -37,16 +37,24 @@ export const VERDICT_IDS: readonly VerdictId[] = ['identical', 'same', 'drift', 
 export const SAME_MAX_RATIO = 30;
 
 /**
- * Smallest floor used, relative: half an ulp of 1 in float32 (2⁻²⁴ ≈ 6e-8). A gap below it is
- * rounding whatever the twin measured: the twin's norm gap can come out far smaller than its
- * perturbation, because ±1-ulp changes of random sign cancel in a sum of squares.
+ * One ulp of 1, relative, in float32 (2⁻²³ ≈ 1.2e-7) and float64 (2⁻⁵²): at most what the two
+ * rules' different roundings can move a weight, relative to the layer's largest, in one step.
  */
-export const FLOOR_MIN = 2 ** -24;
+export const ULP_F32 = 2 ** -23;
+export const ULP_F64 = 2 ** -52;
 
-/** Smallest floor for float64 runs (the reference): half an ulp of 1 in float64. */
-export const FLOOR_MIN_F64 = 2 ** -53;
+/**
+ * The least floor after `steps` steps: one ulp per step. The twin is perturbed once, while the
+ * pair's rules round differently at every step; in directions the dynamics neither grow nor
+ * shrink, those roundings add up (linearly when they lean one way: float64's 1 − α is itself
+ * rounded, so the reference's pair drifts by ~1e-16 per step, measured), and the twin's single
+ * perturbation does not grow. The twin's norm gap can also come out far below its
+ * perturbation: ±1-ulp changes of random sign cancel in a sum of squares.
+ */
+export function leastFloor(steps: number, precision: 32 | 64): number {
+  return (precision === 32 ? ULP_F32 : ULP_F64) * Math.max(1, steps);
+}
 
-/** Per-layer gaps of docs/RULES.md, Agreement. */
 export interface LayerGaps {
   normGap: readonly number[];
   weightGap: readonly number[];
@@ -66,7 +74,7 @@ const allFinite = (xs: readonly number[]) => xs.every(Number.isFinite);
 export interface JudgeOptions {
   /** A run of the pair produced NaN/Inf (its row's nonFiniteAtStep): diverged whatever the gaps say. */
   diverged?: boolean;
-  /** The precision's least floor: FLOOR_MIN (float32, the default) or FLOOR_MIN_F64. */
+  /** The least floor (`leastFloor`); default ULP_F32, one float32 step. */
   floorMin?: number;
 }
 
@@ -76,7 +84,7 @@ export interface JudgeOptions {
  * from a zero baseline (docs/RULES.md, Agreement) and is infinitely many floors: drift.
  */
 export function judge(pair: LayerGaps, floor: LayerGaps | null, options: JudgeOptions = {}): Verdict {
-  const floorMin = options.floorMin ?? FLOOR_MIN;
+  const floorMin = options.floorMin ?? ULP_F32;
   const none = { ratio: null, worstLayer: null, worstKind: null };
   if (options.diverged || [...pair.normGap, ...pair.weightGap].some(Number.isNaN)) return { id: 'diverged', ...none };
   if ([...pair.normGap, ...pair.weightGap].every((g) => g === 0)) return { id: 'identical', ratio: 0, worstLayer: null, worstKind: null };
@@ -132,4 +140,35 @@ export function oneUlpTwin(weights: readonly Float64Array[], seed: number, preci
     }
     return out;
   });
+}
+
+/** "0.4", "7.2", "1.3e+4": a ratio with two significant digits. */
+function formatRatio(r: number): string {
+  return r < 1e4 ? String(Number(r.toPrecision(2))) : r.toExponential(1);
+}
+
+/**
+ * The verdict in words, one sentence for the page and the CLI alike. Under SGD "same" is the
+ * identity holding; under momentum/Adam a "same" only says this λ moved them less than
+ * rounding does, and a "drift" under SGD would be a bug.
+ */
+export function describeVerdict(id: VerdictId, ratio: number | null, optimizer: 'sgd' | 'momentum' | 'adam'): string {
+  const k = ratio === null ? '?' : formatRatio(ratio);
+  switch (id) {
+    case 'identical':
+      return 'the same map: bit-identical weights (gap exactly 0)';
+    case 'same':
+      return optimizer === 'sgd'
+        ? `the same map: gap ≈ ${k}× the rounding floor`
+        : `no drift above rounding at this λ: gap ≈ ${k}× the rounding floor`;
+    case 'drift':
+      if (ratio === Number.POSITIVE_INFINITY) return 'they drift: one run’s weights are exactly 0 and the other’s are not';
+      return optimizer === 'sgd'
+        ? `they drift: ${k}× the rounding floor — under plain SGD that is a bug`
+        : `they drift: ${k}× the rounding floor`;
+    case 'diverged':
+      return 'training diverged (NaN/Inf): no verdict';
+    case 'unmeasured':
+      return 'no rounding floor measured (the twin run did not finish at this step): no verdict';
+  }
 }

@@ -5,7 +5,7 @@
  */
 import type { AgreementRow, BenchResults, ResultRow } from '../bench/results';
 import type { Backend, Variant } from '../model/config';
-import { normGap } from '../model/metrics';
+import type { VerdictId } from '../model/verdict';
 
 export const BACKEND_LABEL: Record<Backend, string> = { gpu: 'GPU', cpu: 'CPU', reference: 'Reference' };
 export const VARIANT_LABEL: Record<Variant, string> = { l2: 'L2', decay: 'decay' };
@@ -30,10 +30,6 @@ export function widthsOf(results: BenchResults): (number | null)[] {
 
 export function rowsAt(results: BenchResults, width: number | null): ResultRow[] {
   return results.results.filter((r) => r.width === width);
-}
-
-export function findRow(results: BenchResults, width: number | null, backend: Backend, variant: Variant): ResultRow | undefined {
-  return results.results.find((r) => r.width === width && r.backend === backend && r.variant === variant);
 }
 
 /** The first step at which a row went non-finite: the runner's flag, or what its numbers show. */
@@ -92,14 +88,23 @@ export interface GapPair {
   kind: 'regularizer' | 'backend';
   a: { backend: Backend; variant: Variant };
   b: { backend: Backend; variant: Variant };
-  /** Worst layer's norm gap at each step of the axis, computed from the rows' norms. */
+  /** Worst layer's norm gap at each step of the axis, from the runner's normGapHistory (null where it has none). */
   history: (number | null)[];
-  /** At the last recorded step, worst layer: from the runner's agreement row when present. */
+  /** At the step the runner compared, worst layer. */
   finalWeightGap: number | null;
   finalNormGap: number | null;
   /** Per layer, at the end. */
   weightGapPerLayer: number[] | null;
   normGapPerLayer: number[] | null;
+  /** The step the gaps are at. */
+  step: number | null;
+  /** L2-vs-decay pairs: the rounding floor's worst layer (weight and norm), the ratio and the verdict (docs/RULES.md, "Rounding floor and verdict"). */
+  floorWeightGap: number | null;
+  floorNormGap: number | null;
+  floorRatio: number | null;
+  verdict: VerdictId | null;
+  /** Layers (1-based) whose baseline weights are all exactly 0. */
+  zeroScaleLayers: number[];
 }
 
 /** Max over layers that lets NaN through (a NaN layer must not hide behind a finite one). */
@@ -113,75 +118,52 @@ export function worst(values: readonly number[] | null | undefined): number | nu
   return m;
 }
 
-function pairHistory(p: ResultRow, q: ResultRow, xs: readonly number[]): (number | null)[] {
-  const qSteps = q.normSteps ?? q.norms.map((_, k) => k + 1);
-  const qAt = new Map<number, number>();
-  qSteps.forEach((s, k) => qAt.set(s, k));
-  return onAxis(p, xs, (k) => {
-    const step = (p.normSteps ?? p.norms.map((_, i) => i + 1))[k];
-    const kq = qAt.get(step);
-    if (kq === undefined) return null;
-    return worst(p.norms[k].map((n, l) => normGap(n, q.norms[kq][l])));
+/** The worst-layer norm gap of a runner's agreement row laid out on the step axis `xs`. */
+function historyOnAxis(g: AgreementRow, xs: readonly number[]): (number | null)[] {
+  const at = new Map<number, number>();
+  (g.historySteps ?? []).forEach((s, k) => at.set(s, k));
+  return xs.map((x) => {
+    const k = at.get(x);
+    return k === undefined ? null : finiteOrNull(worst(g.normGapHistory![k]));
   });
 }
 
-function agreementRow(results: BenchResults, width: number | null, a: GapPair['a'], b: GapPair['b']): AgreementRow | undefined {
-  return results.agreement.find(
-    (g) =>
-      g.width === width &&
-      ((g.a.backend === a.backend && g.a.variant === a.variant && g.b.backend === b.backend && g.b.variant === b.variant) ||
-        (g.a.backend === b.backend && g.a.variant === b.variant && g.b.backend === a.backend && g.b.variant === a.variant)),
-  );
-}
-
 /**
- * The comparisons a run supports at one width: L2 vs decay on each backend (the point of
- * the page), then each backend against the float64 reference for the same variant.
+ * The comparisons a run made at one width, as the runner computed them (results.agreement):
+ * L2 vs decay on each backend (the point of the page), then each backend against the float64
+ * reference for the same variant. Nothing is recomputed here; a pair appears once the runner
+ * has compared it (both its runs finished).
  */
 export function gapPairs(results: BenchResults, width: number | null): GapPair[] {
   const rows = rowsAt(results, width).filter((r) => !r.skipped && r.norms.length > 0);
   const xs = stepAxis(rows);
-  const get = (backend: Backend, variant: Variant) => rows.find((r) => r.backend === backend && r.variant === variant);
-  const pairs: GapPair[] = [];
-  const make = (id: string, label: string, kind: GapPair['kind'], p: ResultRow, q: ResultRow): GapPair => {
-    const a = { backend: p.backend, variant: p.variant };
-    const b = { backend: q.backend, variant: q.variant };
-    const g = agreementRow(results, width, a, b);
-    const history = pairHistory(p, q, xs);
-    const lastNorms = p.norms.at(-1);
-    const lastQ = q.norms.at(-1);
-    const normPerLayer = g?.normGap ?? (lastNorms && lastQ ? lastNorms.map((n, l) => normGap(n, lastQ[l])) : null);
-    return {
-      id,
-      label,
-      kind,
-      a,
-      b,
-      history,
-      finalWeightGap: worst(g?.weightGap),
-      finalNormGap: worst(normPerLayer),
-      weightGapPerLayer: g?.weightGap ?? null,
-      normGapPerLayer: normPerLayer,
-    };
-  };
-  for (const backend of ['gpu', 'cpu', 'reference'] as const) {
-    const l2 = get(backend, 'l2');
-    const decay = get(backend, 'decay');
-    if (l2 && decay) pairs.push(make(`${backend}-l2-decay`, `${BACKEND_LABEL[backend]}: L2 vs decay`, 'regularizer', l2, decay));
-  }
-  for (const backend of ['gpu', 'cpu'] as const)
-    for (const variant of ['l2', 'decay'] as const) {
-      const p = get(backend, variant);
-      const q = get('reference', variant);
-      if (p && q)
-        pairs.push(make(`${backend}-vs-reference-${variant}`, `${BACKEND_LABEL[backend]} vs reference (${VARIANT_LABEL[variant]})`, 'backend', p, q));
-    }
-  return pairs;
-}
-
-/** The headline gap of a pair: the weight gap when the runner gave one, else the norm gap. */
-export function headlineGap(p: GapPair): { value: number | null; kind: 'weight' | 'norm' } {
-  return p.finalWeightGap !== null ? { value: p.finalWeightGap, kind: 'weight' } : { value: p.finalNormGap, kind: 'norm' };
+  const order = (g: AgreementRow) => (g.a.backend === g.b.backend ? 0 : 1);
+  return results.agreement
+    .filter((g) => g.width === width)
+    .sort((p, q) => order(p) - order(q))
+    .map((g) => {
+      const regularizer = g.a.backend === g.b.backend;
+      return {
+        id: regularizer ? `${g.a.backend}-l2-decay` : `${g.a.backend}-vs-reference-${g.a.variant}`,
+        label: regularizer
+          ? `${BACKEND_LABEL[g.a.backend]}: L2 vs decay`
+          : `${BACKEND_LABEL[g.a.backend]} vs reference (${VARIANT_LABEL[g.a.variant]})`,
+        kind: regularizer ? 'regularizer' : 'backend',
+        a: g.a,
+        b: g.b,
+        history: historyOnAxis(g, xs),
+        finalWeightGap: worst(g.weightGap),
+        finalNormGap: worst(g.normGap),
+        weightGapPerLayer: g.weightGap,
+        normGapPerLayer: g.normGap,
+        step: g.step ?? null,
+        floorWeightGap: worst(g.floorWeightGap),
+        floorNormGap: worst(g.floorNormGap),
+        floorRatio: g.floorRatio ?? null,
+        verdict: g.verdict ?? null,
+        zeroScaleLayers: g.zeroScaleLayers ?? [],
+      } satisfies GapPair;
+    });
 }
 
 export type ThroughputMetric = 'stepMs' | 'samplesPerSec' | 'gflops';
@@ -243,4 +225,38 @@ export function speedUp(results: BenchResults, width: number | null): number | n
   const g = metricOf(results, width, 'gpu', 'stepMs');
   const c = metricOf(results, width, 'cpu', 'stepMs');
   return g !== null && c !== null ? c / g : null;
+}
+
+export interface SpeedUp {
+  /** CPU median step time over GPU median step time (>1: GPU faster); each backend's median is the mean over its variants. */
+  ratio: number;
+  /** The ratio's range from the step-time spreads: CPU p10 / GPU p90 and CPU p90 / GPU p10. */
+  low: number;
+  high: number;
+  /** False when the range includes 1: the spreads overlap and neither backend is reliably faster. */
+  meaningful: boolean;
+  /** Backends whose L2 and decay medians (the same work) differ by more than NOISY_VARIANTS×. */
+  noisy: { backend: Backend; factor: number }[];
+}
+
+/** Two rows doing the same work whose medians differ more than this are noise, not a difference. */
+export const NOISY_VARIANTS = 1.5;
+
+/** GPU over CPU speed-up at one width from medians, with the range their p10/p90 allow. */
+export function speedUpWithSpread(results: BenchResults, width: number | null): SpeedUp | null {
+  const of = (backend: Backend) => rowsAt(results, width).filter((r) => r.backend === backend && !r.skipped && r.stepMs && r.stepMs.median > 0);
+  const gpu = of('gpu');
+  const cpu = of('cpu');
+  const ratio = speedUp(results, width);
+  if (ratio === null || gpu.length === 0 || cpu.length === 0) return null;
+  const p10 = (rows: ResultRow[]) => Math.min(...rows.map((r) => r.stepMs!.p10));
+  const p90 = (rows: ResultRow[]) => Math.max(...rows.map((r) => r.stepMs!.p90));
+  const low = p10(cpu) / p90(gpu);
+  const high = p90(cpu) / p10(gpu);
+  const noisy = (['gpu', 'cpu'] as const).flatMap((backend) => {
+    const medians = of(backend).map((r) => r.stepMs!.median);
+    const factor = medians.length > 1 ? Math.max(...medians) / Math.min(...medians) : 1;
+    return factor > NOISY_VARIANTS ? [{ backend, factor }] : [];
+  });
+  return { ratio, low, high, meaningful: !(low <= 1 && high >= 1), noisy };
 }

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { pageCpuEngine } from '../bench/backends';
 import type { GpuProbe } from './gpu-probe';
 import { formatBytes } from '../model/units';
 import { SHOWN_LIMITS } from './gpu-probe';
@@ -14,6 +15,18 @@ const LIMIT_LABELS: Record<(typeof SHOWN_LIMITS)[number], string> = {
 
 /** Limits in bytes are shown in KiB/MiB/GiB; counts as plain numbers. */
 const BYTE_LIMITS = new Set<string>(['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize']);
+
+/**
+ * Which browsers this page was tested in, and what the others can expect (issue 15): the e2e
+ * tests drive Chromium (Dawn); the GPU tests run the same shaders on wgpu (Firefox's
+ * implementation) through Deno; nothing here runs WebKit.
+ */
+const TESTED_IN = html`<p class="muted" data-testid="tested-browsers">
+  Tested in Chromium (Dawn, by the end-to-end tests). Firefox uses wgpu, on which the same shaders pass their
+  tests (through Deno), so it should run; it offers fewer optional features and limits (no subgroups, fewer
+  storage buffers per shader), and the panel above shows yours. Safari (WebKit's WebGPU, Safari 26+) was not
+  tested: results there are unchecked.
+</p>`;
 
 /** The WebGPU adapter this page found, its limits and features — or why there is none. */
 @customElement('l2wd-adapter-panel')
@@ -39,6 +52,8 @@ export class L2wdAdapterPanel extends LitElement {
       dd .api {
         font-size: 0.75rem;
         margin-left: 0.3rem;
+        /* Names break only between their words (camelCase <wbr>), never "maxBufferSiz e". */
+        overflow-wrap: normal;
       }
       .badge {
         display: inline-block;
@@ -99,7 +114,14 @@ export class L2wdAdapterPanel extends LitElement {
         : probe.status === 'missing'
           ? this.renderMissing(probe)
           : this.renderAdapter(probe)}
+      ${this.renderCpu()} ${TESTED_IN}
     </section>`;
+  }
+
+  /** The CPU backend the page will run, and its thread count (one without cross-origin isolation, said plainly). */
+  private renderCpu() {
+    const cpu = pageCpuEngine();
+    return html`<p data-testid="cpu-engine"><strong>${cpu.label}</strong>${cpu.note ? html` <span class="muted">(${cpu.note})</span>` : nothing}</p>`;
   }
 
   private renderMissing(probe: Extract<GpuProbe, { status: 'missing' }>) {
@@ -133,11 +155,17 @@ export class L2wdAdapterPanel extends LitElement {
         <dd data-field="architecture">${a.architecture || '—'}</dd>
         <dt>Description</dt>
         <dd data-field="description">${a.description || html`<span class="muted">(none given)</span>`}</dd>
+        <dt>Implementation</dt>
+        <dd data-field="implementation">
+          ${a.implementation === 'browser'
+            ? html`the browser's <span class="muted">(Dawn in Chrome and Edge, wgpu in Firefox, WebKit's in Safari)</span>`
+            : a.implementation}
+        </dd>
         ${SHOWN_LIMITS.map(
           (k) => html`<dt title=${k}>${LIMIT_LABELS[k]}</dt>
             <dd data-field=${k}>
               ${BYTE_LIMITS.has(k) ? formatBytes(probe.limits[k]) : probe.limits[k].toLocaleString('en-US')}
-              <span class="muted mono api">${k}</span>
+              <span class="muted mono api">${camelBreaks(k)}</span>
             </dd>`,
         )}
       </dl>
@@ -148,6 +176,11 @@ export class L2wdAdapterPanel extends LitElement {
         </ul>
       </details>`;
   }
+}
+
+/** "maxBufferSize" with a break opportunity before each inner capital: max·Buffer·Size. */
+function camelBreaks(name: string) {
+  return name.split(/(?=[A-Z])/).map((part, i) => (i === 0 ? part : html`<wbr />${part}`));
 }
 
 declare global {

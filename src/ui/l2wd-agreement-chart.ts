@@ -1,12 +1,14 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import type { BenchResults } from '../bench/results';
 import type { GapPair } from './chart-data';
-import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, headlineGap, nonFiniteFlags, onAxis, rowsAt, speedUp, stepAxis } from './chart-data';
-import { fmtNum, fmtSci } from './format';
+import type { SpeedUp } from './chart-data';
+import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, nonFiniteFlags, onAxis, rowsAt, speedUpWithSpread, stepAxis } from './chart-data';
+import { SAME_MAX_RATIO, describeVerdict } from '../model/verdict';
+import { fmtNum, fmtSci } from '../bench/format';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
-import { DASH, UplotController, axis, logTick, nonFiniteMarker, themeColors, uplotStyles } from './uplot-controller';
+import { DASH, UplotController, axis, logTick, nonFiniteMarker, stepAxisOptions, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 
 /**
  * An exact 0 gap (bit-identical norms, common under SGD on one backend) has no place on a log
@@ -43,17 +45,32 @@ export class L2wdAgreementChart extends LitElement {
         font-weight: 600;
       }
       .verdict.apart {
-        color: var(--l2wd-l2);
+        color: var(--l2wd-l2-text);
         font-weight: 600;
       }
       .flag {
         color: var(--l2wd-error);
         font-weight: 600;
       }
+      .glossary {
+        display: block;
+        font-size: 0.85rem;
+      }
+      .glossary dd {
+        font-family: inherit;
+        text-align: left;
+        margin: 0 0 0.3rem 0;
+      }
       figcaption {
         font-size: 0.85rem;
         color: var(--l2wd-muted);
         margin-top: 0.25rem;
+      }
+      .scale {
+        display: inline-flex;
+        gap: 0.3rem;
+        align-items: center;
+        font-size: 0.85rem;
       }
     `,
   ];
@@ -65,6 +82,8 @@ export class L2wdAgreementChart extends LitElement {
 
   /** ‖W_l‖ over steps. */
   readonly normsChart = new UplotController(this, () => this.renderRoot.querySelector<HTMLElement>('#norms-plot'));
+  /** Log axis for the gaps (the default: they span decades), or linear. */
+  @state() private gapLog = true;
   /** Gaps over steps, log axis. */
   readonly gapsChart = new UplotController(this, () => this.renderRoot.querySelector<HTMLElement>('#gaps-plot'));
 
@@ -105,7 +124,7 @@ export class L2wdAgreementChart extends LitElement {
         series: normSeries,
         hooks: { draw: [marker] },
         scales: { x: { time: false } },
-        axes: [axis(colors, { label: 'step' }), axis(colors, { label: '‖W‖_F', size: 60 })],
+        axes: [stepAxisOptions(colors), valueAxis(colors, '‖W‖_F', (v) => fmtNum(v))],
         legend: { live: true },
         cursor: { points: { size: 5 } },
       },
@@ -128,16 +147,23 @@ export class L2wdAgreementChart extends LitElement {
       pairs.length === 0
         ? undefined
         : {
-            key: `gaps:${gapSeries.map((s) => s.label).join('|')}:${colors.text}:${firstBad}`,
+            key: `gaps:${this.gapLog}:${gapSeries.map((s) => s.label).join('|')}:${colors.text}:${firstBad}`,
             options: {
               series: gapSeries,
               hooks: { draw: [marker] },
               scales: {
                 x: { time: false },
                 // With every gap exactly 0 there is nothing to range on: show the f32 rounding band.
-                y: { distr: 3, log: 10, range: (_u, min, max) => (min > 0 && max > 0 ? uPlot.rangeLog(min, max, 10, true) : [1e-9, 1e-6]) },
+                y: this.gapLog
+                  ? { distr: 3, log: 10, range: (_u, min, max) => (min > 0 && max > 0 ? uPlot.rangeLog(min, max, 10, true) : [1e-9, 1e-6]) }
+                  : { distr: 1, range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1e-6] },
               },
-              axes: [axis(colors, { label: 'step' }), axis(colors, { label: 'norm gap (worst layer)', size: 64, values: (_u, ticks) => ticks.map(logTick) })],
+              axes: [
+                stepAxisOptions(colors),
+                this.gapLog
+                  ? axis(colors, { label: 'norm gap (worst layer)', size: 64, values: (_u, ticks) => ticks.map(logTick) })
+                  : valueAxis(colors, 'norm gap (worst layer)', (v) => fmtSci(v)),
+              ],
               legend: { live: true },
             },
             data: [xs, ...pairs.map((p) => p.history.map(positiveOrNull))] as uPlot.AlignedData,
@@ -151,7 +177,7 @@ export class L2wdAgreementChart extends LitElement {
     const pairs = gapPairs(results, this.width);
     const flags = nonFiniteFlags(results, this.width);
     const widthNote = this.width === null ? '' : ` at hidden width ${this.width}`;
-    const speed = speedUp(results, this.width);
+    const speed = speedUpWithSpread(results, this.width);
     return html`<section class="card" aria-labelledby="agree-h" data-testid="agreement">
       <h2 id="agree-h">Agreement: L2 vs weight decay${widthNote}</h2>
       ${flags.length
@@ -165,8 +191,8 @@ export class L2wdAgreementChart extends LitElement {
         <figure>
           <div class="plot" id="norms-plot" role="img" aria-label="Per-layer weight norms over training steps, L2 and decay, per backend"></div>
           <figcaption>
-            Per-layer ‖W‖<sub>F</sub>: <span style="color: var(--l2wd-l2)">L2</span> and
-            <span style="color: var(--l2wd-decay)">decay</span>; GPU solid, CPU dashed, reference dotted; deeper layers
+            Per-layer ‖W‖<sub>F</sub>: <span style="color: var(--l2wd-l2-text)">L2</span> and
+            <span style="color: var(--l2wd-decay-text)">decay</span>; GPU solid, CPU dashed, reference dotted; deeper layers
             lighter.
           </figcaption>
         </figure>
@@ -175,9 +201,13 @@ export class L2wdAgreementChart extends LitElement {
       ${pairs.length
         ? html`<div class="pair">
             <figure>
-              <div class="plot" id="gaps-plot" role="img" aria-label="Gaps between runs over training steps, log scale"></div>
+              <div class="plot" id="gaps-plot" role="img" aria-label=${`Gaps between runs over training steps, ${this.gapLog ? 'log' : 'linear'} scale`}></div>
+              <label class="scale"
+                ><input type="checkbox" data-testid="gap-log" .checked=${this.gapLog} @change=${(e: Event) => (this.gapLog = (e.target as HTMLInputElement).checked)} />
+                log gap axis</label
+              >
               <figcaption>
-                Norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖, worst layer, log scale. f32 rounding sets the floor
+                Norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖, worst layer, ${this.gapLog ? 'log' : 'linear'} scale. f32 rounding sets the floor
                 near 10⁻⁷; steps where the norms are bit-identical (gap exactly 0) are not drawn.
               </figcaption>
             </figure>
@@ -187,48 +217,82 @@ export class L2wdAgreementChart extends LitElement {
     </section>`;
   }
 
-  private renderSummary(pairs: GapPair[], speed: number | null) {
+  private renderSummary(pairs: GapPair[], speed: SpeedUp | null) {
     const reg = pairs.filter((p) => p.kind === 'regularizer');
     const optimizer = this.results!.config.optimizer;
+    const f64 = reg.find((p) => p.a.backend === 'reference');
     return html`${reg.map((p) => {
-        const { value, kind } = headlineGap(p);
-        const same = value !== null && Number.isFinite(value) && value <= 1e-5;
-        return html`<p data-testid=${`gap-${p.id}`} data-value=${String(value)}>
+        const verdict = p.verdict;
+        const cls = verdict === 'same' || verdict === 'identical' ? 'verdict same' : verdict === 'drift' ? 'verdict apart' : 'flag';
+        return html`<p data-testid=${`gap-${p.id}`} data-verdict=${verdict ?? 'pending'} data-ratio=${String(p.floorRatio)} data-value=${String(p.finalWeightGap)}>
           <strong>${p.label}</strong><br />
-          final ${kind} gap <span class="mono">${fmtSci(value)}</span> —
-          ${value === null
-            ? html`<span class="muted">pending</span>`
-            : Number.isNaN(value)
-              ? html`<span class="flag">NaN: training diverged</span>`
-              : same
-                ? html`<span class="verdict same">the same weights, to rounding</span>`
-                : html`<span class="verdict apart">they drift apart</span>`}
+          ${verdict === null
+            ? html`<span class="muted">pending: compared once both runs finish</span>`
+            : html`<span class=${cls}>${describeVerdict(verdict, p.floorRatio, optimizer)}</span>`}
+          <br />
+          <span class="muted">
+            weight gap <span class="mono" data-gap="weight">${fmtSci(p.finalWeightGap)}</span>, norm gap
+            <span class="mono" data-gap="norm">${fmtSci(p.finalNormGap)}</span>${p.floorWeightGap !== null
+              ? html`; rounding floor <span class="mono" data-gap="floor-weight">${fmtSci(p.floorWeightGap)}</span> /
+                  <span class="mono" data-gap="floor-norm">${fmtSci(p.floorNormGap)}</span>`
+              : nothing}${p.step !== null ? ` (worst layer, step ${p.step})` : ''}
+          </span>
+          ${p.zeroScaleLayers.length
+            ? html`<br /><span class="muted">Layer ${p.zeroScaleLayers.join(', ')}: the decay weights are all exactly 0, so the gap there is 0 when L2's are 0 too and ∞ otherwise.</span>`
+            : nothing}
         </p>`;
       })}
       ${reg.length === 0 ? html`<p class="muted">No backend has both L2 and decay results (yet): nothing to compare.</p>` : nothing}
+      ${f64 && optimizer === 'sgd' && (f64.verdict === 'same' || f64.verdict === 'identical')
+        ? html`<p data-testid="f64-identity">In float64 (the reference) the identity holds exactly: gap ${fmtSci(f64.finalWeightGap)}.</p>`
+        : nothing}
       <p class="muted">
         ${optimizer === 'sgd'
-          ? 'Plain SGD: L2 at λ and decay at α = η·λ are the same map, so the gap should stay at f32 rounding.'
+          ? 'Plain SGD: L2 at λ and decay at α = η·λ are the same map, so the gap should stay within a few rounding floors.'
           : optimizer === 'momentum'
             ? 'Momentum: the L2 term accumulates in the velocity, so L2 regularizes ≈ 1/(1−μ) times harder than decay.'
             : 'Adam: the L2 term is divided by √ŝ, so weights with large gradients are decayed less than under AdamW.'}
       </p>
-      ${speed !== null
-        ? html`<p data-testid="speedup">
-            ${speed >= 1
-              ? html`The GPU is <strong class="mono">${fmtNum(speed)}×</strong> faster than the CPU per step here.`
-              : html`The CPU is <strong class="mono">${fmtNum(1 / speed)}×</strong> faster than the GPU per step at this size.`}
-          </p>`
-        : nothing}`;
+      <details data-testid="gap-glossary">
+        <summary>What the figures mean</summary>
+        <dl class="glossary">
+          <dt>weight gap</dt>
+          <dd>max<sub>ij</sub> |W<sup>P</sup> − W<sup>Q</sup>| / max<sub>ij</sub> |W<sup>Q</sup>|, per layer; the worst layer is shown.</dd>
+          <dt>norm gap</dt>
+          <dd>|‖W<sup>P</sup>‖<sub>F</sub> − ‖W<sup>Q</sup>‖<sub>F</sub>| / ‖W<sup>Q</sup>‖<sub>F</sub>, per layer: what the lower chart plots.</dd>
+          <dt>rounding floor</dt>
+          <dd>
+            The same two gaps between the decay run and a twin that started one ulp away (a random sign per weight): how far
+            rounding alone moves this run. Never taken below one ulp per step. The verdict is the pair's gap as a multiple of it:
+            up to ${SAME_MAX_RATIO}× is rounding.
+          </dd>
+        </dl>
+      </details>
+      ${speed !== null ? this.renderSpeedUp(speed) : nothing}`;
+  }
+
+  private renderSpeedUp(speed: SpeedUp) {
+    const faster = speed.ratio >= 1 ? 'GPU' : 'CPU';
+    const slower = speed.ratio >= 1 ? 'CPU' : 'GPU';
+    const k = (x: number) => fmtNum(speed.ratio >= 1 ? x : 1 / x);
+    const [lo, hi] = speed.ratio >= 1 ? [speed.low, speed.high] : [speed.high, speed.low];
+    return html`<p data-testid="speedup" data-meaningful=${String(speed.meaningful)}>
+      From median step times, the ${faster} is <strong class="mono">${k(speed.ratio)}×</strong> faster than the ${slower} here
+      (p10–p90 spread: <span class="mono">${k(lo)}–${k(hi)}×</span>).
+      ${speed.meaningful ? nothing : html`<strong>The spreads overlap: neither is reliably faster at this size.</strong>`}
+      ${speed.noisy.length
+        ? html`<br /><span class="muted">${speed.noisy.map((n) => `The ${BACKEND_LABEL[n.backend]} L2 and decay rows, which do the same work, differ ${fmtNum(n.factor)}×`).join('; ')}: these timings are noisy.</span>`
+        : nothing}
+    </p>`;
   }
 
   private renderGapTable(pairs: GapPair[]) {
     return html`<dl>
+      <dt class="muted">pair (worst layer)</dt>
+      <dd class="muted">weight gap · norm gap</dd>
       ${pairs.map(
         (p) => html`<dt>${p.label}</dt>
-          <dd title="final weight gap (worst layer); norm gap in brackets">
-            ${fmtSci(p.finalWeightGap ?? p.finalNormGap)}
-          </dd>`,
+          <dd>${fmtSci(p.finalWeightGap)} · ${fmtSci(p.finalNormGap)}</dd>`,
       )}
     </dl>`;
   }

@@ -3,9 +3,9 @@ import { customElement, property } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { Backend } from '../model/config';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS } from '../model/config';
-import { fmtNum } from './format';
+import { fmtNum } from '../bench/format';
 import { PRESETS } from './presets';
-import type { DraftErrors, RunDraft } from './run-draft';
+import type { DraftErrors, RunDraft, SweepSkip } from './run-draft';
 import { panelStyles } from './shared-styles';
 
 export interface DraftChangeDetail {
@@ -64,7 +64,7 @@ export class L2wdConfigForm extends LitElement {
       }
       .grid {
         display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(8.5rem, 1fr));
+        grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr));
         gap: 0.6rem 0.9rem;
       }
       .field {
@@ -104,6 +104,15 @@ export class L2wdConfigForm extends LitElement {
         font-size: 0.8rem;
         color: var(--l2wd-error);
         font-weight: 500;
+      }
+      .skips {
+        margin: 0.3rem 0 0.5rem;
+        padding-left: 1.1rem;
+        font-size: 0.8rem;
+        color: var(--l2wd-warn-text);
+      }
+      .nowrap {
+        white-space: nowrap;
       }
       .alpha {
         font-size: 0.8rem;
@@ -147,6 +156,8 @@ export class L2wdConfigForm extends LitElement {
   @property({ type: Boolean }) disabled = false;
   /** Id of the preset the draft came from, if unchanged since. */
   @property() preset = '';
+  /** Swept widths a backend will skip, and why (the rest of the sweep runs). */
+  @property({ attribute: false }) skips: SweepSkip[] = [];
 
   private emit(draft: RunDraft, preset?: string): void {
     this.dispatchEvent(new CustomEvent<DraftChangeDetail>('draft-change', { detail: { draft, preset }, bubbles: true, composed: true }));
@@ -157,9 +168,15 @@ export class L2wdConfigForm extends LitElement {
   }
 
   private onSubmit(e: Event): void {
-    // Enter in any field runs, like the Start button (which checks the errors itself).
     e.preventDefault();
     this.dispatchEvent(new CustomEvent('run-request', { bubbles: true, composed: true }));
+  }
+
+  /** Enter in a text field runs, like Start (a form of many fields and no submit button never submits by itself). */
+  private onKeydown(e: KeyboardEvent): void {
+    const target = e.composedPath()[0] as HTMLElement;
+    if (e.key !== 'Enter' || e.isComposing || !(target instanceof HTMLInputElement) || target.type !== 'text') return;
+    this.onSubmit(e);
   }
 
   /** A labelled text input with its error message tied to it for screen readers. */
@@ -211,7 +228,7 @@ export class L2wdConfigForm extends LitElement {
       return html`α = η·λ appears here once η and λ are numbers.`;
     const alpha = lr * lambda;
     return html`α = η·λ = <strong data-testid="alpha">${fmtNum(alpha, 3)}</strong> per step. PyTorch
-      <code>AdamW(weight_decay=α/η)</code> = <strong>${fmtNum(lambda, 3)}</strong>.`;
+      <code class="nowrap">AdamW(weight_decay=α/η)</code> = <strong>${fmtNum(lambda, 3)}</strong>.`;
   }
 
   override render() {
@@ -219,7 +236,7 @@ export class L2wdConfigForm extends LitElement {
     const preset = PRESETS.find((p) => p.id === this.preset);
     return html`<section class="card" aria-labelledby="form-h">
       <h2 id="form-h">Configuration</h2>
-      <form @submit=${this.onSubmit} novalidate>
+      <form @submit=${this.onSubmit} @keydown=${this.onKeydown} novalidate>
         <div>
           <div class="presets" role="group" aria-label="Presets">
             ${PRESETS.map(
@@ -243,7 +260,7 @@ export class L2wdConfigForm extends LitElement {
           <div class="grid">
             ${this.text('layers', 'Layer widths', { wide: true, inputmode: 'text', hint: 'Input, hidden…, output, e.g. 16,32,8' })}
             ${this.select('activation', 'Activation', ACTIVATIONS)}
-            ${this.select('loss', 'Loss', LOSSES, { mse: 'MSE (regression)', ce: 'cross-entropy' })}
+            ${this.select('loss', 'Loss', LOSSES, { mse: 'MSE', ce: 'cross-entropy' })}
             ${this.text('batch', 'Batch size B', { inputmode: 'numeric' })}
             ${this.text('steps', 'Steps', { inputmode: 'numeric' })}
             ${this.text('seed', 'Seed', { inputmode: 'numeric' })}
@@ -301,6 +318,11 @@ export class L2wdConfigForm extends LitElement {
               hint: 'Optional, e.g. 64,256,1024: each replaces every hidden width in turn (the stress test).',
             })}
           </div>
+          ${this.skips.length
+            ? html`<ul class="skips" data-testid="sweep-skips">
+                ${this.skips.map((k) => html`<li>Width ${k.width} is skipped on ${k.backend}: ${k.reason}</li>`)}
+              </ul>`
+            : nothing}
           <div class="checks">
             <label
               ><input
@@ -308,7 +330,7 @@ export class L2wdConfigForm extends LitElement {
                 .checked=${live(d.baseline)}
                 ?disabled=${this.disabled}
                 @change=${(e: Event) => this.set('baseline', (e.target as HTMLInputElement).checked)}
-              />λ = 0 baseline (one extra run, for the loss chart)</label
+              />λ = 0 baseline: one extra run for the loss chart (single runs only; a sweep never runs it)</label
             >
           </div>
         </fieldset>

@@ -27,7 +27,7 @@ export class L2wdExplainer extends LitElement {
       }
       .rule h3 {
         margin: 0 0 0.3rem;
-        color: var(--c);
+        color: var(--ct);
       }
       math {
         font-size: 1.1em;
@@ -71,12 +71,12 @@ export class L2wdExplainer extends LitElement {
     return html`<section class="card" aria-labelledby="explain-h" data-testid="explainer">
       <h2 id="explain-h">What is being compared</h2>
       <div class="rules">
-        <div class="rule" style="--c: var(--l2wd-l2)">
+        <div class="rule" style="--c: var(--l2wd-l2); --ct: var(--l2wd-l2-text)">
           <h3>L2 regularization (coupled)</h3>
           <p>Add <math><mfrac><mi>λ</mi><mn>2</mn></mfrac><msup><mrow><mo>‖</mo><mi>W</mi><mo>‖</mo></mrow><mn>2</mn></msup></math> to the loss, so its gradient <math><mi>λ</mi><mi>w</mi></math> joins the loss gradient <math><mi>g</mi></math>:</p>
           <math display="block"><mi>w</mi><mo>←</mo><mi>w</mi><mo>−</mo><mi>η</mi><mo stretchy="false">(</mo><mi>g</mi><mo>+</mo><mi>λ</mi><mi>w</mi><mo stretchy="false">)</mo></math>
         </div>
-        <div class="rule" style="--c: var(--l2wd-decay)">
+        <div class="rule" style="--c: var(--l2wd-decay); --ct: var(--l2wd-decay-text)">
           <h3>Weight decay (decoupled)</h3>
           <p>Shrink the weights by a factor each step, apart from the gradient step:</p>
           <math display="block"><mi>w</mi><mo>←</mo><mo stretchy="false">(</mo><mn>1</mn><mo>−</mo><mi>α</mi><mo stretchy="false">)</mo><mi>w</mi><mo>−</mo><mi>η</mi><mi>g</mi></math>
@@ -102,7 +102,7 @@ export class L2wdExplainer extends LitElement {
       </p>
       <p class="muted">
         Conventions: λ here is PyTorch's <code>weight_decay</code> for <code>SGD</code> and <code>Adam</code> (coupled). PyTorch
-        <code>AdamW(weight_decay=wd)</code> decays by η·wd per step, so its <code>wd</code> is α/η = λ here. In every decoupled rule the decay
+        <code>AdamW(weight_decay=wd)</code> decays by η·wd per step, so its <code>wd</code> is <span class="nowrap">α/η</span> = λ here. In every decoupled rule the decay
         uses the weight from before the step; biases are not regularized unless the configuration says so.
       </p>
       <details ?open=${this.optimizer !== 'sgd'}>

@@ -3,9 +3,9 @@ import { customElement, property } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import type { BenchResults, ResultRow } from '../bench/results';
 import { BACKEND_LABEL, VARIANT_LABEL, finiteOrNull, nonFiniteStep, rowsAt, stepAxis } from './chart-data';
-import { fmtNum } from './format';
+import { fmtNum } from '../bench/format';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
-import { UplotController, axis, nonFiniteMarker, themeColors, uplotStyles } from './uplot-controller';
+import { UplotController, nonFiniteMarker, stepAxisOptions, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 
 /**
  * Loss curves: train (solid) and validation (dashed) for L2 and decay, and for the λ = 0
@@ -80,7 +80,8 @@ export class L2wdLossChart extends LitElement {
     const xs = stepAxis(curves.map((c) => c.row));
     const series: uPlot.Series[] = [{ label: 'step' }];
     const data: (number | null)[][] = [];
-    for (const c of curves) {
+    // The λ = 0 baseline first: uPlot draws in order, so the grey curves lie under L2 and decay.
+    for (const c of [...curves].sort((a, b) => Number(b.baseline) - Number(a.baseline))) {
       const stroke = c.baseline ? colors.muted : c.row.variant === 'l2' ? colors.l2 : colors.decay;
       const at = new Map((c.row.normSteps ?? []).map((s, k) => [s, k] as const));
       for (const which of ['train', 'validation'] as const) {
@@ -105,7 +106,7 @@ export class L2wdLossChart extends LitElement {
         series,
         hooks: { draw: [nonFiniteMarker(firstBad, colors)] },
         scales: { x: { time: false } },
-        axes: [axis(colors, { label: 'step' }), axis(colors, { label: 'loss', size: 56 })],
+        axes: [stepAxisOptions(colors), valueAxis(colors, 'loss', (v) => fmtNum(v))],
         legend: { live: true },
       },
       data: [xs, ...data] as uPlot.AlignedData,

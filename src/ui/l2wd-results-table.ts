@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { BenchResults } from '../bench/results';
 import { BACKEND_LABEL, VARIANT_LABEL, nonFiniteStep, worst } from './chart-data';
-import { fmtMs, fmtNum, fmtSci } from './format';
+import { fmtMs, fmtNum, fmtSci } from '../bench/format';
 import { panelStyles } from './shared-styles';
 
 /** Every measured cell of a run, and every agreement figure, as tables (the charts' source of truth in text). */
@@ -75,7 +75,11 @@ export class L2wdResultsTable extends LitElement {
       <h2 id="table-h">Results</h2>
       <div class="scroll" tabindex="0" aria-label="Results table, scrolls sideways">
         <table data-testid="results-rows">
-          <caption>Timings and losses per backend and regularizer</caption>
+          <caption>
+            Timings and losses per backend and regularizer. GFLOP/s counts matmul work only (forward, dW and dA products,
+            2·B·n<sub>in</sub>·n<sub>out</sub> each, as docs/RULES.md counts them) over the median step time; bias, activation, loss and
+            update take time but are not counted.
+          </caption>
           <thead>
             <tr>
               <th scope="col">${sweep ? 'width' : ''}</th>
@@ -83,7 +87,7 @@ export class L2wdResultsTable extends LitElement {
               <th scope="col">variant</th>
               <th scope="col">step time (p10–p90)</th>
               <th scope="col">samples/s</th>
-              <th scope="col">GFLOP/s</th>
+              <th scope="col">GFLOP/s (matmul only)</th>
               <th scope="col">train loss</th>
               <th scope="col">val. loss</th>
               <th scope="col">status</th>
@@ -109,10 +113,12 @@ export class L2wdResultsTable extends LitElement {
                     ? `skipped: ${row.skipped}`
                     : bad !== null
                       ? html`<strong>⚠ NaN/Inf at step ${bad}</strong>`
-                      : row.stepMs
-                        ? `ok (${row.timer ?? 'wall'})`
-                        : 'running…'}
-                  ${row.note && !row.skipped ? html`<br /><span class="spread">${row.note}</span>` : nothing}
+                      : stoppedEarly(row.note)
+                        ? row.note
+                        : row.stepMs
+                          ? `ok (${row.timer ?? 'wall'})`
+                          : 'running…'}
+                  ${row.note && !row.skipped && !stoppedEarly(row.note) ? html`<br /><span class="spread">${row.note}</span>` : nothing}
                 </td>
               </tr>`;
             })}
@@ -122,7 +128,11 @@ export class L2wdResultsTable extends LitElement {
       ${r.agreement.length
         ? html`<div class="scroll" tabindex="0" aria-label="Agreement table, scrolls sideways">
             <table data-testid="agreement-rows">
-              <caption>Agreement at the last recorded step (worst layer; per layer on hover)</caption>
+              <caption>
+                Agreement at the step both runs reached (worst layer; per layer on hover). Weight gap max|W<sup>P</sup> − W<sup>Q</sup>| /
+                max|W<sup>Q</sup>|; norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖; floor: the same gaps between the decay run and its
+                one-ulp twin; ratio: the pair's largest gap over its floor.
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">${sweep ? 'width' : ''}</th>
@@ -130,6 +140,9 @@ export class L2wdResultsTable extends LitElement {
                   <th scope="col">Q</th>
                   <th scope="col">weight gap</th>
                   <th scope="col">norm gap</th>
+                  <th scope="col">floor (weight / norm)</th>
+                  <th scope="col">ratio</th>
+                  <th scope="col">verdict</th>
                 </tr>
               </thead>
               <tbody>
@@ -140,6 +153,11 @@ export class L2wdResultsTable extends LitElement {
                     <td>${BACKEND_LABEL[g.b.backend]} ${VARIANT_LABEL[g.b.variant]}</td>
                     <td title=${g.weightGap.map((v) => fmtSci(v)).join(', ')}>${fmtSci(worst(g.weightGap))}</td>
                     <td title=${g.normGap.map((v) => fmtSci(v)).join(', ')}>${fmtSci(worst(g.normGap))}</td>
+                    <td title=${g.floorWeightGap ? `weight ${g.floorWeightGap.map((v) => fmtSci(v)).join(', ')}; norm ${(g.floorNormGap ?? []).map((v) => fmtSci(v)).join(', ')}` : ''}>
+                      ${g.floorWeightGap ? `${fmtSci(worst(g.floorWeightGap))} / ${fmtSci(worst(g.floorNormGap))}` : '–'}
+                    </td>
+                    <td>${g.floorRatio == null ? '–' : `${fmtNum(g.floorRatio)}×`}</td>
+                    <td data-verdict=${g.verdict ?? ''}>${g.verdict ?? '–'}</td>
                   </tr>`,
                 )}
               </tbody>
@@ -148,6 +166,11 @@ export class L2wdResultsTable extends LitElement {
         : nothing}
     </section>`;
   }
+}
+
+/** A note that replaces "ok": the row stopped before its planned steps ("cancelled after 40 of 200 steps"). */
+function stoppedEarly(note: string | null | undefined): note is string {
+  return !!note && /^(cancelled|stopped)/.test(note);
 }
 
 declare global {

@@ -1,18 +1,21 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
-import { fmtEta } from './format';
+import type { PropertyValues } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import type { RunProgress } from '../bench/runner';
+import { fmtEta } from '../bench/format';
+import type { RunPhase } from './run-controller';
 import { panelStyles } from './shared-styles';
 
-export type RunPhase = 'idle' | 'running' | 'cancelling';
-
-export interface RunProgress {
-  done: number;
-  total: number;
-  label: string;
-  etaSeconds: number | null;
+/** The stage a label names, without the step counter: what the live region announces. */
+export function stageOf(label: string): string {
+  return label.replace(/ · step \d+\/\d+$/, '');
 }
 
-/** Start and cancel, the progress bar with steps done and time left, and the run's last message. */
+/**
+ * Start and cancel, the progress bar (work done, weighted by predicted cost), steps and time
+ * left, and the run's last message. Focus goes to Cancel when a run starts and back to Start
+ * when it ends, so a keyboard user is never left on a disabled button.
+ */
 @customElement('l2wd-run-controls')
 export class L2wdRunControls extends LitElement {
   static override styles = [
@@ -38,6 +41,14 @@ export class L2wdRunControls extends LitElement {
         color: var(--l2wd-muted);
         font-variant-numeric: tabular-nums;
       }
+      .sr-only {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
+        white-space: nowrap;
+      }
       .why {
         font-size: 0.85rem;
         color: var(--l2wd-error);
@@ -50,9 +61,18 @@ export class L2wdRunControls extends LitElement {
   @property({ type: Boolean }) canStart = true;
   @property() blocked = '';
   @property({ attribute: false }) progress?: RunProgress;
+  @query('[data-testid="start"]') private startButton?: HTMLButtonElement;
+  @query('[data-testid="cancel"]') private cancelButton?: HTMLButtonElement;
 
   private fire(name: 'run-request' | 'cancel-request'): void {
     this.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true }));
+  }
+
+  override updated(changed: PropertyValues<this>): void {
+    const before = changed.get('phase') as RunPhase | undefined;
+    if (before === undefined) return;
+    if (before === 'idle' && this.phase === 'running') this.cancelButton?.focus();
+    else if (before !== 'idle' && this.phase === 'idle') this.startButton?.focus();
   }
 
   override render() {
@@ -69,15 +89,16 @@ export class L2wdRunControls extends LitElement {
         <div class="progress">
           ${p
             ? html`<progress
-                  max=${Math.max(1, p.total)}
-                  .value=${Math.min(p.done, p.total)}
+                  max="1"
+                  .value=${p.work.total > 0 ? Math.min(1, p.work.done / p.work.total) : 0}
                   aria-label="Run progress"
-                  aria-valuetext=${`${p.done} of ${p.total}`}
+                  aria-valuetext=${`${Math.round((100 * p.work.done) / Math.max(p.work.total, 1e-12))}% of the predicted work`}
                 ></progress>
-                <div class="status" role="status" data-testid="progress-text">
+                <div class="status" data-testid="progress-text">
                   ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} steps · ${p.label}
-                  ${running ? html` · ${fmtEta(p.etaSeconds)} left` : nothing}
-                </div>`
+                  ${this.phase === 'running' ? html` · ${fmtEta(p.etaSeconds)} left` : nothing}
+                </div>
+                <div class="sr-only" role="status" data-testid="stage">${running ? stageOf(p.label) : 'Finished.'}</div>`
             : html`<div class="status">${running ? 'Preparing…' : 'Ready.'}</div>`}
         </div>
       </div>
@@ -90,5 +111,10 @@ export class L2wdRunControls extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'l2wd-run-controls': L2wdRunControls;
+  }
+  interface HTMLElementEventMap {
+    /** Start pressed (or Enter in a form field): the app checks the draft and runs it. */
+    'run-request': CustomEvent<void>;
+    'cancel-request': CustomEvent<void>;
   }
 }

@@ -4,9 +4,9 @@ import type uPlot from 'uplot';
 import type { BenchResults } from '../bench/results';
 import type { ThroughputMetric } from './chart-data';
 import { BACKEND_LABEL, METRIC_LABEL, crossover, metricOf, timedBackends, widthsOf } from './chart-data';
-import { fmtMs, fmtNum } from './format';
+import { fmtMs, fmtNum } from '../bench/format';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
-import { DASH, UplotController, axis, logTick, themeColors, uplotStyles } from './uplot-controller';
+import { DASH, UplotController, axis, logTick, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 
 /**
  * Throughput across a sweep: step time, samples/s or GFLOP/s against hidden width, GPU vs
@@ -25,6 +25,12 @@ export class L2wdThroughputChart extends LitElement {
         justify-content: space-between;
         align-items: baseline;
         gap: 0.5rem;
+      }
+      .scale {
+        display: inline-flex;
+        gap: 0.3rem;
+        align-items: center;
+        font-size: 0.85rem;
       }
       .metric {
         display: inline-flex;
@@ -70,6 +76,8 @@ export class L2wdThroughputChart extends LitElement {
   @property({ attribute: false }) results?: BenchResults;
 
   @state() private metric: ThroughputMetric = 'stepMs';
+  /** Log y axis (the default: widths span decades and so do step times), or linear. */
+  @state() private logY = true;
 
   readonly chart = new UplotController(this, () => this.renderRoot.querySelector<HTMLElement>('#tp-plot'));
 
@@ -118,13 +126,15 @@ export class L2wdThroughputChart extends LitElement {
       ctx.restore();
     };
     this.chart.set({
-      key: `tp:${metric}:${backends.join(',')}:${cross}:${colors.text}`,
+      key: `tp:${metric}:${this.logY}:${backends.join(',')}:${cross}:${colors.text}`,
       options: {
         series,
-        scales: { x: { time: false, distr: 3, log: 2 }, y: { distr: 3, log: 10 } },
+        scales: { x: { time: false, distr: 3, log: 2 }, y: this.logY ? { distr: 3, log: 10 } : { distr: 1 } },
         axes: [
           axis(colors, { label: 'hidden width', values: (_u, t) => t.map((v) => String(v)) }),
-          axis(colors, { label: METRIC_LABEL[metric], size: 64, values: (_u, t) => t.map((v) => logTick(v) || '') }),
+          this.logY
+            ? axis(colors, { label: METRIC_LABEL[metric], size: 64, values: (_u, t) => t.map((v) => logTick(v) || '') })
+            : valueAxis(colors, METRIC_LABEL[metric], (v) => fmtNum(v)),
         ],
         hooks: { draw: [marker] },
         legend: { live: true },
@@ -145,7 +155,11 @@ export class L2wdThroughputChart extends LitElement {
               ${(['stepMs', 'samplesPerSec', 'gflops'] as const).map(
                 (m) => html`<button type="button" aria-pressed=${String(this.metric === m)} @click=${() => (this.metric = m)}>${METRIC_LABEL[m]}</button>`,
               )}
-            </div>`
+            </div>
+            <label class="scale"
+                ><input type="checkbox" data-testid="log-y" .checked=${this.logY} @change=${(e: Event) => (this.logY = (e.target as HTMLInputElement).checked)} />
+                log y axis</label
+              >`
           : nothing}
       </div>
       ${results.adapter?.isFallbackAdapter
@@ -154,8 +168,8 @@ export class L2wdThroughputChart extends LitElement {
       ${widths.length
         ? html`<div class="pair">
             <figure>
-              <div class="plot" id="tp-plot" role="img" aria-label=${`${METRIC_LABEL[this.metric]} against hidden width, log-log`}></div>
-              <figcaption>Log-log; each point is the median over repeats, mean of the L2 and decay runs (same work).</figcaption>
+              <div class="plot" id="tp-plot" role="img" aria-label=${`${METRIC_LABEL[this.metric]} against hidden width, ${this.logY ? 'log-log' : 'log width, linear value'}`}></div>
+              <figcaption>${this.logY ? 'Log-log' : 'Log width, linear value'}; each point is the median over repeats, mean of the L2 and decay runs (same work).</figcaption>
             </figure>
             <aside data-testid="throughput-summary">${this.renderSweepSummary(results)}</aside>
           </div>`

@@ -5,8 +5,10 @@
  * browser tab can hold for the CPU backends.
  */
 import type { Backend, MlpConfig } from '../model/config';
-import { BACKENDS, DEFAULT_CONFIG, MAX_WIDTH, configErrors, parameterCount, parseLayers } from '../model/config';
+import { ACTIVATIONS, BACKENDS, DEFAULT_CONFIG, LOSSES, MAX_WIDTH, OPTIMIZERS, configErrors, parameterCount, parseLayers, parseNumber } from '../model/config';
 import { checkGpuFit } from '../bench/backends';
+import { cpuSizeProblem, sweepError, sweepLayers } from '../bench/run-plan';
+import { CPU_MAX_PARAMETERS } from '../model/cpu-limits';
 
 /** Every field as the user typed it; checkboxes as booleans. */
 export interface RunDraft {
@@ -44,6 +46,13 @@ export interface RunRequest {
 /** Field name → message, for the form's inline errors. */
 export type DraftErrors = Partial<Record<keyof RunDraft, string>>;
 
+/** A swept width a backend will not run, and why (the runner skips it with the same reason). */
+export interface SweepSkip {
+  width: number;
+  backend: Backend;
+  reason: string;
+}
+
 /** The device limits the page checks before a GPU run (a subset of GPUSupportedLimits). */
 export interface FitLimits {
   maxBufferSize: number;
@@ -52,8 +61,8 @@ export interface FitLimits {
 
 const NUMERIC = ['batch', 'steps', 'lr', 'lambda', 'momentum', 'beta1', 'beta2', 'eps', 'seed', 'trainBatches', 'noise'] as const;
 
-/** Largest model the CPU backends may train inside a tab: float64 weights, gradients and optimizer state. */
-export const CPU_MAX_PARAMETERS = 25_000_000;
+/** The CPU size rule lives in src/model/cpu-limits.ts; re-exported for this module's users. */
+export { CPU_MAX_PARAMETERS };
 
 export function draftFromConfig(config: MlpConfig, extra: Partial<Pick<RunDraft, 'backends' | 'sweep' | 'baseline'>> = {}): RunDraft {
   return {
@@ -81,23 +90,15 @@ export function draftFromConfig(config: MlpConfig, extra: Partial<Pick<RunDraft,
 
 export const DEFAULT_DRAFT: Readonly<RunDraft> = Object.freeze(draftFromConfig(DEFAULT_CONFIG as MlpConfig));
 
-/** "0.01" → 0.01; "abc" stays "abc" so the validator's message quotes what was typed. */
-function numberOrText(s: string): number | string {
-  const t = s.trim();
-  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : t;
-}
-
-/** Replaces every hidden width by `w` (what a sweep does). */
-export function withHiddenWidth(layers: readonly number[], w: number): number[] {
-  return layers.map((n, i) => (i === 0 || i === layers.length - 1 ? n : w));
-}
-
 /**
  * Validates a draft. `limits` are the GPU's (null: no GPU, so GPU limits are not checked);
- * errors name the field; a request comes back only when there are none.
+ * errors name the field; a request comes back only when there are none. A single run must
+ * fit every backend it asks for; in a sweep, a width that does not fit a backend is skipped
+ * there (listed in `skips`, with the runner's own reason) and the rest run.
  */
-export function checkDraft(draft: RunDraft, limits: FitLimits | null): { request?: RunRequest; errors: DraftErrors } {
+export function checkDraft(draft: RunDraft, limits: FitLimits | null): { request?: RunRequest; errors: DraftErrors; skips: SweepSkip[] } {
   const errors: DraftErrors = {};
+  const skips: SweepSkip[] = [];
   const input: Record<string, unknown> = {
     layers: parseLayers(draft.layers),
     optimizer: draft.optimizer,
@@ -105,47 +106,57 @@ export function checkDraft(draft: RunDraft, limits: FitLimits | null): { request
     loss: draft.loss,
     regularizeBias: draft.regularizeBias,
   };
-  for (const k of NUMERIC) input[k] = numberOrText(draft[k]);
+  for (const k of NUMERIC) input[k] = parseNumber(draft[k]);
   for (const e of configErrors(input)) errors[e.field as keyof RunDraft] = e.message;
   if (draft.layers.trim() === '') errors.layers = 'layers: type the widths, input to output, e.g. 16,32,8';
 
   let sweep: number[] | null = null;
   if (draft.sweep.trim() !== '') {
     const parsed = parseLayers(draft.sweep);
-    const bad = parsed.find((w) => !(typeof w === 'number' && Number.isInteger(w) && w >= 1 && w <= MAX_WIDTH));
-    if (bad !== undefined) errors.sweep = `sweep: width ${JSON.stringify(bad)} must be an integer from 1 to ${MAX_WIDTH}`;
-    else if (Array.isArray(input.layers) && (input.layers as unknown[]).length < 3)
-      errors.sweep = 'sweep: replaces the hidden widths, so the network needs at least one hidden layer';
-    else sweep = [...new Set(parsed as number[])].sort((a, b) => a - b);
+    const text = parsed.find((w) => typeof w === 'string');
+    const layers = Array.isArray(input.layers) && !errors.layers ? (input.layers as number[]) : null;
+    // The runner's own sweep rule, once the widths are numbers and the layers valid.
+    const problem = text !== undefined ? `width ${JSON.stringify(text)} must be an integer from 1 to ${MAX_WIDTH}` : layers && sweepError(layers, parsed as number[]);
+    if (problem) errors.sweep = `sweep: ${problem}`;
+    else if (layers) sweep = [...new Set(parsed as number[])].sort((a, b) => a - b);
   }
   if (draft.backends.length === 0) errors.backends = 'backends: tick at least one of GPU, CPU, reference';
 
-  if (!errors.layers && !errors.batch) {
+  if (!errors.layers && !errors.batch && !errors.trainBatches && !errors.optimizer && !errors.backends) {
     const layers = input.layers as number[];
-    const batch = input.batch as number;
-    // A valid sweep is checked at every swept width; otherwise (none, or not yet valid) the layers as typed.
-    const shapes = sweep ? sweep.map((w) => withHiddenWidth(layers, w)) : [layers];
-    const field: keyof RunDraft = sweep ? 'sweep' : 'layers';
-    const limitError = (message: string) => (errors[field] = `${field}: ${message}`);
-    // The GPU engine's own plan of its buffers, so the form and the run agree on what fits.
-    if (limits && draft.backends.includes('gpu') && !errors.trainBatches && !errors.optimizer) {
-      const plan = { batch, trainBatches: input.trainBatches as number, optimizer: input.optimizer as MlpConfig['optimizer'] };
-      const problem = shapes.map((shape) => checkGpuFit({ ...plan, layers: shape }, limits)).find((p) => p !== null);
-      if (problem) limitError(`does not fit this GPU: ${problem}`);
+    const shape = { batch: input.batch as number, trainBatches: input.trainBatches as number, optimizer: input.optimizer as MlpConfig['optimizer'] };
+    // The GPU engine's own plan of its buffers, and the runner's CPU size rule: the form and the run agree.
+    const why = (backend: Backend, hidden: number[]): string | null =>
+      backend === 'gpu'
+        ? limits && checkGpuFit({ ...shape, layers: hidden }, limits)
+        : cpuSizeProblem(hidden, { cpuMaxParameters: CPU_MAX_PARAMETERS });
+    if (sweep) {
+      for (const width of sweep)
+        for (const backend of draft.backends) {
+          const reason = why(backend, sweepLayers(layers, width));
+          if (reason) skips.push({ width, backend, reason });
+        }
+      if (skips.length === sweep.length * draft.backends.length)
+        errors.sweep = `sweep: no swept width fits any ticked backend (width ${skips[0].width} on ${skips[0].backend}: ${skips[0].reason})`;
+    } else {
+      const gpuProblem = draft.backends.includes('gpu') ? why('gpu', layers) : null;
+      const cpu = draft.backends.filter((b) => b !== 'gpu');
+      if (gpuProblem) errors.layers = `layers: does not fit this GPU: ${gpuProblem}`;
+      else if (cpu.length && why(cpu[0], layers))
+        errors.layers =
+          `layers: ${parameterCount(layers).toLocaleString('en-US')} parameters is too large for the ${cpu.join(' and ')} backend in a browser tab ` +
+          `(at most ${CPU_MAX_PARAMETERS.toLocaleString('en-US')}); untick ${cpu.join(' and ')} or use smaller widths`;
     }
-    const cpu = draft.backends.filter((b) => b !== 'gpu');
-    const biggest = Math.max(...shapes.map(parameterCount));
-    if (!errors[field] && cpu.length && biggest > CPU_MAX_PARAMETERS)
-      limitError(
-        `${biggest.toLocaleString('en-US')} parameters is too large for the ${cpu.join(' and ')} backend in a browser tab ` +
-          `(at most ${CPU_MAX_PARAMETERS.toLocaleString('en-US')}); untick ${cpu.join(' and ')} or use smaller widths`,
-      );
   }
 
-  if (Object.keys(errors).length > 0) return { errors };
+  if (Object.keys(errors).length > 0) return { errors, skips };
   const config = { ...DEFAULT_CONFIG, ...input } as MlpConfig;
-  return { errors, request: { config, backends: [...draft.backends], sweep, baseline: draft.baseline } };
+  return { errors, skips, request: { config, backends: [...draft.backends], sweep, baseline: draft.baseline && !sweep } };
 }
+
+const QUERY_TEXT_KEYS = ['layers', 'batch', 'steps', 'lr', 'lambda', 'optimizer', 'momentum', 'beta1', 'beta2', 'eps', 'activation', 'loss', 'seed', 'trainBatches', 'noise', 'sweep'] as const;
+const QUERY_KEYS = new Set<string>([...QUERY_TEXT_KEYS, 'backend', 'regularizeBias', 'baseline']);
+const BOOLEAN_TEXT = ['true', 'false', '1', '0'];
 
 /** URL query keys follow the CLI's flags (DESIGN.md), so a link and a command line read alike. */
 export function draftToQuery(draft: RunDraft): string {
@@ -170,8 +181,7 @@ export function draftToQuery(draft: RunDraft): string {
 export function draftFromQuery(search: string, base: RunDraft = DEFAULT_DRAFT): RunDraft {
   const q = new URLSearchParams(search);
   const draft: RunDraft = { ...base, backends: [...base.backends] };
-  const text = ['layers', 'batch', 'steps', 'lr', 'lambda', 'optimizer', 'momentum', 'beta1', 'beta2', 'eps', 'activation', 'loss', 'seed', 'trainBatches', 'noise', 'sweep'] as const;
-  for (const k of text) {
+  for (const k of QUERY_TEXT_KEYS) {
     const v = q.get(k);
     if (v !== null) draft[k] = v;
   }
@@ -186,4 +196,29 @@ export function draftFromQuery(search: string, base: RunDraft = DEFAULT_DRAFT): 
   const baseline = q.get('baseline');
   if (baseline !== null) draft.baseline = !(baseline === '0' || baseline === 'false');
   return draft;
+}
+
+/**
+ * What in a link the page could not take as given: unknown keys, unknown backends, choices
+ * and switches that are none of the allowed values. Numbers are kept as typed and their
+ * fields say what is wrong; these would otherwise fall back silently.
+ */
+export function queryNotices(search: string): string[] {
+  const q = new URLSearchParams(search);
+  const notices: string[] = [];
+  const unknown = [...new Set(q.keys())].filter((k) => !QUERY_KEYS.has(k));
+  if (unknown.length) notices.push(`ignored unknown ${unknown.length === 1 ? 'key' : 'keys'} ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
+  const backends = q.get('backend');
+  const badBackends = backends?.split(',').map((s) => s.trim()).filter((s) => s && !(BACKENDS as readonly string[]).includes(s)) ?? [];
+  if (badBackends.length) notices.push(`backend ${badBackends.map((b) => JSON.stringify(b)).join(', ')} dropped (known: ${BACKENDS.join(', ')})`);
+  const choices = { optimizer: OPTIMIZERS, activation: ACTIVATIONS, loss: LOSSES } as const;
+  for (const [key, allowed] of Object.entries(choices)) {
+    const v = q.get(key);
+    if (v !== null && !(allowed as readonly string[]).includes(v)) notices.push(`${key} = ${JSON.stringify(v)} is not one of ${allowed.join(', ')}`);
+  }
+  for (const key of ['regularizeBias', 'baseline']) {
+    const v = q.get(key);
+    if (v !== null && !BOOLEAN_TEXT.includes(v)) notices.push(`${key} = ${JSON.stringify(v)} read as ${key === 'baseline' ? 'on' : 'off'} (use true or false)`);
+  }
+  return notices;
 }

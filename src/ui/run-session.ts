@@ -5,11 +5,13 @@
  * the next run acquires a new one, so a crash never leaves the page stuck.
  */
 import type { BenchResults } from '../bench/results';
-import type { GpuContext, RunnerOptions } from '../bench/runner';
+import type { GpuContext, RunProgress, RunnerOptions } from '../bench/runner';
 import { defaultRecordEvery, runBenchmark } from '../bench/runner';
 import { acquireGpuContext, trainerFactories } from '../bench/backends';
-import type { RunProgress } from './l2wd-run-controls';
+import { WorkMeter } from '../bench/work-meter';
+import { matmulFlopsPerStep } from '../model/flops';
 import type { RunRequest } from './run-draft';
+import { CPU_MAX_PARAMETERS } from './run-draft';
 
 export interface SessionHooks {
   onProgress(p: RunProgress): void;
@@ -35,7 +37,60 @@ export class DeviceLostError extends Error {
   }
 }
 
+/**
+ * One bar for the whole session: the benchmark's progress plus the λ = 0 baseline's, the
+ * baseline predicted (until it runs) from the main run's measured step time of its backend.
+ */
+class SessionProgress {
+  private readonly started = performance.now();
+  private baselineSteps: number;
+  private readonly baselineMeter = new WorkMeter();
+  private main: RunProgress | null = null;
+
+  constructor(private readonly request: RunRequest, private readonly emit: (p: RunProgress) => void) {
+    this.baselineSteps = request.baseline && !request.sweep ? request.config.steps : 0;
+    this.baselineMeter.add('baseline', request.backends[0], this.flops, this.baselineSteps);
+  }
+
+  private get flops(): number {
+    return matmulFlopsPerStep(this.request.config.layers, this.request.config.batch);
+  }
+
+  /** The main run's rows so far: the baseline's backend, once measured, prices the baseline. */
+  measured(r: BenchResults): void {
+    const row = r.results.find((x) => x.backend === this.request.backends[0] && x.wallStepMs);
+    if (row?.wallStepMs) this.baselineMeter.measured(row.backend, this.flops, row.wallStepMs.median);
+  }
+
+  onMain(p: RunProgress): void {
+    this.main = p;
+    this.report(null);
+  }
+
+  /** The baseline will not run (cancelled, or no backend ran): its share leaves the bar. */
+  noBaseline(): void {
+    this.baselineMeter.dropped('baseline', this.baselineSteps);
+    this.baselineSteps = 0;
+    this.report(null);
+  }
+
+  report(baseline: RunProgress | null): void {
+    const m = this.main ?? { done: 0, total: this.request.config.steps, work: { done: 0, total: 0 }, label: 'starting', etaSeconds: null };
+    const workDone = m.work.done + (baseline?.work.done ?? 0);
+    const workTotal = m.work.total + (baseline ? baseline.work.total : this.baselineMeter.work().total);
+    const elapsed = (performance.now() - this.started) / 1000;
+    this.emit({
+      done: m.done + (baseline?.done ?? 0),
+      total: m.total + this.baselineSteps,
+      work: { done: workDone, total: workTotal },
+      label: baseline ? `λ = 0 baseline · ${baseline.label}` : m.label,
+      etaSeconds: workDone > 0 ? (elapsed / workDone) * (workTotal - workDone) : null,
+    });
+  }
+}
+
 export async function runSession(request: RunRequest, hooks: SessionHooks): Promise<SessionOutcome> {
+  const bar = new SessionProgress(request, hooks.onProgress);
   let gpu: GpuContext | null = null;
   let gpuUnavailableReason: string | undefined;
   const inner = new AbortController();
@@ -69,29 +124,30 @@ export async function runSession(request: RunRequest, hooks: SessionHooks): Prom
       recordEvery: Math.min(defaultRecordEvery(request.config.steps), 25),
       factories: trainerFactories(gpu),
       gpu,
+      cpuMaxParameters: CPU_MAX_PARAMETERS,
       gpuUnavailableReason,
+      gpuMemoryBudgetBytes: pageMemoryBudget(gpu),
     };
     results = await runBenchmark(options, {
-      onProgress: hooks.onProgress,
+      onProgress: (p) => bar.onMain(p),
       onPartial: (r) => {
         results = r;
+        bar.measured(r);
         hooks.onPartial(r);
       },
       signal: inner.signal,
     });
     hooks.onPartial(results);
-    if (!inner.signal.aborted && request.baseline && !request.sweep) {
-      // At λ = 0 L2 and decay are the same rule: one variant on one backend is enough, and
-      // the first backend that really ran is the one whose curves the loss chart shows.
-      const ran = request.backends.find((b) => results!.results.some((r) => r.backend === b && !r.skipped));
-      if (ran) {
-        baseline = await runBenchmark(
-          { ...options, config: { ...request.config, lambda: 0 }, backends: [ran], variants: ['l2'] },
-          { signal: inner.signal, onProgress: (p) => hooks.onProgress({ ...p, label: `λ = 0 baseline · ${p.label}` }) },
-        );
-        hooks.onBaseline(baseline);
-      }
-    }
+    // At λ = 0 L2 and decay are the same rule: one variant on one backend is enough, and
+    // the first backend that really ran is the one whose curves the loss chart shows.
+    const ran = request.backends.find((b) => results!.results.some((r) => r.backend === b && !r.skipped));
+    if (!inner.signal.aborted && request.baseline && !request.sweep && ran) {
+      baseline = await runBenchmark(
+        { ...options, config: { ...request.config, lambda: 0 }, backends: [ran], variants: ['l2'] },
+        { signal: inner.signal, onProgress: (p) => bar.report(p) },
+      );
+      hooks.onBaseline(baseline);
+    } else bar.noBaseline();
   } finally {
     finished = true;
     hooks.signal.removeEventListener('abort', onOuterAbort);
@@ -103,4 +159,16 @@ export async function runSession(request: RunRequest, hooks: SessionHooks): Prom
       ? { reason: 'cancelled' }
       : null;
   return { results, baseline, stopped };
+}
+
+/**
+ * The page's memory budget for the GPU backend, as the CLI has one: on a software adapter, whose
+ * buffers are host memory, half the memory the browser reports (navigator.deviceMemory, in GiB,
+ * rounded down and capped at 8 by Chrome; 4 GiB assumed where it is missing). On a GPU: none
+ * (WebGPU reports no device memory; the device limits still apply).
+ */
+export function pageMemoryBudget(gpu: Pick<GpuContext, 'adapter'> | null, deviceMemoryGiB?: number): number | null {
+  if (!gpu?.adapter.isFallbackAdapter) return null;
+  const reported = deviceMemoryGiB ?? (globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory;
+  return ((typeof reported === 'number' && reported > 0 ? reported : 4) * 2 ** 30) / 2;
 }

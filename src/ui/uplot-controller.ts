@@ -83,6 +83,8 @@ export class UplotController implements ReactiveController {
     this.chart = new uPlot({ ...spec.options, width, height: this.heightFor(width) } as uPlot.Options, spec.data, el);
     this.key = spec.key;
     this.builds++;
+    keyboardLegend(this.chart);
+    describeAsImage(el, this.chart);
     this.resizeObserver = new ResizeObserver((entries) => {
       const w = Math.floor(entries[0]?.contentRect.width ?? 0);
       if (this.chart && w > 0 && Math.abs(w - this.chart.width) >= 1) this.chart.setSize({ width: w, height: this.heightFor(w) });
@@ -188,4 +190,65 @@ export function nonFiniteMarker(step: number | null, colors: ThemeColors): (u: u
     ctx.fillText(` NaN/Inf from step ${step}`, x + 2 * px, top + 14 * px);
     ctx.restore();
   };
+}
+
+/**
+ * The plot is an image with a name, but its legend holds focusable toggles, and an image must
+ * not contain controls: the name moves to the drawing (uPlot's .u-wrap) and the container,
+ * holding the image and the legend, becomes a named group.
+ */
+function describeAsImage(container: HTMLElement, u: uPlot): void {
+  const name = container.getAttribute('aria-label') ?? '';
+  container.setAttribute('role', 'group');
+  const drawing = u.root.querySelector<HTMLElement>('.u-wrap');
+  drawing?.setAttribute('role', 'img');
+  drawing?.setAttribute('aria-label', name);
+}
+
+/**
+ * uPlot's legend toggles a series on click only: each entry becomes a focusable toggle button
+ * (Enter or Space), with its state in aria-pressed.
+ */
+function keyboardLegend(u: uPlot): void {
+  u.root.querySelectorAll<HTMLElement>('.u-legend .u-series').forEach((entry, i) => {
+    if (i === 0) return; // the x value, not a toggle
+    const sync = () => entry.setAttribute('aria-pressed', String(!entry.classList.contains('u-off')));
+    entry.tabIndex = 0;
+    entry.setAttribute('role', 'button');
+    sync();
+    entry.addEventListener('click', () => queueMicrotask(sync));
+    entry.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' && e.key !== ' ') return;
+      e.preventDefault();
+      // uPlot listens on the label cell (mousedown or click, by version): both, like a pointer.
+      const target = entry.querySelector<HTMLElement>('.u-label') ?? entry;
+      for (const type of ['mousedown', 'click']) target.dispatchEvent(new MouseEvent(type, { bubbles: true }));
+      queueMicrotask(sync);
+    });
+  });
+}
+
+/** Tick steps for a step axis: integers only (a 5-step run must not tick at 1.2, 1.4 …). */
+const INTEGER_INCRS = Array.from({ length: 8 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
+
+/** The step axis of every chart over training steps. */
+export function stepAxisOptions(colors: ThemeColors): uPlot.Axis {
+  return axis(colors, {
+    label: 'step',
+    incrs: INTEGER_INCRS,
+    values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) ? v.toLocaleString('en-US') : '')),
+  });
+}
+
+/**
+ * A value axis whose labels are short (`format`) and whose width follows its longest label,
+ * so a diverged run's 1e12 neither clips ("000,000,000") nor crowds the plot.
+ */
+export function valueAxis(colors: ThemeColors, label: string, format: (v: number) => string): uPlot.Axis {
+  return axis(colors, {
+    label,
+    values: (_u, ticks) => ticks.map(format),
+    // Label text at 12px is about 7px a character; then the tick, the gap and the axis title.
+    size: (_u, values) => Math.max(48, Math.max(0, ...(values ?? []).map((v) => String(v).length)) * 7 + 34),
+  });
 }

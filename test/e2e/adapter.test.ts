@@ -20,6 +20,12 @@ describe('adapter panel', () => {
     }
     const features = await page.locator('l2wd-adapter-panel [data-testid="features"] li').allInnerTexts();
     expect(features.length).toBeGreaterThan(0);
+    // Which implementation, and which browsers were tested (issue 15.4).
+    await expect(info.locator('[data-field="implementation"]').innerText()).resolves.toMatch(/the browser's .*Dawn.*wgpu.*WebKit/);
+    const tested = await page.locator('l2wd-adapter-panel [data-testid="tested-browsers"]').innerText();
+    expect(tested).toMatch(/Tested in Chromium/);
+    expect(tested).toMatch(/Firefox uses wgpu/);
+    expect(tested).toMatch(/Safari .* was not\s+tested/);
 
     const isFallback = await page.evaluate(async () => {
       const a = await navigator.gpu.requestAdapter();

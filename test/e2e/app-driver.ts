@@ -34,8 +34,14 @@ export async function preset(page: Page, id: string): Promise<void> {
 /** The headline L2-vs-decay gap the page shows for a backend, parsed from the page's own text. */
 export async function shownGap(page: Page, backend: 'gpu' | 'cpu' | 'reference'): Promise<number> {
   const el = page.locator(`l2wd-agreement-chart [data-testid="gap-${backend}-l2-decay"]`);
-  const text = await el.locator('.mono').innerText();
+  const text = await el.locator('[data-gap="weight"]').innerText();
   return Number(text.replace('−', '-'));
+}
+
+/** The L2-vs-decay verdict the page shows for a backend: its id (data-verdict) and its sentence. */
+export async function shownVerdict(page: Page, backend: 'gpu' | 'cpu' | 'reference'): Promise<{ id: string; text: string }> {
+  const el = page.locator(`l2wd-agreement-chart [data-testid="gap-${backend}-l2-decay"]`);
+  return { id: (await el.getAttribute('data-verdict')) ?? '', text: (await el.innerText()).replace(/\s+/g, ' ').trim() };
 }
 
 export async function tableText(page: Page): Promise<string> {

@@ -2,6 +2,7 @@
  * GPU test fixtures in the manner of webgpu-utils and the CTS: a real device on a real adapter
  * (SwiftShader on GPU-less machines), error scopes around each test, everything destroyed after.
  */
+import { implementationLabel } from '../../src/gpu/adapter-summary';
 import type { AcquiredDevice, DeviceLimits } from '../../src/gpu/device';
 import { acquireDevice } from '../../src/gpu/device';
 import type { NodeGpu } from '../../src/gpu/node-gpu';
@@ -10,18 +11,26 @@ import { createNodeGpu } from '../../src/gpu/node-gpu';
 let nodeGpu: NodeGpu | null = null;
 let announced = false;
 
-/** The process's Dawn instance; a clear failure when none can be had (CI never skips). */
-export async function gpuInstance(): Promise<GPU> {
+/** The process's WebGPU instance (Dawn on Node, wgpu on Deno); a clear failure when none can be had (CI never skips). */
+export async function gpuInstance(): Promise<NodeGpu> {
   if (!nodeGpu) nodeGpu = await createNodeGpu();
-  return nodeGpu.gpu;
+  return nodeGpu;
+}
+
+/** "dawn (vulkan)" or "wgpu (vulkan)": which implementation these tests run on (after a device was opened). */
+export function gpuImplementation(): string {
+  return nodeGpu ? implementationLabel(nodeGpu) : 'none yet';
 }
 
 export async function openDevice(need: Partial<DeviceLimits> = {}): Promise<AcquiredDevice> {
-  const acquired = await acquireDevice(await gpuInstance(), need);
+  const instance = await gpuInstance();
+  const acquired = await acquireDevice(instance.gpu, need, instance);
   if (!announced) {
     announced = true;
     const a = acquired.adapter;
-    console.log(`GPU tests on adapter: ${a.vendor} ${a.architecture} ${a.description}${a.isFallbackAdapter ? ' (software fallback)' : ''}`.replace(/\s+/g, ' '));
+    console.log(
+      `GPU tests on ${implementationLabel(a)}, adapter: ${a.vendor} ${a.architecture} ${a.description}${a.isFallbackAdapter ? ' (software fallback)' : ''}`.replace(/\s+/g, ' '),
+    );
   }
   return acquired;
 }
@@ -73,7 +82,7 @@ export function poisonedBuffer(device: GPUDevice, label: string, n: number): GPU
   return storageBuffer(device, label, new Float32Array(n).fill(Number.NaN));
 }
 
-/** Drops the Dawn instance so the test process can exit. */
+/** Drops the WebGPU instance so the test process can exit. */
 export function releaseGpu(): void {
   nodeGpu?.release();
   nodeGpu = null;

@@ -1,12 +1,21 @@
 /**
- * Prints, after vitest's own summary, the test count of each layer (unit, gpu, e2e) and one
- * plain closing line "tests: N passed, N failed, N skipped" that CI and people can read at a glance.
+ * Prints, after vitest's own summary, the test count of each layer (unit, gpu-dawn, gpu-wgpu,
+ * e2e) and one plain closing line "tests: N passed, N failed, N skipped" that CI and people can
+ * read at a glance. scripts/test.sh runs it over the merged reports of the Node and Deno runs.
  */
-import type { Reporter, TestModule } from 'vitest/node';
-
-const REQUIRED_LAYERS = ['unit', 'gpu', 'e2e'];
+import type { Reporter, TestModule, Vitest } from 'vitest/node';
 
 export default class SummaryReporter implements Reporter {
+  /** The layers this run was meant to cover: every project when merging reports, else those selected. */
+  private requiredLayers: string[] = [];
+
+  onInit(vitest: Vitest): void {
+    // A project with no include pattern (gpu-wgpu under Node) exists only to receive Deno's merged report.
+    this.requiredLayers = vitest.projects
+      .filter((p) => vitest.config.mergeReports || p.config.include.length > 0)
+      .map((p) => p.name);
+  }
+
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     const byLayer = new Map<string, { passed: number; failed: number; skipped: number }>();
     let passed = 0;
@@ -28,10 +37,12 @@ export default class SummaryReporter implements Reporter {
         else (counts.skipped++, skipped++);
       }
     }
-    const lines = [...byLayer].map(([layer, c]) => `  ${layer.padEnd(5)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+    // Layers in the config's order (unit, gpu-dawn, gpu-wgpu, e2e), whatever order files finished in.
+    const order = (layer: string) => (this.requiredLayers.indexOf(layer) + 1 || Infinity);
+    const lines = [...byLayer].sort(([a], [b]) => order(a) - order(b)).map(([layer, c]) => `  ${layer.padEnd(8)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
     // In CI every layer must have run for real: a layer with no passing test (no adapter, no
     // browser, a file that failed to load) fails the run rather than passing silently.
-    const missing = REQUIRED_LAYERS.filter((layer) => !(byLayer.get(layer)?.passed ?? 0));
+    const missing = this.requiredLayers.filter((layer) => !(byLayer.get(layer)?.passed ?? 0));
     if (process.env.CI && missing.length > 0) {
       failed += missing.length;
       lines.push(`  FAILED: no passing test in layer(s) ${missing.join(', ')}; CI requires every layer to run`);

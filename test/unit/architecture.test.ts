@@ -23,10 +23,7 @@ const ALLOWED: Record<string, readonly string[]> = {
 };
 
 /** Imports that break the picture today, each with the issue that removes it. Add none. */
-const KNOWN_EXCEPTIONS = new Set([
-  // Issue 16.4: AdapterSummary moves down out of src/bench.
-  'src/gpu/device.ts → src/bench/results',
-]);
+const KNOWN_EXCEPTIONS = new Set<string>([]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>

@@ -8,7 +8,7 @@ function sample(): BenchResults {
   return {
     schema: SCHEMA,
     createdAt: '2026-01-01T00:00:00.000Z',
-    adapter: { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader, "quoted", comma', isFallbackAdapter: true },
+    adapter: { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader, "quoted", comma', isFallbackAdapter: true, implementation: 'dawn', backend: 'vulkan' },
     limits: { maxBufferSize: 1073741824, maxStorageBufferBindingSize: 1073741824 },
     config: { ...DEFAULT_CONFIG, layers: [16, 32, 8], alpha: 1e-5 },
     machine: 'test host',

@@ -1,10 +1,11 @@
 /** The page's pure logic (no DOM): form validation, URL round trip, presets, chart data. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/model/config';
-import { crossover, finiteOrNull, forLog, gapPairs, worst } from '../../src/ui/chart-data';
-import { fmtEta, fmtMs, fmtSci } from '../../src/ui/format';
+import { crossover, finiteOrNull, forLog, gapPairs, speedUpWithSpread, worst } from '../../src/ui/chart-data';
+import { fmtEta, fmtMs, fmtSci } from '../../src/bench/format';
 import { PRESETS } from '../../src/ui/presets';
-import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery, withHiddenWidth } from '../../src/ui/run-draft';
+import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery, queryNotices } from '../../src/ui/run-draft';
+import { sweepLayers } from '../../src/bench/run-plan';
 import type { BenchResults, ResultRow } from '../../src/bench/results';
 import { emptyRow } from '../../src/bench/results';
 
@@ -37,12 +38,24 @@ describe('checkDraft', () => {
     expect(checkDraft({ ...DEFAULT_DRAFT, layers: '16,2000,8', backends: ['cpu'] }, SWIFTSHADER).errors).toEqual({});
   });
 
-  it('checks every swept width against the device', () => {
-    const d = { ...DEFAULT_DRAFT, layers: '16,32,32,8', sweep: '64,20000' };
-    expect(checkDraft(d, SWIFTSHADER).errors.sweep).toMatch(/^sweep: does not fit this GPU/);
+  it('a swept width over the device limits is skipped there, with its reason, and the others run', () => {
+    const d = { ...DEFAULT_DRAFT, layers: '16,32,32,8', sweep: '64,1024,32768' };
+    const { request, errors, skips } = checkDraft(d, SWIFTSHADER);
+    expect(errors).toEqual({});
+    expect(request?.sweep).toEqual([64, 1024, 32768]);
+    expect(skips.map((s) => [s.width, s.backend])).toEqual([[32768, 'gpu'], [32768, 'cpu']]);
+    expect(skips[0].reason).toMatch(/GiB/);
+    expect(skips[1].reason).toMatch(/parameters is over the CPU limit of 25,000,000/);
+    // Nothing left to run: then it is an error.
+    expect(checkDraft({ ...d, sweep: '32768' }, SWIFTSHADER).errors.sweep).toMatch(/^sweep: no swept width fits any ticked backend \(width 32768 on gpu: /);
     expect(checkDraft({ ...d, sweep: '64,x' }, SWIFTSHADER).errors.sweep).toMatch(/sweep: width "x"/);
     expect(checkDraft({ ...d, sweep: '128, 64,64' }, SWIFTSHADER).request?.sweep).toEqual([64, 128]);
-    expect(checkDraft({ ...d, layers: '16,8', sweep: '64' }, SWIFTSHADER).errors.sweep).toMatch(/at least one hidden layer/);
+    expect(checkDraft({ ...d, layers: '16,8', sweep: '64' }, SWIFTSHADER).errors.sweep).toMatch(/have none \(give at least input,hidden,output\)/);
+  });
+
+  it('quotes 1e-400 and a 5000-digit number as typed', () => {
+    expect(checkDraft({ ...DEFAULT_DRAFT, lr: '1e-400' }, null).errors.lr).toBe('lr = "1e-400": must be a finite number > 0');
+    expect(checkDraft({ ...DEFAULT_DRAFT, lr: '9'.repeat(5000) }, null).errors.lr).toMatch(/^lr = "9{40}…": must be/);
   });
 
   it('needs a backend and quotes non-numbers as typed', () => {
@@ -67,6 +80,16 @@ describe('URL query', () => {
     expect(d.backends).toEqual(['gpu', 'cpu']);
     expect(d.baseline).toBe(false);
     expect(d.lr).toBe(String(DEFAULT_CONFIG.lr));
+  });
+
+  it('says what it could not take from a link, and nothing for a clean one', () => {
+    expect(queryNotices('?' + draftToQuery(DEFAULT_DRAFT))).toEqual([]);
+    expect(queryNotices('?layerz=8&backend=gpu,tpu&optimizer=sgdd&baseline=maybe')).toEqual([
+      'ignored unknown key "layerz"',
+      'backend "tpu" dropped (known: gpu, cpu, reference)',
+      'optimizer = "sgdd" is not one of sgd, momentum, adam',
+      'baseline = "maybe" read as on (use true or false)',
+    ]);
   });
 });
 
@@ -93,10 +116,26 @@ describe('chart data', () => {
     expect(crossover(mixed)).toEqual({ width: null, smallest: 'gpu', largest: 'cpu', throughout: null });
   });
 
-  it('computes gap histories from the norms and lets NaN through as NaN, never as a number on the chart', () => {
+  it('reads gap pairs and their history from the runner\'s agreement rows, and lets NaN through as NaN, never as a number on the chart', () => {
     const r = results([row(null, 'gpu', 'l2', 1, [[2, 4], [2, Number.NaN]]), row(null, 'gpu', 'decay', 1, [[2, 4.4], [2, 4]])]);
+    // No agreement row yet (the runner compares once both runs finished): no pair, nothing recomputed here.
+    expect(gapPairs(r, null)).toEqual([]);
+    r.agreement.push({
+      width: null,
+      a: { backend: 'gpu', variant: 'l2' },
+      b: { backend: 'gpu', variant: 'decay' },
+      normGap: [0, Number.NaN],
+      weightGap: [0, Number.NaN],
+      normGapHistory: [[0, 0.4 / 4.4], [0, Number.NaN]],
+      historySteps: [10, 20],
+      step: 20,
+      floorNormGap: [1e-9, 1e-9],
+      floorWeightGap: [1e-7, 1e-7],
+      floorRatio: null,
+      verdict: 'diverged',
+    });
     const [pair] = gapPairs(r, null);
-    expect(pair.id).toBe('gpu-l2-decay');
+    expect(pair).toMatchObject({ id: 'gpu-l2-decay', kind: 'regularizer', verdict: 'diverged', floorRatio: null, floorWeightGap: 1e-7, step: 20 });
     expect(pair.history[0]).toBeCloseTo(0.4 / 4.4, 12);
     expect(pair.history[1]).toBeNull();
     expect(Number.isNaN(pair.finalNormGap)).toBe(true);
@@ -105,12 +144,27 @@ describe('chart data', () => {
     expect(forLog(0, 1e-17)).toBe(1e-17);
   });
 
+  it('states a speed-up with the range its spreads allow, and says when they overlap or the same work differs', () => {
+    const timed = (backend: 'gpu' | 'cpu', variant: 'l2' | 'decay', median: number, p10: number, p90: number) => ({
+      ...row(null, backend, variant, median, [[1]]),
+      stepMs: { median, p10, p90 },
+    });
+    const clear = speedUpWithSpread(results([timed('gpu', 'l2', 1, 0.9, 1.1), timed('gpu', 'decay', 1, 0.9, 1.1), timed('cpu', 'l2', 10, 9, 11), timed('cpu', 'decay', 10, 9, 11)]), null)!;
+    expect(clear.ratio).toBeCloseTo(10, 12);
+    expect(clear.low).toBeCloseTo(9 / 1.1, 12);
+    expect(clear.high).toBeCloseTo(11 / 0.9, 12);
+    expect(clear).toMatchObject({ meaningful: true, noisy: [] });
+    const overlap = speedUpWithSpread(results([timed('gpu', 'l2', 1, 0.5, 3), timed('cpu', 'l2', 2, 1, 4), timed('cpu', 'decay', 4.6, 1, 9)]), null)!;
+    expect(overlap.meaningful).toBe(false);
+    expect(overlap.noisy).toEqual([{ backend: 'cpu', factor: 2.3 }]);
+  });
+
   it('formats for people', () => {
     expect(fmtSci(3.14e-7)).toBe('3.1e-7');
     expect(fmtSci(Number.NaN)).toBe('NaN');
     expect(fmtMs(0.25)).toBe('250 µs');
     expect(fmtMs(1500)).toBe('1.5 s');
     expect(fmtEta(125)).toBe('2 min 5 s');
-    expect(withHiddenWidth([16, 32, 32, 8], 64)).toEqual([16, 64, 64, 8]);
+    expect(sweepLayers([16, 32, 32, 8], 64)).toEqual([16, 64, 64, 8]);
   });
 });

@@ -4,12 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { agreement, normGap, weightGap } from '../../src/model/metrics';
-import { FLOOR_MIN, SAME_MAX_RATIO, judge, oneUlpTwin } from '../../src/model/verdict';
+import { SAME_MAX_RATIO, ULP_F32, describeVerdict, judge, leastFloor, oneUlpTwin } from '../../src/model/verdict';
 
 const gaps = (normGap: number[], weightGap: number[]) => ({ normGap, weightGap });
 
 describe('judge: the pair gap as a multiple of the rounding floor', () => {
-  const floor = gaps([1e-7, 2e-7], [1e-6, 4e-6]);
+  const floor = gaps([1e-6, 2e-6], [1e-6, 4e-6]);
 
   it('bit-identical weights are "identical", whatever the floor', () => {
     expect(judge(gaps([0, 0], [0, 0]), floor)).toMatchObject({ id: 'identical', ratio: 0 });
@@ -17,17 +17,21 @@ describe('judge: the pair gap as a multiple of the rounding floor', () => {
   });
 
   it('a gap within SAME_MAX_RATIO × the floor is "same", beyond it "drift", with the worst layer and kind', () => {
-    const same = judge(gaps([1e-7, 2e-7], [2e-6, 4e-6 * SAME_MAX_RATIO]), floor);
+    const same = judge(gaps([1e-6, 2e-6], [2e-6, 4e-6 * SAME_MAX_RATIO]), floor);
     expect(same).toEqual({ id: 'same', ratio: SAME_MAX_RATIO, worstLayer: 2, worstKind: 'weight' });
-    const drift = judge(gaps([1e-3, 2e-7], [2e-6, 4e-6]), floor);
+    const drift = judge(gaps([1e-2, 2e-7], [2e-6, 4e-6]), floor);
     expect(drift.id).toBe('drift');
     expect(drift.ratio).toBeCloseTo(1e4, 6);
     expect(drift).toMatchObject({ worstLayer: 1, worstKind: 'norm' });
   });
 
-  it('a floor below FLOOR_MIN counts as FLOOR_MIN (the twin norm gap can cancel to ~0)', () => {
-    const v = judge(gaps([FLOOR_MIN], [FLOOR_MIN]), gaps([0], [1e-12]));
+  it('a floor below the least floor counts as the least floor (the twin norm gap can cancel to ~0)', () => {
+    const v = judge(gaps([ULP_F32], [ULP_F32]), gaps([0], [1e-12]));
     expect(v).toMatchObject({ id: 'same', ratio: 1 });
+    // One ulp per step: after 100 float32 steps a gap of 100 ulps is one floor.
+    expect(leastFloor(100, 32)).toBe(100 * 2 ** -23);
+    expect(leastFloor(0, 64)).toBe(2 ** -52);
+    expect(judge(gaps([100 * ULP_F32], [0]), gaps([0], [0]), { floorMin: leastFloor(100, 32) }).ratio).toBe(1);
   });
 
   it('NaN or Inf in a gap is "diverged", never "same"; also when the caller says a run diverged', () => {
@@ -90,5 +94,16 @@ describe('oneUlpTwin', () => {
   it('in float64 moves by one float64 ulp', () => {
     const twin = oneUlpTwin([new Float64Array([0.75])], 1, 64)[0];
     expect(Math.abs(twin[0] - 0.75)).toBe(2 ** -53);
+  });
+});
+
+describe('describeVerdict', () => {
+  it('says "the same map" under SGD, "drift" with the multiple, and never "same" for a diverged run', () => {
+    expect(describeVerdict('same', 3.14159, 'sgd')).toBe('the same map: gap ≈ 3.1× the rounding floor');
+    expect(describeVerdict('identical', 0, 'sgd')).toMatch(/^the same map: bit-identical/);
+    expect(describeVerdict('drift', 12345, 'adam')).toBe('they drift: 1.2e+4× the rounding floor');
+    expect(describeVerdict('drift', 250, 'sgd')).toMatch(/bug/);
+    expect(describeVerdict('same', 2, 'adam')).not.toMatch(/same map/);
+    expect(describeVerdict('diverged', null, 'sgd')).not.toMatch(/same/);
   });
 });

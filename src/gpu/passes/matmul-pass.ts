@@ -1,6 +1,6 @@
 import type { Activation } from '../../model/config';
 import type { Kernels, MatmulChoice, MatmulVariant } from '../kernels';
-import { pickMatmul, spread } from '../kernels';
+import { pickMatmul, splitWorkgroups } from '../kernels';
 
 /**
  * The three products of a layer (shaders/matmul.wgsl), transposes by index:
@@ -75,7 +75,7 @@ export class MatmulPass {
     const x = Math.ceil(dims.N / side);
     if (x > maxPerDim) throw new Error(`${label}: ${dims.N} output columns need ${x} workgroups; maxComputeWorkgroupsPerDimension is ${maxPerDim}`);
     // Row tiles beyond the per-dimension limit fold into z; the kernel reads row = y + z·ny.
-    const [y, z] = spread(Math.ceil(dims.M / side), maxPerDim);
+    const [y, z] = splitWorkgroups(Math.ceil(dims.M / side), maxPerDim);
     this.workgroups = [x, y, z];
   }
 

@@ -1,6 +1,6 @@
 import type { OptimizerName, Variant } from '../../model/config';
 import type { Kernels } from '../kernels';
-import { spread } from '../kernels';
+import { splitWorkgroups } from '../kernels';
 import { STEP_PARAMS_BYTES } from './step-params';
 
 /** The OPTIMIZER override of shaders/update.wgsl. */
@@ -38,7 +38,7 @@ export class UpdatePass {
         ...[params, grads, state1, state2].map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
       ],
     });
-    this.workgroups = spread(Math.ceil(count / 256), device.limits.maxComputeWorkgroupsPerDimension);
+    this.workgroups = splitWorkgroups(Math.ceil(count / 256), device.limits.maxComputeWorkgroupsPerDimension);
   }
 
   encode(pass: GPUComputePassEncoder, stepSlotOffset: number): void {

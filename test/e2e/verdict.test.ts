@@ -1,0 +1,69 @@
+/**
+ * Every preset on the built page, at reduced steps, on SwiftShader: the verdict the page states
+ * against the measured rounding floor (docs/RULES.md, "Rounding floor and verdict"). SGD presets read "the same
+ * map", Adam "they drift", and a diverged run neither; in a sweep, every width's pair agrees.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectBackendsRan, openApp, preset, runAndWait, setField, shownVerdict } from './app-driver';
+import { screenshot, useServedApp, watchErrors } from './harness';
+
+const app = useServedApp();
+
+async function freshPage(query = ''): Promise<{ page: Page; errors: string[] }> {
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = watchErrors(page);
+  await openApp(page, app.server.url, query);
+  return { page, errors };
+}
+
+/** The verdict ids of the results table's L2-vs-decay rows (P and Q on one backend), one per width and backend. */
+async function tableVerdicts(page: Page): Promise<string[]> {
+  return page.locator('l2wd-results-table [data-testid="agreement-rows"] tbody tr').evaluateAll((rows) =>
+    rows
+      .filter((tr) => {
+        const cells = [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim());
+        return cells[1].split(' ')[0] === cells[2].split(' ')[0];
+      })
+      .map((tr) => tr.querySelector('[data-verdict]')!.getAttribute('data-verdict')!),
+  );
+}
+
+describe('the verdict on every preset (reduced steps)', () => {
+  it.each([
+    ['sgd', '60', /^the same map/, /^(same|identical)$/],
+    ['adam', '60', /^they drift: [\d.e+]+× the rounding floor/, /^drift$/],
+    ['large', '6', /^the same map/, /^(same|identical)$/],
+    ['sweep', '3', /^the same map/, /^(same|identical)$/],
+  ] as const)('%s preset at %s steps', async (id, steps, sentence, verdictId) => {
+    const { page, errors } = await freshPage();
+    await preset(page, id);
+    await setField(page, 'steps', steps);
+    expect(await runAndWait(page, 170_000)).toMatch(/^Done/);
+    await expectBackendsRan(page, ['gpu', 'cpu']);
+    for (const backend of ['gpu', 'cpu'] as const) {
+      const v = await shownVerdict(page, backend);
+      expect(v.id, v.text).toMatch(verdictId);
+      expect(v.text.replace(/^.*L2 vs decay /, ''), v.text).toMatch(sentence);
+    }
+    const ids = await tableVerdicts(page);
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    for (const v of ids) expect(v).toMatch(verdictId);
+    await screenshot(page, `verdict-${id}`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a diverged run reads neither "same map" nor "drift"', async () => {
+    const { page, errors } = await freshPage('layers=8,16,4&batch=8&steps=20&lr=1000000&activation=relu&backend=gpu,cpu&baseline=0');
+    expect(await runAndWait(page)).toMatch(/^Done/);
+    for (const backend of ['gpu', 'cpu'] as const) {
+      const v = await shownVerdict(page, backend);
+      expect(v.id).toBe('diverged');
+      expect(v.text).not.toMatch(/same map|drift/);
+      expect(v.text).toMatch(/training diverged/);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,45 @@
+/** The cost shown before Start, and when the page asks first. */
+import { describe, expect, it } from 'vitest';
+import { WorkMeter } from '../../src/bench/work-meter';
+import { PRESETS } from '../../src/ui/presets';
+import { checkDraft } from '../../src/ui/run-draft';
+import { CONFIRM_SECONDS, estimateRun, reasonsToAsk } from '../../src/ui/run-estimate';
+
+const SWIFTSHADER = { maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 30 };
+const draftOf = (id: string) => PRESETS.find((p) => p.id === id)!.draft;
+
+describe('estimateRun', () => {
+  it('the small presets start at once; the Large MLP asks first (minutes at the assumed rates)', () => {
+    for (const id of ['sgd', 'adam']) {
+      const { request, skips } = checkDraft(draftOf(id), SWIFTSHADER);
+      const e = estimateRun(request!, skips, new WorkMeter());
+      expect(reasonsToAsk(e, 8 * 2 ** 30), id).toEqual([]);
+    }
+    const { request, skips } = checkDraft(draftOf('large'), SWIFTSHADER);
+    const e = estimateRun(request!, skips, new WorkMeter());
+    expect(e.seconds).toBeGreaterThan(CONFIRM_SECONDS);
+    expect(e.gpuBytes).toBeGreaterThan(4 * (784 * 1024 + 1024 * 1024));
+    expect(reasonsToAsk(e, null)[0]).toMatch(/^it is predicted to take about \d+ min$/);
+  });
+
+  it('measured rates replace the priors: a fast machine is not asked', () => {
+    const { request, skips } = checkDraft(draftOf('large'), SWIFTSHADER);
+    const fast = new WorkMeter();
+    fast.measured('gpu', 1e9, 1); // 1 TFLOP/s
+    fast.measured('cpu', 1e9, 10);
+    expect(estimateRun(request!, skips, fast).seconds).toBeLessThan(CONFIRM_SECONDS);
+  });
+
+  it('a skipped width costs nothing, and its memory is not counted', () => {
+    const draft = { ...draftOf('sgd'), layers: '16,32,32,8', sweep: '64,32768', baseline: false };
+    const { request, skips } = checkDraft(draft, SWIFTSHADER);
+    expect(skips.map((s) => s.width)).toEqual([32768, 32768]);
+    const e = estimateRun(request!, skips, new WorkMeter());
+    expect(e.hostBytes).toBeLessThan(1 << 20);
+    expect(reasonsToAsk(e, 8 * 2 ** 30)).toEqual([]);
+  });
+
+  it('more than half the reported host memory asks first', () => {
+    expect(reasonsToAsk({ seconds: 1, gpuBytes: 0, hostBytes: 5 * 2 ** 30 }, 8 * 2 ** 30)[0]).toMatch(/5\.0 GiB of host memory, over half of the 8 GiB/);
+  });
+});
