@@ -50,7 +50,14 @@ export class RemoteCpuTrainer implements Trainer {
     const worker = new Worker(new URL('./cpu-host-worker.ts', import.meta.url), { type: 'module', name: 'cpu-host' });
     const t = new RemoteCpuTrainer(worker, variant, signal, config);
     if (signal?.aborted) t.onAbort();
-    const made = (await t.call('create', [config, variant, data, fastOptions])) as { threads: number; engine: string; config: MlpConfig };
+    let made: { threads: number; engine: string; config: MlpConfig };
+    try {
+      made = (await t.call('create', [config, variant, data, fastOptions])) as typeof made;
+    } catch (e) {
+      // A refused configuration or a failed start must not leave the worker running.
+      t.end(e instanceof Error ? e.message : String(e));
+      throw e;
+    }
     t.threads = made.threads;
     t.engine = made.engine;
     t.config = made.config;

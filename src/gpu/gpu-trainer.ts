@@ -313,9 +313,9 @@ export async function createGpuTrainer(
   options: GpuTrainerOptions = {},
 ): Promise<GpuTrainer> {
   const valid = validateConfig({ ...config });
-  // The limits first: a run too big for the device is refused whatever data comes with it.
   const tooBig = checkGpuFit(valid, device.limits, options.memoryBudgetBytes);
   if (tooBig) throw new Error(`This run does not fit the GPU: ${tooBig}.`);
+  // After the limits (what a run over them is told first), before anything is allocated.
   checkDataset(valid, data);
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');

@@ -19,6 +19,15 @@ export async function runAndWait(page: Page, timeoutMs = 120_000): Promise<strin
   return (await page.locator('[data-testid="run-message"]').innerText()).trim();
 }
 
+/**
+ * Starts a run the page asks about first (predicted over a few minutes, or large): Start, then
+ * "Start anyway" (test: page.test.ts "asks first"). For long runs that a test cancels.
+ */
+export async function startLongRun(page: Page): Promise<void> {
+  await page.locator('[data-testid="start"]').click();
+  await page.locator('[data-testid="start-anyway"]').click();
+}
+
 export async function setField(page: Page, name: string, value: string): Promise<void> {
   await page.locator(`l2wd-config-form #${name}`).fill(value);
 }

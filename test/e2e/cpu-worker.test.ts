@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openApp } from './app-driver';
+import { openApp, startLongRun } from './app-driver';
 import { useServedApp, watchErrors } from './harness';
 
 const app = useServedApp();
@@ -34,7 +34,8 @@ describe('CPU backend in the page', () => {
     await openApp(page, app.server.url, 'layers=32,256,256,8&batch=64&steps=10000000&backend=cpu&baseline=0');
     await expect(page.locator('[data-testid="cpu-engine"]').innerText()).resolves.toMatch(/^CPU: WASM SIMD( \(relaxed FMA\))?, \d+ threads?/);
     const startedAt = await page.evaluate(() => performance.now());
-    await page.locator('[data-testid="start"]').click();
+    // Ten million steps: the page asks before it starts such a run.
+    await startLongRun(page);
     await page.locator('[data-testid="progress-text"]').filter({ hasText: /\b[1-9][\d,]* \/ [\d,]+ steps/ }).waitFor({ timeout: 60_000 });
     // From here the run is in its steady state (start-up — building the dataset, the workers,
     // the charts — is behind it): progress must go on (the old page pool froze after some

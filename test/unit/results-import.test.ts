@@ -98,3 +98,21 @@ describe('CSV formula injection', () => {
     expect(records.at(-1)![7]).toBe('-1e-7;NaN');
   });
 });
+
+describe('the WebGPU implementation and the timer check (issue 15)', () => {
+  const adapter = { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader', isFallbackAdapter: true };
+  it('a file written before the fields existed reads implementation "unknown", backend null', () => {
+    const r = parseResultsJson(file({ adapter }));
+    expect(r.adapter).toEqual({ ...adapter, implementation: 'unknown', backend: null });
+    expect(r.timestampCheck).toBeUndefined();
+  });
+
+  it('keeps what a new file says, and refuses an implementation it does not know', () => {
+    const timestampCheck = { trusted: false, deviceMs: 0.03, wallMs: 30, note: 'units cannot be trusted' };
+    const r = parseResultsJson(file({ adapter: { ...adapter, implementation: 'wgpu', backend: 'vulkan' }, timestampCheck }));
+    expect(r.adapter).toEqual({ ...adapter, implementation: 'wgpu', backend: 'vulkan' });
+    expect(r.timestampCheck).toEqual(timestampCheck);
+    expect(refusal(file({ adapter: { ...adapter, implementation: 'webkit' } }))).toMatch(/adapter\.implementation/);
+    expect(refusal(file({ timestampCheck: { ...timestampCheck, trusted: 'yes' } }))).toMatch(/timestampCheck\.trusted/);
+  });
+});
