@@ -4,31 +4,28 @@
 // loss_rows writes one loss per row; loss_mean sums them in one workgroup (the batch is small
 // next to the layers, and a fixed tree keeps the sum's rounding the same run to run).
 
-struct Shape {
-  rows: u32,   // B
-  cols: u32,   // n_L
-}
-
+// The shape is compiled in, like the matmul's (a run's shapes are fixed).
+override ROWS: u32;   // B
+override COLS: u32;   // n_L
 // 0: mean squared error, 1: softmax cross-entropy.
 override LOSS: u32 = 0u;
 
-@group(0) @binding(0) var<uniform> shape: Shape;
 // z: [B, n_L] row-major, the output layer's pre-activation Z_L.
-@group(0) @binding(1) var<storage, read> z: array<f32>;
+@group(0) @binding(0) var<storage, read> z: array<f32>;
 // t: [B, n_L] row-major, targets (one-hot rows for CE).
-@group(0) @binding(2) var<storage, read> t: array<f32>;
+@group(0) @binding(1) var<storage, read> t: array<f32>;
 // dz: [B, n_L] row-major, dZ_L.
-@group(0) @binding(3) var<storage, read_write> dz: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dz: array<f32>;
 // row_loss: [B], loss of each row (not yet divided by B).
-@group(0) @binding(4) var<storage, read_write> row_loss: array<f32>;
+@group(0) @binding(3) var<storage, read_write> row_loss: array<f32>;
 
 @compute @workgroup_size(64)
 fn loss_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
   let r = gid.x;
-  if (r >= shape.rows) { return; }
-  let n = shape.cols;
+  if (r >= ROWS) { return; }
+  let n = COLS;
   let base = r * n;
-  let inv_b = 1.0 / f32(shape.rows);
+  let inv_b = 1.0 / f32(ROWS);
   var loss = 0.0;
   if (LOSS == 0u) {
     for (var k = 0u; k < n; k++) {
@@ -52,19 +49,19 @@ fn loss_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // loss_out: [1], the mean loss over the batch.
-@group(0) @binding(5) var<storage, read_write> loss_out: array<f32>;
+@group(0) @binding(4) var<storage, read_write> loss_out: array<f32>;
 
 var<workgroup> partial: array<f32, 256>;
 
 @compute @workgroup_size(256)
 fn loss_mean(@builtin(local_invocation_index) lid: u32) {
   var s = 0.0;
-  for (var r = lid; r < shape.rows; r += 256u) { s += row_loss[r]; }
+  for (var r = lid; r < ROWS; r += 256u) { s += row_loss[r]; }
   partial[lid] = s;
   workgroupBarrier();
   for (var stride = 128u; stride > 0u; stride >>= 1u) {
     if (lid < stride) { partial[lid] += partial[lid + stride]; }
     workgroupBarrier();
   }
-  if (lid == 0u) { loss_out[0] = partial[0] / f32(shape.rows); }
+  if (lid == 0u) { loss_out[0] = partial[0] / f32(ROWS); }
 }

@@ -2,6 +2,8 @@
 // The three products of a layer are this one kernel under different override constants:
 //   forward  A_l      = act(A_{l-1} · W_l + b_l)             TRANS_A=false TRANS_B=false EPILOGUE=1
 //   dW       dW_l     = A_{l-1}ᵀ · dZ_l                      TRANS_A=true  TRANS_B=false EPILOGUE=0
+//            db_l     = Σ_rows dZ_l (BIAS_GRAD: the column sums of op(B), by the invocations of
+//                       output row 0, from the values they load anyway: no pass of its own)
 //   dA       dZ_{l-1} = (dZ_l · W_lᵀ) ⊙ act'(A_{l-1})        TRANS_A=false TRANS_B=true  EPILOGUE=2
 // Transposes are index math, never copies: with TRANS_A, op(A)[m,k] is A[k·M + m].
 //
@@ -26,6 +28,8 @@ override TRANS_B: bool = false;
 override EPILOGUE: u32 = 0u;
 // 0: identity, 1: tanh, 2: relu.
 override ACT: u32 = 0u;
+// Also write the column sums of op(B) to bias_grad (the bias gradient, with the dW product).
+override BIAS_GRAD: bool = false;
 // Workgroup shape of matmul_blocked and matmul_naive (matmul_tiled is fixed at 16×16).
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 16u;
@@ -42,6 +46,8 @@ override WG_Y: u32 = 16u;
 @group(0) @binding(3) var<storage, read> aux: array<f32>;
 // out: [M, N] row-major, C after the epilogue.
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
+// bias_grad: [N], Σ_k op(B)[k, n] (BIAS_GRAD only; any other writable buffer otherwise).
+@group(0) @binding(5) var<storage, read_write> bias_grad: array<f32>;
 
 // tanh through exp(−2|x|) ∈ (0, 1]: never overflows (the builtin is sinh/cosh on some drivers and
 // returns NaN for large |x|); absolute error ≈ 2⁻²³, which is what the matmul that follows sees.
@@ -100,6 +106,14 @@ fn in_range(i0: u32, n: u32) -> u32 {
   return select(0u, min(4u, n - i0), i0 < n);
 }
 
+// The column sums of 4 columns from n0, from the invocation that holds output row 0.
+fn store_bias_grad(m0: u32, n0: u32, sums: vec4<f32>) {
+  if (!BIAS_GRAD || m0 != 0u) { return; }
+  for (var j = 0u; j < 4u; j++) {
+    if (n0 + j < N) { bias_grad[n0 + j] = sums[j]; }
+  }
+}
+
 fn store_block(m0: u32, n0: u32, acc: mat4x4<f32>) {
   for (var i = 0u; i < 4u; i++) {
     if (m0 + i >= M) { break; }
@@ -126,6 +140,8 @@ fn matmul_tiled(
   let n_base = wid.x * TILE;
   let m_base = (wid.y + wid.z * nwg.y) * TILE;
   var acc: mat4x4<f32>;
+  var col_sums = vec4<f32>(0.0);
+  let sums_row = BIAS_GRAD && m_base == 0u && lid.y == 0u;
   // Every invocation stays to the end (no early return): the barriers need the whole workgroup.
   for (var k0 = 0u; k0 < K; k0 += KT) {
     // Each invocation loads one vec4 of each tile, along the operand's contiguous direction.
@@ -171,10 +187,12 @@ fn matmul_tiled(
       acc[1] = fma(vec4<f32>(av.y), bv, acc[1]);
       acc[2] = fma(vec4<f32>(av.z), bv, acc[2]);
       acc[3] = fma(vec4<f32>(av.w), bv, acc[3]);
+      if (sums_row) { col_sums += bv; }
     }
     workgroupBarrier();
   }
   store_block(m_base + lid.y * 4u, n_base + lid.x * 4u, acc);
+  store_bias_grad(m_base + lid.y * 4u, n_base + lid.x * 4u, col_sums);
 }
 
 fn elem_a(m: u32, k: u32) -> f32 {
@@ -197,8 +215,14 @@ fn matmul_naive(
   let m = (wid.y + wid.z * nwg.y) * WG_Y + lid.y;
   if (m >= M || n >= N) { return; }
   var s = 0.0;
-  for (var k = 0u; k < K; k++) { s = fma(elem_a(m, k), elem_b(k, n), s); }
+  var col_sum = 0.0;
+  for (var k = 0u; k < K; k++) {
+    let bk = elem_b(k, n);
+    s = fma(elem_a(m, k), bk, s);
+    if (BIAS_GRAD && m == 0u) { col_sum += bk; }
+  }
   finish(m, n, s);
+  if (BIAS_GRAD && m == 0u) { bias_grad[n] = col_sum; }
 }
 
 // ---- matmul_blocked: register blocking with no branch in the k loop ----
@@ -258,6 +282,8 @@ fn matmul_blocked(
   let m0 = ((wid.y + wid.z * nwg.y) * WG_Y + lid.y) * 4u;
   if (m0 >= M || n0 >= N) { return; }
   var acc: mat4x4<f32>;
+  var col_sums = vec4<f32>(0.0);
+  let sums_row = BIAS_GRAD && m0 == 0u;
   // Full quads of k: no edge test inside (K is a constant, so the bound is too).
   for (var k0 = 0u; k0 + 4u <= K; k0 += 4u) {
     let ra = quad_a(m0, k0);
@@ -266,6 +292,7 @@ fn matmul_blocked(
     acc[1] += rb * ra[1];
     acc[2] += rb * ra[2];
     acc[3] += rb * ra[3];
+    if (sums_row) { col_sums += rb[0] + rb[1] + rb[2] + rb[3]; }
   }
   // The last K mod 4 values of k, one at a time (compiled out when 4 divides K).
   for (var k = K & ~3u; k < K; k++) {
@@ -274,6 +301,8 @@ fn matmul_blocked(
     acc[1] += op_a(m0 + 1u, k) * bv;
     acc[2] += op_a(m0 + 2u, k) * bv;
     acc[3] += op_a(m0 + 3u, k) * bv;
+    if (sums_row) { col_sums += bv; }
   }
   store_block(m0, n0, acc);
+  store_bias_grad(m0, n0, col_sums);
 }

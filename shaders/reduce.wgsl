@@ -1,30 +1,20 @@
-// Reductions: bias gradients (column sums of dZ) and per-layer sums of squares of W (the norms).
+// Per-layer sums of squares of W (the norms). Bias gradients are a by-product of the dW
+// product (shaders/matmul.wgsl, BIAS_GRAD).
 
-struct Shape {
-  rows: u32,
-  cols: u32,
-}
+// COUNT: values of W_l (sum_squares); PARTIALS: stage-1 workgroups, LAYER: l − 1 (sum_partials).
+// Compiled in: one pipeline per layer shape, no uniform.
+override COUNT: u32 = 1u;
+override PARTIALS: u32 = 1u;
+override LAYER: u32 = 0u;
 
-@group(0) @binding(0) var<uniform> shape: Shape;
-// src: [rows, cols] row-major (dZ_l for bias_grad; W_l flattened for sum_squares).
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-// dst: [cols] for bias_grad (db_l); [workgroups] partial sums for sum_squares.
-@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
-
-// db_j = Σ_r dZ[r, j]: one invocation per column; neighbouring invocations read neighbouring
-// addresses, so each row is one coalesced read across the workgroup.
-@compute @workgroup_size(64)
-fn bias_grad(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let j = gid.x;
-  if (j >= shape.cols) { return; }
-  var s = 0.0;
-  for (var r = 0u; r < shape.rows; r++) { s += src[r * shape.cols + j]; }
-  dst[j] = s;
-}
+// src: W_l flattened (sum_squares); stage 1's partial sums (sum_partials).
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+// dst: [workgroups] partial sums (sum_squares).
+@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
 
 var<workgroup> partial: array<f32, 256>;
 
-// Stage 1 of Σ w²: each workgroup sums a grid-strided share of the shape.rows·shape.cols values
+// Stage 1 of Σ w²: each workgroup sums a grid-strided share of the COUNT values
 // into dst[workgroup]; stage 2 (sum_partials) adds those up. Tree sums keep f32 error ~log n.
 @compute @workgroup_size(256)
 fn sum_squares(
@@ -32,7 +22,7 @@ fn sum_squares(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-  let n = shape.rows * shape.cols;
+  let n = COUNT;
   var s = 0.0;
   for (var i = wid.x * 256u + lid; i < n; i += nwg.x * 256u) {
     let v = src[i];
@@ -47,18 +37,18 @@ fn sum_squares(
   if (lid == 0u) { dst[wid.x] = partial[0]; }
 }
 
-// out: [L], one sum of squares per layer; shape.rows = this layer's index, shape.cols = partials.
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+// out: [L], one sum of squares per layer.
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
 @compute @workgroup_size(256)
 fn sum_partials(@builtin(local_invocation_index) lid: u32) {
   var s = 0.0;
-  for (var i = lid; i < shape.cols; i += 256u) { s += src[i]; }
+  for (var i = lid; i < PARTIALS; i += 256u) { s += src[i]; }
   partial[lid] = s;
   workgroupBarrier();
   for (var stride = 128u; stride > 0u; stride >>= 1u) {
     if (lid < stride) { partial[lid] += partial[lid + stride]; }
     workgroupBarrier();
   }
-  if (lid == 0u) { out[shape.rows] = partial[0]; }
+  if (lid == 0u) { out[LAYER] = partial[0]; }
 }

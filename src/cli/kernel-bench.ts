@@ -180,7 +180,6 @@ async function main(): Promise<void> {
       ];
   if (!args.stepOnly) console.log(args.products ? 'matmul (the step\'s products):' : 'matmul (forward product, A·W + b, identity):');
   if (!args.stepOnly) console.log(`  ${'shape'.padEnd(22)}${MATMUL_VARIANTS.map((v) => `${v} ms`.padStart(12) + `${v} GFLOP/s`.padStart(18)).join('')}   blocked/naive  tiled/naive`);
-  const placeholder = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE });
   for (const shape of args.stepOnly && !args.products ? [] : shapes) {
     const { M, N, K } = shape;
     const make = (floats: number) => device.createBuffer({ size: paddedBytes(floats), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
@@ -194,14 +193,13 @@ async function main(): Promise<void> {
     const flops = 2 * M * N * K;
     const row: number[] = [];
     for (const variant of MATMUL_VARIANTS) {
-      const pass = new MatmulPass(kernels, `bench.${variant}`, shape.product, { M, N, K }, { a, b, bias, aux, out }, args.products ? 'tanh' : 'identity', variant, placeholder);
+      const pass = new MatmulPass(kernels, `bench.${variant}`, shape.product, { M, N, K }, { a, b, bias, aux, out }, args.products ? 'tanh' : 'identity', variant);
       await timeDispatches(pass, 1); // warm-up: pipeline compilation, first-touch of buffers
       // Enough dispatches per measurement for ~1e9 FLOPs (≥ 1), so quantised timers are not the limit.
       const dispatches = Math.max(1, Math.min(64, Math.round(flopsPerSample / flops)));
       const samples: number[] = [];
       for (let r = 0; r < repeats; r++) samples.push((await timeDispatches(pass, dispatches)) / dispatches);
       row.push(median(samples));
-      pass.destroy();
     }
     const gflops = row.map((ms) => flops / ms / 1e6);
     console.log(

@@ -58,12 +58,20 @@ export class Kernels {
   readonly updateLayout: GPUBindGroupLayout;
   private readonly modules: Record<'matmul' | 'loss' | 'reduce' | 'update', GPUShaderModule>;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  /**
+   * 16-byte buffers bound where a pass has no operand for a binding (a product without bias, aux
+   * or bias gradient; SGD's two absent states). Distinct ones: a dispatch may not bind one buffer
+   * as both read-only and writable, nor to two writable bindings.
+   */
+  readonly placeholders: { read: GPUBuffer; write: GPUBuffer; writeState: [GPUBuffer, GPUBuffer] };
 
   private constructor(readonly device: GPUDevice) {
-    this.matmulLayout = layout(device, 'Kernels.matmul.layout', ['read', 'read', 'read', 'read', 'write']);
-    this.lossLayout = layout(device, 'Kernels.loss.layout', ['uniform', 'read', 'read', 'write', 'write', 'write']);
-    this.reduceLayout = layout(device, 'Kernels.reduce.layout', ['uniform', 'read', 'write', 'write']);
+    this.matmulLayout = layout(device, 'Kernels.matmul.layout', ['read', 'read', 'read', 'read', 'write', 'write']);
+    this.lossLayout = layout(device, 'Kernels.loss.layout', ['read', 'read', 'write', 'write', 'write']);
+    this.reduceLayout = layout(device, 'Kernels.reduce.layout', ['read', 'write', 'write']);
     this.updateLayout = layout(device, 'Kernels.update.layout', ['dynamic-uniform', 'write', 'read', 'write', 'write']);
+    const placeholder = (kind: string) => device.createBuffer({ label: `Kernels.placeholder.${kind}`, size: 16, usage: GPUBufferUsage.STORAGE });
+    this.placeholders = { read: placeholder('read'), write: placeholder('write'), writeState: [placeholder('state1'), placeholder('state2')] };
     this.modules = {
       matmul: device.createShaderModule({ label: 'Kernels.matmul.wgsl', code: matmulWGSL }),
       loss: device.createShaderModule({ label: 'Kernels.loss.wgsl', code: lossWGSL }),

@@ -1,14 +1,23 @@
 /**
  * What a GPU run allocates, predicted before anything is allocated, and whether it fits the
- * device's limits. The sweep calls checkGpuFit for every width; the trainer calls it first.
+ * device's limits. The sweep calls checkGpuFit for every width; the trainer calls it first and
+ * then allocates exactly this list (src/gpu/run-buffers.ts), so the two cannot disagree.
  */
 import type { MlpConfig } from '../model/config';
 import { formatBytes, formatBytesApart } from '../model/units';
+import { updateRule } from '../model/update-rules';
+import { STEP_SLOTS_BYTES } from './passes/step-params';
+
+/** How a buffer is used: storage (read/written by kernels), the step constants' uniform, or the readback. */
+export type BufferUse = 'storage' | 'uniform' | 'readback';
 
 export interface PlannedBuffer {
+  /** Key the trainer takes it by, e.g. "layer2.weights". */
+  id: string;
   /** Human name, e.g. "layer 2 weights". */
   name: string;
   bytes: number;
+  use: BufferUse;
 }
 
 export interface GpuMemoryPlan {
@@ -42,27 +51,33 @@ export function stagingBytes(layers: readonly number[]): number {
 export function gpuMemoryPlan(config: Pick<MlpConfig, 'layers' | 'batch' | 'trainBatches' | 'optimizer'>): GpuMemoryPlan {
   const { layers, batch, trainBatches, optimizer } = config;
   const L = layers.length - 1;
-  const states = optimizer === 'adam' ? 2 : optimizer === 'momentum' ? 1 : 0;
+  // The state count is the rule's own (v for momentum, m and s for Adam); the variant does not change it.
+  const states = updateRule(optimizer, 'l2').state.length;
   const buffers: PlannedBuffer[] = [];
-  const add = (name: string, floats: number) => buffers.push({ name, bytes: paddedBytes(floats) });
-  add('training inputs', trainBatches * batch * layers[0]);
-  add('training targets', trainBatches * batch * layers[L]);
-  add('validation inputs', batch * layers[0]);
-  add('validation targets', batch * layers[L]);
-  add('batch inputs', batch * layers[0]);
-  add('batch targets', batch * layers[L]);
+  const add = (id: string, name: string, floats: number) => buffers.push({ id, name, bytes: paddedBytes(floats), use: 'storage' });
+  add('train.inputs', 'training inputs', trainBatches * batch * layers[0]);
+  add('train.targets', 'training targets', trainBatches * batch * layers[L]);
+  add('validation.inputs', 'validation inputs', batch * layers[0]);
+  add('validation.targets', 'validation targets', batch * layers[L]);
+  add('batch.inputs', 'batch inputs', batch * layers[0]);
+  add('batch.targets', 'batch targets', batch * layers[L]);
+  add('rowLoss', 'row losses', batch);
+  add('loss.train', 'training loss', 1);
+  add('loss.validation', 'validation loss', 1);
+  add('norms.sumsOfSquares', 'weight sums of squares', L);
   for (let l = 1; l <= L; l++) {
     const w = layers[l - 1] * layers[l];
-    add(`layer ${l} weights`, w);
-    add(`layer ${l} weight gradients`, w);
-    for (let s = 0; s < states; s++) add(`layer ${l} weight optimizer state`, w);
-    add(`layer ${l} biases`, layers[l]);
-    add(`layer ${l} bias gradients`, layers[l]);
-    for (let s = 0; s < states; s++) add(`layer ${l} bias optimizer state`, layers[l]);
-    add(`layer ${l} activations`, batch * layers[l]);
-    add(`layer ${l} activation gradients`, batch * layers[l]);
+    add(`layer${l}.weights`, `layer ${l} weights`, w);
+    add(`layer${l}.weightGrads`, `layer ${l} weight gradients`, w);
+    for (let s = 1; s <= states; s++) add(`layer${l}.weights.state${s}`, `layer ${l} weight optimizer state`, w);
+    add(`layer${l}.biases`, `layer ${l} biases`, layers[l]);
+    add(`layer${l}.biasGrads`, `layer ${l} bias gradients`, layers[l]);
+    for (let s = 1; s <= states; s++) add(`layer${l}.biases.state${s}`, `layer ${l} bias optimizer state`, layers[l]);
+    add(`layer${l}.activations`, `layer ${l} activations`, batch * layers[l]);
+    add(`layer${l}.activationGrads`, `layer ${l} activation gradients`, batch * layers[l]);
   }
-  buffers.push({ name: 'readback staging', bytes: stagingBytes(layers) });
+  buffers.push({ id: 'stepParams', name: 'step constants', bytes: STEP_SLOTS_BYTES, use: 'uniform' });
+  buffers.push({ id: 'staging', name: 'readback staging', bytes: stagingBytes(layers), use: 'readback' });
   const totalBytes = buffers.reduce((s, b) => s + b.bytes, 0);
   const largest = buffers.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   return { buffers, totalBytes, largest };

@@ -10,7 +10,6 @@ import { Kernels, MATMUL_VARIANTS } from '../../src/gpu/kernels';
 import type { MatmulProduct } from '../../src/gpu/passes/matmul-pass';
 import { MatmulPass } from '../../src/gpu/passes/matmul-pass';
 import { LossPass } from '../../src/gpu/passes/loss-pass';
-import { BiasGradPass } from '../../src/gpu/passes/bias-grad-pass';
 import { NormsPass } from '../../src/gpu/passes/norms-pass';
 import { meanLoss, softmaxRows } from '../../src/cpu/reference';
 import { poisonedBuffer, readBuffer, releaseGpu, storageBuffer, withDevice } from './fixture';
@@ -68,7 +67,6 @@ describe.each(MATMUL_VARIANTS)('matmul (%s)', (variant) => {
     await withDevice(async ({ device }) => {
       const kernels = Kernels.of(device);
       const rng = new Rng(M * 1000 + N * 10 + K);
-      const placeholder = storageBuffer(device, 'placeholder', [0]);
       for (const [product, activation] of products) {
         // Stored shapes: op(A) is [M, K] (stored [K, M] for weightGrad); op(B) is [K, N] (stored [N, K] for inputGrad).
         const a = random(rng, M * K);
@@ -101,26 +99,45 @@ describe.each(MATMUL_VARIANTS)('matmul (%s)', (variant) => {
             magnitude[i] = mag;
           }
         const out = poisonedBuffer(device, 'out', M * N);
+        // weightGrad also writes the bias gradient: the column sums of op(B) = dZ.
+        const biasGrad = product === 'weightGrad' ? poisonedBuffer(device, 'biasGrad', N) : undefined;
         const pass = new MatmulPass(
           kernels,
           `test.${product}`,
           product,
           { M, N, K },
-          { a: storageBuffer(device, 'a', a), b: storageBuffer(device, 'b', b), bias: storageBuffer(device, 'bias', bias), aux: storageBuffer(device, 'aux', aux), out },
+          {
+            a: storageBuffer(device, 'a', a),
+            b: storageBuffer(device, 'b', b),
+            bias: product === 'forward' ? storageBuffer(device, 'bias', bias) : undefined,
+            aux: product === 'inputGrad' ? storageBuffer(device, 'aux', aux) : undefined,
+            out,
+            biasGrad,
+          },
           activation,
           variant,
-          placeholder,
         );
         await run(device, (p) => pass.encode(p));
         const actual = await readBuffer(device, out, Math.max(16, Math.ceil((M * N * 4) / 16) * 16));
         // tanh_stable is good to ~2⁻²³ absolute; the rest is the dot product's rounding.
         checkBound(actual.subarray(0, M * N), expected, magnitude, K, 4e-7, `${variant} ${product}/${activation} ${M}×${N}×${K}`);
+        if (biasGrad) {
+          const sums = new Float64Array(N);
+          const sumsMagnitude = new Float64Array(N);
+          for (let k = 0; k < K; k++)
+            for (let n = 0; n < N; n++) {
+              sums[n] += opB(k, n);
+              sumsMagnitude[n] += Math.abs(opB(k, n));
+            }
+          const got = (await readBuffer(device, biasGrad)).subarray(0, N);
+          checkBound(got, sums, sumsMagnitude, K, 0, `${variant} bias gradient (column sums of dZ) ${K}×${N}`);
+        }
       }
     });
   });
 });
 
-describe('loss, bias gradient and norm reductions', () => {
+describe('loss and norm reductions', () => {
   it.each([
     [1, 1],
     [3, 5],
@@ -158,31 +175,6 @@ describe('loss, bias gradient and norm reductions', () => {
           expect(Math.abs(gotDz[i] - expectedDz[i]), `${loss} dZ[${i}]: ${gotDz[i]} vs ${expectedDz[i]}`).toBeLessThanOrEqual(1e-6 / B + 4 * n * EPS32 * Math.abs(expectedDz[i]));
         expect(Math.abs(gotLoss - expectedLoss) / Math.max(1, Math.abs(expectedLoss)), `${loss} loss ${gotLoss} vs ${expectedLoss}`).toBeLessThan(1e-5);
       }
-    });
-  });
-
-  it.each([
-    [1, 1],
-    [3, 17],
-    [65, 3],
-    [257, 65],
-    [128, 256],
-  ])('bias gradient: column sums of a %i×%i dZ', async (rows, cols) => {
-    await withDevice(async ({ device }) => {
-      const rng = new Rng(rows + cols);
-      const dz = random(rng, rows * cols);
-      const expected = new Float64Array(cols);
-      const magnitude = new Float64Array(cols);
-      for (let r = 0; r < rows; r++)
-        for (let j = 0; j < cols; j++) {
-          expected[j] += dz[r * cols + j];
-          magnitude[j] += Math.abs(dz[r * cols + j]);
-        }
-      const db = poisonedBuffer(device, 'db', cols);
-      const placeholder = storageBuffer(device, 'placeholder', [0]);
-      const pass = new BiasGradPass(Kernels.of(device), 'test.biasGrad', { rows, cols }, storageBuffer(device, 'dz', dz), db, placeholder);
-      await run(device, (p) => pass.encode(p));
-      checkBound((await readBuffer(device, db)).subarray(0, cols), expected, magnitude, rows, 0, 'bias gradient');
     });
   });
 

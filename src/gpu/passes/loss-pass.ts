@@ -6,7 +6,6 @@ export class LossPass {
   private readonly rowsPipeline: GPUComputePipeline;
   private readonly meanPipeline: GPUComputePipeline;
   private readonly bindGroup: GPUBindGroup;
-  private readonly shapeBuffer: GPUBuffer;
   private readonly rowWorkgroups: number;
 
   constructor(
@@ -17,16 +16,15 @@ export class LossPass {
     buffers: { z: GPUBuffer; targets: GPUBuffer; dz: GPUBuffer; rowLoss: GPUBuffer; lossOut: GPUBuffer },
   ) {
     const device = kernels.device;
-    const constants = { LOSS: loss === 'ce' ? 1 : 0 };
+    // The shape is compiled in (override constants), like the matmul's.
+    const constants = { LOSS: loss === 'ce' ? 1 : 0, ROWS: shape.rows, COLS: shape.cols };
     this.rowsPipeline = kernels.pipeline('loss', 'loss_rows', kernels.lossLayout, constants);
     this.meanPipeline = kernels.pipeline('loss', 'loss_mean', kernels.lossLayout, constants);
-    this.shapeBuffer = device.createBuffer({ label: `${label}.shape`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    device.queue.writeBuffer(this.shapeBuffer, 0, new Uint32Array([shape.rows, shape.cols, 0, 0]));
     const { z, targets, dz, rowLoss, lossOut } = buffers;
     this.bindGroup = device.createBindGroup({
       label: `${label}.bindGroup`,
       layout: kernels.lossLayout,
-      entries: [this.shapeBuffer, z, targets, dz, rowLoss, lossOut].map((buffer, binding) => ({ binding, resource: { buffer } })),
+      entries: [z, targets, dz, rowLoss, lossOut].map((buffer, binding) => ({ binding, resource: { buffer } })),
     });
     this.rowWorkgroups = Math.ceil(shape.rows / 64);
   }
@@ -37,9 +35,5 @@ export class LossPass {
     pass.dispatchWorkgroups(this.rowWorkgroups);
     pass.setPipeline(this.meanPipeline);
     pass.dispatchWorkgroups(1);
-  }
-
-  destroy(): void {
-    this.shapeBuffer.destroy();
   }
 }

@@ -5,7 +5,7 @@ import { pickMatmul, splitWorkgroups } from '../kernels';
 /**
  * The three products of a layer (shaders/matmul.wgsl), transposes by index:
  *   forward:     out = act(A·W + b)           (M = B, N = n_l, K = n_{l-1})
- *   weightGrad:  out = Aᵀ·dZ                  (M = n_{l-1}, N = n_l, K = B)
+ *   weightGrad:  out = Aᵀ·dZ, biasGrad = Σ_rows dZ   (M = n_{l-1}, N = n_l, K = B)
  *   inputGrad:   out = (dZ·Wᵀ) ⊙ act'(A)      (M = B, N = n_{l-1}, K = n_l)
  */
 export type MatmulProduct = 'forward' | 'weightGrad' | 'inputGrad';
@@ -20,6 +20,8 @@ export interface MatmulOperands {
   /** A_{l-1} [M, N] whose derivative multiplies inputGrad. */
   aux?: GPUBuffer;
   out: GPUBuffer;
+  /** [N]: weightGrad also writes the column sums of op(B) = dZ here, the bias gradient. */
+  biasGrad?: GPUBuffer;
 }
 
 const ACT_ID: Record<Activation | 'identity', number> = { identity: 0, tanh: 1, relu: 2 };
@@ -40,8 +42,6 @@ export class MatmulPass {
     operands: MatmulOperands,
     activation: Activation | 'identity',
     choice: MatmulChoice,
-    /** A 16-byte buffer bound where the product has no bias or aux. */
-    placeholder: GPUBuffer,
   ) {
     const device = kernels.device;
     const variant = pickMatmul(choice, dims.M, dims.N);
@@ -50,20 +50,24 @@ export class MatmulPass {
       TRANS_B: product === 'inputGrad' ? 1 : 0,
       EPILOGUE: product === 'forward' ? 1 : product === 'inputGrad' ? 2 : 0,
       ACT: product === 'weightGrad' ? 0 : ACT_ID[activation],
+      BIAS_GRAD: operands.biasGrad ? 1 : 0,
       // The shape is compiled in (shaders/matmul.wgsl): one pipeline per product shape, cached.
       M: dims.M,
       N: dims.N,
       K: dims.K,
     });
+    if (operands.biasGrad && product !== 'weightGrad') throw new Error(`${label}: only the weightGrad product writes a bias gradient`);
+    const { read, write } = kernels.placeholders;
     this.bindGroup = device.createBindGroup({
       label: `${label}.bindGroup`,
       layout: kernels.matmulLayout,
       entries: [
         operands.a,
         operands.b,
-        operands.bias ?? placeholder,
-        operands.aux ?? placeholder,
+        operands.bias ?? read,
+        operands.aux ?? read,
         operands.out,
+        operands.biasGrad ?? write,
       ].map((buffer, binding) => ({ binding, resource: { buffer } })),
     });
     const side = OUTPUTS_PER_WORKGROUP[variant];
@@ -79,9 +83,5 @@ export class MatmulPass {
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, this.bindGroup);
     pass.dispatchWorkgroups(...this.workgroups);
-  }
-
-  destroy(): void {
-    // Owns no buffers: the shape lives in the pipeline.
   }
 }

@@ -1,7 +1,9 @@
 import type { OptimizerName, Variant } from '../../model/config';
 import type { Kernels } from '../kernels';
 import { splitWorkgroups } from '../kernels';
+import { STEP_PARAMS_BYTES } from './step-params';
 
+/** The OPTIMIZER override of shaders/update.wgsl. */
 const OPTIMIZER_ID: Record<OptimizerName, number> = { sgd: 0, momentum: 1, adam: 2 };
 
 /**
@@ -45,7 +47,3 @@ export class UpdatePass {
     pass.dispatchWorkgroups(...this.workgroups);
   }
 }
-
-/** Bytes of StepParams (11 f32, rounded up to 16) and the stride of one step's slot. */
-export const STEP_PARAMS_BYTES = 48;
-export const STEP_SLOT_STRIDE = 256;
