@@ -11,7 +11,7 @@ import type { ImplementationInfo } from '../gpu/adapter-summary';
 import { checkTimestamps } from '../gpu/timestamp-check';
 import type { TimestampCheck } from '../gpu/timestamp-check';
 import type { Backend } from '../model/config';
-import type { GpuContext, TrainerFactory } from './runner';
+import type { FactoryExtras, GpuContext, TrainerFactory } from './runner';
 
 export { checkGpuFit, describeAdapter, gpuMemoryPlan } from '../gpu/index';
 export { pageCpuEngine } from '../cpu/fast';
@@ -26,12 +26,23 @@ export function trainerFactories(gpu: GpuContext | null): Partial<Record<Backend
     // and Cancel can end a step in flight; Node blocks its own main thread, as a CLI may.
     cpu: (config, variant, data, extras) =>
       IN_PAGE
-        ? createCpuTrainerInWorker(config, variant, data, { workers: extras?.workers, signal: extras?.signal })
-        : createFastCpuTrainer(config, variant, data, { workers: extras?.workers }),
+        ? createCpuTrainerInWorker(config, variant, data, { workers: extras?.workers, signal: extras?.signal, kernels: twinKernels(extras) })
+        : createFastCpuTrainer(config, variant, data, { workers: extras?.workers, kernels: twinKernels(extras) }),
   };
   // Device time only where the timer check trusted it (docs/DESIGN.md, Timing).
-  if (gpu) factories.gpu = (config, variant, data) => createGpuTrainer(gpu.device, config, variant, data, { timestamps: gpu.hasTimestamps });
+  if (gpu)
+    factories.gpu = (config, variant, data, extras) =>
+      createGpuTrainer(gpu.device, config, variant, data, { timestamps: gpu.hasTimestamps, matmul: extras?.twin ? 'alternate' : 'auto' });
   return factories;
+}
+
+/**
+ * The rounding twin's CPU kernels: plain SIMD, whose separate multiply and add round where the
+ * relaxed build's fused multiply-add does not (the same map, other rounding at every product).
+ * Where relaxed SIMD is missing both are plain and only the twin's one-ulp start differs.
+ */
+function twinKernels(extras: FactoryExtras | undefined): 'plain' | undefined {
+  return extras?.twin ? 'plain' : undefined;
 }
 
 /**

@@ -60,7 +60,7 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
   try {
     const { data: d, init } = w.shared();
     const p0 = cell.twin ? w.sharedTwin(backend) : init;
-    trainer = await options.factories[backend]!(cfg, variant, d, { workers: options.workers, signal });
+    trainer = await options.factories[backend]!(cfg, variant, d, { workers: options.workers, signal, twin: cell.twin });
     if (trainer.engine) row.engine = trainer.engine;
     // Warm-up: the first steps pay for pipeline compilation, lazy buffer zeroing and JIT.
     // They also give the step-time estimate that sizes this cell to the time budget.

@@ -19,6 +19,11 @@ export interface FactoryExtras {
   workers?: number;
   /** The run's abort signal: a trainer that can end a call in flight (the page's CPU worker) listens to it. */
   signal?: AbortSignal;
+  /**
+   * The cell is the rounding twin (src/bench/rounding-floor.ts): the trainer computes the same
+   * map with its products summed in another order (other kernels), so rounding alone moves it.
+   */
+  twin?: boolean;
 }
 
 export type TrainerFactory = (

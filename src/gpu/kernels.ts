@@ -11,16 +11,19 @@ import updateWGSL from '../../shaders/update.wgsl?raw';
 export type MatmulVariant = 'blocked' | 'tiled' | 'naive';
 export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['blocked', 'tiled', 'naive'];
 /** A trainer's choice: one kernel for every product, or `auto`, chosen per product by its shape. */
-export type MatmulChoice = MatmulVariant | 'auto';
+export type MatmulChoice = MatmulVariant | 'auto' | 'alternate';
 
 /**
  * `auto`: the workgroup-tiled kernel where the product fills its 64 × 64 output tiles (its
  * shared-memory reuse pays there, on SwiftShader as on real GPUs), register blocking where one
  * side is narrower (the output layer, a small batch), since a tile would be mostly masked edge.
+ * `alternate`: the other of the two wherever `auto` picks one: the same products summed in
+ * another order, which is how the rounding twin (src/bench/rounding-floor.ts) perturbs every step.
  */
 export function pickMatmul(choice: MatmulChoice, M: number, N: number): MatmulVariant {
-  if (choice !== 'auto') return choice;
-  return M >= 64 && N >= 64 ? 'tiled' : 'blocked';
+  if (choice !== 'auto' && choice !== 'alternate') return choice;
+  const auto = M >= 64 && N >= 64 ? 'tiled' : 'blocked';
+  return choice === 'auto' ? auto : auto === 'tiled' ? 'blocked' : 'tiled';
 }
 
 type Binding = 'uniform' | 'dynamic-uniform' | 'read' | 'write';

@@ -39,7 +39,7 @@ async function tableVerdicts(page: Page): Promise<string[]> {
 describe('the verdict on every preset (reduced steps)', () => {
   it.each([
     ['sgd', '60', /^the same map/, /^(same|identical)$/],
-    ['adam', '60', /^they drift: [\d.e+]+× the rounding floor/, /^drift$/],
+    ['adam', '60', /^they drift: norm gap [\d.e+]+× the rounding floor/, /^drift$/],
     ['large', '4', /^the same map/, /^(same|identical)$/],
     ['sweep', '2', /^the same map/, /^(same|identical)$/],
   ] as const)('%s preset at %s steps', async (id, steps, sentence, verdictId) => {

@@ -16,13 +16,20 @@ describe('judge: the pair gap as a multiple of the rounding floor', () => {
     expect(judge(gaps([0, 0], [0, 0]), null).id).toBe('identical');
   });
 
-  it('a gap within SAME_MAX_RATIO × the floor is "same", beyond it "drift", with the worst layer and kind', () => {
-    const same = judge(gaps([1e-6, 2e-6], [2e-6, 4e-6 * SAME_MAX_RATIO]), floor);
-    expect(same).toEqual({ id: 'same', ratio: SAME_MAX_RATIO, worstLayer: 2, worstKind: 'weight' });
+  it('a norm gap within SAME_MAX_RATIO × the floor is "same", beyond it "drift", with the worst layer', () => {
+    const same = judge(gaps([1e-6, 2e-6 * SAME_MAX_RATIO], [2e-6, 4e-6]), floor);
+    expect(same).toEqual({ id: 'same', ratio: SAME_MAX_RATIO, worstLayer: 2, worstKind: 'norm' });
     const drift = judge(gaps([1e-2, 2e-7], [2e-6, 4e-6]), floor);
     expect(drift.id).toBe('drift');
     expect(drift.ratio).toBeCloseTo(1e4, 6);
     expect(drift).toMatchObject({ worstLayer: 1, worstKind: 'norm' });
+  });
+
+  it('a weight gap far above its floor does not decide (a ReLU sign flip moves single weights): the norms do', () => {
+    // The Large preset under SGD: weight gap 2.7e-4 against a twin's 2.7e-7, norm gaps ~1e-9.
+    const v = judge(gaps([3e-9, 1.9e-9], [7.5e-5, 2.7e-4]), gaps([9.5e-11, 7.7e-12], [9.1e-6, 2.7e-7]), { floorMin: leastFloor(50, 32) });
+    expect(v.id).toBe('same');
+    expect(v.ratio).toBeLessThan(1);
   });
 
   it('a floor below the least floor counts as the least floor (the twin norm gap can cancel to ~0)', () => {
@@ -99,9 +106,9 @@ describe('oneUlpTwin', () => {
 
 describe('describeVerdict', () => {
   it('says "the same map" under SGD, "drift" with the multiple, and never "same" for a diverged run', () => {
-    expect(describeVerdict('same', 3.14159, 'sgd')).toBe('the same map: gap ≈ 3.1× the rounding floor');
+    expect(describeVerdict('same', 3.14159, 'sgd')).toBe('the same map: norm gap ≈ 3.1× the rounding floor');
     expect(describeVerdict('identical', 0, 'sgd')).toMatch(/^the same map: bit-identical/);
-    expect(describeVerdict('drift', 12345, 'adam')).toBe('they drift: 1.2e+4× the rounding floor');
+    expect(describeVerdict('drift', 12345, 'adam')).toBe('they drift: norm gap 1.2e+4× the rounding floor');
     expect(describeVerdict('drift', 250, 'sgd')).toMatch(/bug/);
     expect(describeVerdict('same', 2, 'adam')).not.toMatch(/same map/);
     expect(describeVerdict('diverged', null, 'sgd')).not.toMatch(/same/);
