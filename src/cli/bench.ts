@@ -108,6 +108,9 @@ function guardStdout(onBroken: () => void): void {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (stdoutBroken) return;
     stdoutBroken = true;
+    // The error can arrive after main() returned (the final report was the write that failed):
+    // the exit status must still say the output was lost.
+    process.exitCode = 1;
     try {
       process.stderr.write(`bench: cannot write to stdout (${e.code ?? e.message}); stopping the run\n`);
     } catch {
@@ -245,7 +248,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 /** Exits once output is flushed; a timer (unref'd) makes sure a lingering native handle cannot keep Node alive. */
 function exit(code: number): void {
   process.exitCode = code;
-  const flushed = () => setTimeout(() => process.exit(code), 2000).unref();
+  // process.exit() without a code: a broken stdout noticed while flushing has set exitCode to 1.
+  const flushed = () => setTimeout(() => process.exit(), 2000).unref();
   if (process.stdout.writableLength > 0) process.stdout.once('drain', flushed);
   else flushed();
 }

@@ -3,6 +3,7 @@
  * value is an error naming the flag, the value and what is allowed.
  */
 import { ENGINES, type EngineId, type PeerShape } from './protocol';
+import type { PeersOptions } from './run-peers';
 
 export const DEFAULT_SHAPES: PeerShape[] = [
   { layers: [256, 512, 512, 10], batch: 128 },
@@ -11,13 +12,8 @@ export const DEFAULT_SHAPES: PeerShape[] = [
 /** --quick: a shape small enough that every engine compiles and trains in seconds (CI, the e2e test). */
 export const QUICK_SHAPES: PeerShape[] = [{ layers: [32, 64, 64, 8], batch: 16 }];
 
-export interface PeersArgs {
-  shapes: PeerShape[];
-  engines: EngineId[];
-  samples: number;
-  sampleMs: number;
-  warmupSteps: number;
-  engineTimeoutS: number;
+/** The run's options as the command line gives them, plus where the JSON goes and --help. */
+export interface PeersArgs extends Omit<PeersOptions, 'onResult'> {
   json: string | null;
   help: boolean;
 }
