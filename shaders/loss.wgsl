@@ -1,4 +1,4 @@
-// The output layer: the loss gradient dZ_L and the mean loss of the batch (RULES.md).
+// The output layer: the loss gradient dZ_L and the mean loss of the batch (docs/RULES.md).
 //   MSE: dZ = (Z − T) / B, loss_r = ½‖Z_r − T_r‖²
 //   CE:  dZ = (softmax(Z) − T) / B, loss_r = Σ_k T_k (logsumexp(Z_r) − Z_k)  (stable for any Z)
 // loss_rows writes one loss per row; loss_mean sums them in one workgroup (the batch is small

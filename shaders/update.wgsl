@@ -1,4 +1,4 @@
-// One pass over a parameter buffer applying one of the six rules of RULES.md.
+// One pass over a parameter buffer applying one of the six rules of docs/RULES.md.
 // The optimizer and the regularizer are override constants, so the L2 and the decay variant
 // run the same code except the rule itself; per-step values arrive in a uniform slot.
 
@@ -41,7 +41,7 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
   if (i >= arrayLength(&w)) { return; }
   let wi = w[i];
   var gi = g[i];
-  // The decay term uses the weight from before the step (RULES.md). (1 − α)·w is written
+  // The decay term uses the weight from before the step (docs/RULES.md). (1 − α)·w is written
   // w − α·w: 1 − α rounded to f32 (half an ulp, ~3e-8) would shrink every weight by the same
   // wrong factor each step, a gap of ~6e-6 after 200 steps instead of rounding noise.
   var keep = wi;

@@ -1,5 +1,5 @@
 /**
- * The engine as a library (DESIGN.md, "Library"): configuration, data, the three trainers,
+ * The engine as a library (docs/DESIGN.md, "Library"): configuration, data, the three trainers,
  * the benchmark runner and its results. Browser-safe; Node callers get WebGPU from
  * `createNodeGpu` in ./gpu/node-gpu (kept out of here so the page never imports node:fs).
  */

@@ -1,6 +1,6 @@
 /**
  * The results schema shared by the CLI (`--json`) and the page (export/import):
- * "l2wd-bench/1" of DESIGN.md. Fields may be added; these must stay.
+ * "l2wd-bench/1" of docs/DESIGN.md. Fields may be added; these must stay.
  */
 import type { AdapterSummary } from '../gpu/adapter-summary';
 import type { TimestampCheck } from '../gpu/timestamp-check';

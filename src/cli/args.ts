@@ -22,7 +22,7 @@ export const DEFAULT_MAX_SECONDS = { sweep: 120, single: 300 } as const;
 /** The CPU size rule lives in src/model/cpu-limits.ts; re-exported for this module's users. */
 export { DEFAULT_CPU_MAX_WIDTH };
 /**
- * Layers of a sweep when --layers is not given: DESIGN.md's example, two hidden layers, so the
+ * Layers of a sweep when --layers is not given: docs/DESIGN.md's example, two hidden layers, so the
  * swept width meets itself (a width × width weight matrix) and the stress test reaches the device's
  * buffer limits. The model's default (one small hidden layer) would never stress anything.
  */

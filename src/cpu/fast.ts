@@ -166,7 +166,7 @@ export class FastCpuTrainer implements Trainer {
       h.set(p.weights[l], this.at.W + this.at.wOff[l]);
       h.set(p.biases[l], this.at.Bs + this.at.bOff[l]);
     }
-    // Optimizer state v, m, s back to 0 (RULES.md: they start at 0).
+    // Optimizer state v, m, s back to 0 (docs/RULES.md: they start at 0).
     const [s1, s2] = this.stateCount;
     h.fill(0, this.at.wS1, this.at.wS1 + s1 * this.wTotal);
     h.fill(0, this.at.wS2, this.at.wS2 + s2 * this.wTotal);
@@ -209,7 +209,7 @@ export class FastCpuTrainer implements Trainer {
     return {};
   }
 
-  /** One step: forward, loss and dZ_L, backward, update (RULES.md order). */
+  /** One step: forward, loss and dZ_L, backward, update (docs/RULES.md order). */
   private stepOnce(): void {
     const t = this.stepCount + 1;
     const first = ((t - 1) % this.config.trainBatches) * this.B;

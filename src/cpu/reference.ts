@@ -1,5 +1,5 @@
 /**
- * The float64 reference trainer: RULES.md line by line, in plain loops, written to be
+ * The float64 reference trainer: docs/RULES.md line by line, in plain loops, written to be
  * obviously right rather than fast. It is the oracle every other backend is tested against.
  */
 import type { Activation, Loss, MlpConfig, Variant } from '../model/config';
@@ -99,7 +99,7 @@ export function meanLoss(loss: Loss, zL: Float64Array, y: Float64Array, t: Float
   return total / rows;
 }
 
-/** Loss gradients of every layer (g of RULES.md, no penalty). */
+/** Loss gradients of every layer (g of docs/RULES.md, no penalty). */
 export interface Gradients {
   weights: Float64Array[];
   biases: Float64Array[];
@@ -156,7 +156,7 @@ export function lossAndGradients(
   return { loss, grads: { weights, biases } };
 }
 
-/** The reference trainer: float64 state, the batch schedule of the dataset, RULES.md's update rules. */
+/** The reference trainer: float64 state, the batch schedule of the dataset, docs/RULES.md's update rules. */
 export class ReferenceTrainer implements Trainer {
   readonly backend = 'reference' as const;
   readonly config: MlpConfig;
@@ -213,7 +213,7 @@ export class ReferenceTrainer implements Trainer {
     return rowsOf(this.data.train, ((t - 1) % trainBatches) * batch, batch, this.data.inputs, this.data.outputs);
   }
 
-  /** One step, RULES.md: gradients of the loss alone, then the rule on every parameter array. */
+  /** One step, docs/RULES.md: gradients of the loss alone, then the rule on every parameter array. */
   stepOnce(): void {
     const t = this.stepCount + 1;
     const { x, t: targets, rows } = this.batchOf(t);

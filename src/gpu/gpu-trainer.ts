@@ -1,5 +1,5 @@
 /**
- * The GPU trainer: RULES.md in WGSL. It owns every buffer of a run (data, weights, optimizer
+ * The GPU trainer: docs/RULES.md in WGSL. It owns every buffer of a run (data, weights, optimizer
  * state, each layer's activations and gradients), all made once here. A train(n) call records
  * its steps into one command encoder per STEPS_PER_SUBMIT steps and submits once; nothing is
  * allocated or read back inside it. Norms and losses come back only on request, through one

@@ -37,7 +37,7 @@ export interface MlpConfig {
   activation: Activation;
   loss: Loss;
   seed: number;
-  /** Also regularize biases (RULES.md: weights only, unless configured). */
+  /** Also regularize biases (docs/RULES.md: weights only, unless configured). */
   regularizeBias: boolean;
   /** Distinct mini-batches in the training set; step t uses batch (t − 1) mod trainBatches. */
   trainBatches: number;
@@ -68,7 +68,7 @@ export const DEFAULT_CONFIG: Readonly<MlpConfig> = Object.freeze({
 export const MAX_WIDTH = 1 << 20;
 export const MAX_LAYERS = 64;
 
-/** α = η·λ: the decay factor paired with the L2 coefficient (RULES.md, "The pairing"). */
+/** α = η·λ: the decay factor paired with the L2 coefficient (docs/RULES.md, "The pairing"). */
 export function decayAlpha(config: Pick<MlpConfig, 'lr' | 'lambda'>): number {
   return config.lr * config.lambda;
 }

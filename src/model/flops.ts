@@ -1,5 +1,5 @@
 /**
- * Matmul FLOPs of one training step (RULES.md): forward and dW for every layer,
+ * Matmul FLOPs of one training step (docs/RULES.md): forward and dW for every layer,
  * dA for every layer but the first. Element-wise work is not counted.
  */
 export function matmulFlopsPerStep(layers: readonly number[], batch: number): number {

@@ -1,4 +1,4 @@
-/** Agreement figures of RULES.md, per layer, and the norms they are built from. */
+/** Agreement figures of docs/RULES.md, per layer, and the norms they are built from. */
 
 export function frobeniusNorm(w: ArrayLike<number>): number {
   let s = 0;

@@ -17,13 +17,13 @@ export function hyperparameters(config: MlpConfig): Hyperparameters {
   return { lr, lambda, alpha: decayAlpha(config), momentum, beta1, beta2, eps };
 }
 
-/** One of the six rules of RULES.md, as data: what it keeps and how it reads. */
+/** One of the six rules of docs/RULES.md, as data: what it keeps and how it reads. */
 export interface UpdateRule {
   optimizer: OptimizerName;
   variant: Variant;
   /** Optimizer state per parameter, each starting at 0. */
   state: readonly ('v' | 'm' | 's')[];
-  /** The rule in plain typography, as RULES.md writes it. */
+  /** The rule in plain typography, as docs/RULES.md writes it. */
   formula: string;
 }
 
@@ -62,7 +62,7 @@ export interface OptimizerState {
 }
 
 /**
- * Applies one step of a rule to a parameter array in place, exactly as RULES.md states it.
+ * Applies one step of a rule to a parameter array in place, exactly as docs/RULES.md states it.
  * `g` is the loss gradient alone; `t` counts steps from 1; `regularized` false turns both
  * λ and α off (biases, unless the config regularizes them). Arithmetic is float64; a
  * Float32Array `w` rounds on store, which is what a float32 backend does.

@@ -158,7 +158,7 @@ const QUERY_TEXT_KEYS = ['layers', 'batch', 'steps', 'lr', 'lambda', 'optimizer'
 const QUERY_KEYS = new Set<string>([...QUERY_TEXT_KEYS, 'backend', 'regularizeBias', 'baseline']);
 const BOOLEAN_TEXT = ['true', 'false', '1', '0'];
 
-/** URL query keys follow the CLI's flags (DESIGN.md), so a link and a command line read alike. */
+/** URL query keys follow the CLI's flags (docs/DESIGN.md), so a link and a command line read alike. */
 export function draftToQuery(draft: RunDraft): string {
   const q = new URLSearchParams();
   q.set('layers', draft.layers.replace(/\s+/g, ''));

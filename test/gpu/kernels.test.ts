@@ -33,7 +33,7 @@ async function run(device: GPUDevice, encode: (pass: GPUComputePassEncoder) => v
 }
 
 /**
- * Checks out against expected with the bound of TESTING.md: |gpu − ref| ≤ c·K·2⁻²⁴·Σ|aᵢbᵢ| + atol,
+ * Checks out against expected with the bound of docs/TESTING.md: |gpu − ref| ≤ c·K·2⁻²⁴·Σ|aᵢbᵢ| + atol,
  * c = 2 (products and sums each round once), atol for the activation's own rounding.
  */
 function checkBound(actual: Float32Array, expected: Float64Array, magnitude: Float64Array, K: number, atol: number, what: string): void {

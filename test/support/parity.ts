@@ -41,7 +41,7 @@ export function parityCases(base: Partial<MlpConfig> = {}): ParityCase[] {
 }
 
 export interface ParityOutcome {
-  /** Per-layer weight gap (RULES.md) of the candidate against the reference after `steps`. */
+  /** Per-layer weight gap (docs/RULES.md) of the candidate against the reference after `steps`. */
   weightGap: number[];
   normGap: number[];
   candidateLoss: number;

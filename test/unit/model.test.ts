@@ -56,7 +56,7 @@ describe('Glorot-uniform init', () => {
   });
 });
 
-describe('FLOP count (RULES.md)', () => {
+describe('FLOP count (docs/RULES.md)', () => {
   it('counts forward and dW for every layer and dA from layer 2 on', () => {
     // B = 2, layers 3 → 4 → 5: forward 2·2·(12 + 20) = 128, dW the same, dA 2·2·20 = 80.
     expect(matmulFlopsPerStep([3, 4, 5], 2)).toBe(128 + 128 + 80);
@@ -65,7 +65,7 @@ describe('FLOP count (RULES.md)', () => {
 });
 
 describe('agreement metrics', () => {
-  it('computes the norm gap and the weight gap of RULES.md, and lets NaN through', () => {
+  it('computes the norm gap and the weight gap of docs/RULES.md, and lets NaN through', () => {
     expect(normGap(1.1, 1)).toBeCloseTo(0.1, 12);
     expect(weightGap([1, 2, 4], [1, 2.5, 5])).toBeCloseTo(0.2, 12);
     expect(weightGap([NaN, 2], [1, 2])).toBeNaN();

@@ -71,7 +71,7 @@ describe('bench:peers verdicts', () => {
     expect(by['tfjs-wasm'].oursRatio).toBeNull();
     // No ours-gpu result: no ratio rather than a made-up one.
     expect(by['jax-webgpu'].oursRatio).toBeNull();
-    // matmul FLOPs of 4,8,2 batch 16 (RULES.md): 2·16·(4·8) + 2·16·(4·8) + 3·2·16·(8·2) = 3584 per step.
+    // matmul FLOPs of 4,8,2 batch 16 (docs/RULES.md): 2·16·(4·8) + 2·16·(4·8) + 3·2·16·(8·2) = 3584 per step.
     expect(by['ours-cpu'].matmulGflops).toBeCloseTo(3584 / (2 * 1e6), 12);
   });
 });

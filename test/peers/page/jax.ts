@@ -28,12 +28,12 @@ export async function jaxEngine(problem: Problem, device: 'webgpu' | 'wasm'): Pr
       const z = np.matmul(a, p.W[l]).add(p.b[l]);
       a = l < L - 1 ? np.tanh(z) : z;
     }
-    // RULES.md: L = (1/B)·Σ_b ½‖Ŷ_b − T_b‖²
+    // docs/RULES.md: L = (1/B)·Σ_b ½‖Ŷ_b − T_b‖²
     return np.sum(np.square(a.sub(t))).mul(0.5 / batch);
   };
   const step = jit((p: Params, x: np.Array, t: np.Array): [Params, np.Array] => {
     const [loss, g] = valueAndGrad(mse)(tree.ref(p), x, t);
-    // SGD + L2 (RULES.md): W ← W − η·(g + λ·W), b ← b − η·g_b.
+    // SGD + L2 (docs/RULES.md): W ← W − η·(g + λ·W), b ← b − η·g_b.
     const W = p.W.map((w, l) => w.ref.sub(g.W[l].add(w.mul(lambda)).mul(lr)));
     const b = p.b.map((bl, l) => bl.sub(g.b[l].mul(lr)));
     return [{ W, b }, loss];

@@ -53,13 +53,13 @@ export async function tfjsEngine(problem: Problem, backend: TfBackend): Promise<
       const z = tf.add(tf.matMul(a, W[l]), b[l]) as tf.Tensor2D;
       a = l < L - 1 ? tf.tanh(z) : z;
     }
-    // RULES.md: L = (1/B)·Σ_b ½‖Ŷ_b − T_b‖²
+    // docs/RULES.md: L = (1/B)·Σ_b ½‖Ŷ_b − T_b‖²
     return tf.mul(tf.sum(tf.square(tf.sub(a, t))), 0.5 / batch) as tf.Scalar;
   };
   const stepOnce = (): tf.Scalar =>
     tf.tidy(() => {
       const { value, grads } = tf.variableGrads(mse, [...W, ...b]);
-      // SGD + L2 (RULES.md): W ← W − η·(g + λ·W), b ← b − η·g_b.
+      // SGD + L2 (docs/RULES.md): W ← W − η·(g + λ·W), b ← b − η·g_b.
       for (const w of W) w.assign(tf.sub(w, tf.mul(tf.add(grads[w.name], tf.mul(w, lambda)), lr)));
       for (const bl of b) bl.assign(tf.sub(bl, tf.mul(grads[bl.name], lr)));
       return value;
