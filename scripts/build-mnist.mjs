@@ -39,9 +39,9 @@ const perClass = sources.map((file, digit) => {
 const count = perClass.reduce((n, c) => n + c.count, 0);
 const payload = new Uint8Array(count + count * PIXELS);
 let at = 0;
-for (const c of perClass) payload.fill(c.digit, at, at + c.count), (at += c.count);
+for (const c of perClass) (payload.fill(c.digit, at, at + c.count), (at += c.count));
 let px = count;
-for (const c of perClass) payload.set(c.grey, px), (px += c.grey.length);
+for (const c of perClass) (payload.set(c.grey, px), (px += c.grey.length));
 
 const header = new DataView(new ArrayBuffer(HEADER_BYTES));
 'L2WDMNI1'.split('').forEach((ch, i) => header.setUint8(i, ch.charCodeAt(0)));

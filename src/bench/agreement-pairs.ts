@@ -33,8 +33,7 @@ export function finishPairs(w: WidthRun, results: BenchResults): void {
       const index = pairs.indexOf(pair);
       const later = results.agreement.findIndex((r) => r.width === w.width && pairIndex(r) > index);
       results.agreement.splice(later < 0 ? results.agreement.length : later, 0, row);
-    }
-    else
+    } else
       (results.notes ??= []).push(
         `${w.prefix}${pair.a.join(' ')} vs ${pair.b.join(' ')} not compared: they stopped at steps ${a!.finalStep} and ${b!.finalStep} and neither kept weights at the other's step`,
       );

@@ -15,13 +15,35 @@ export function toJson(results: BenchResults, indent = 2): string {
 export { IMPORT_LIMITS, ResultsFormatError, parseResultsJson } from './results-import';
 
 export const CSV_RESULT_COLUMNS = [
-  'kind', 'width', 'backend', 'variant', 'steps', 'stepMsMedian', 'stepMsP10', 'stepMsP90', 'timer', 'samplesPerSec', 'gflops',
-  'finalLoss', 'finalValidationLoss', 'nonFiniteAtStep', 'skipped', 'note',
+  'kind',
+  'width',
+  'backend',
+  'variant',
+  'steps',
+  'stepMsMedian',
+  'stepMsP10',
+  'stepMsP90',
+  'timer',
+  'samplesPerSec',
+  'gflops',
+  'finalLoss',
+  'finalValidationLoss',
+  'nonFiniteAtStep',
+  'skipped',
+  'note',
 ] as const;
 
 /** What agreement rows add: a = backend/variant, b = vsBackend/vsVariant, gaps and floors per layer ";"-joined. */
 export const CSV_AGREEMENT_COLUMNS = [
-  'vsBackend', 'vsVariant', 'step', 'normGap', 'weightGap', 'floorNormGap', 'floorWeightGap', 'floorRatio', 'verdict',
+  'vsBackend',
+  'vsVariant',
+  'step',
+  'normGap',
+  'weightGap',
+  'floorNormGap',
+  'floorWeightGap',
+  'floorRatio',
+  'verdict',
 ] as const;
 
 /** One table: every line has every column; result lines leave the agreement columns empty and the other way round. */
@@ -52,18 +74,40 @@ export function toCsv(r: BenchResults): string {
   for (const row of r.results)
     lines.push(
       line({
-        kind: 'result', width: row.width, backend: row.backend, variant: row.variant, steps: row.steps,
-        stepMsMedian: row.stepMs?.median, stepMsP10: row.stepMs?.p10, stepMsP90: row.stepMs?.p90, timer: row.timer,
-        samplesPerSec: row.samplesPerSec, gflops: row.gflops, finalLoss: row.finalLoss, finalValidationLoss: row.finalValidationLoss,
-        nonFiniteAtStep: row.nonFiniteAtStep, skipped: row.skipped, note: row.note,
+        kind: 'result',
+        width: row.width,
+        backend: row.backend,
+        variant: row.variant,
+        steps: row.steps,
+        stepMsMedian: row.stepMs?.median,
+        stepMsP10: row.stepMs?.p10,
+        stepMsP90: row.stepMs?.p90,
+        timer: row.timer,
+        samplesPerSec: row.samplesPerSec,
+        gflops: row.gflops,
+        finalLoss: row.finalLoss,
+        finalValidationLoss: row.finalValidationLoss,
+        nonFiniteAtStep: row.nonFiniteAtStep,
+        skipped: row.skipped,
+        note: row.note,
       }),
     );
   for (const a of r.agreement)
     lines.push(
       line({
-        kind: 'agreement', width: a.width, backend: a.a.backend, variant: a.a.variant, vsBackend: a.b.backend, vsVariant: a.b.variant,
-        step: a.step, normGap: a.normGap.join(';'), weightGap: a.weightGap.join(';'),
-        floorNormGap: a.floorNormGap?.join(';'), floorWeightGap: a.floorWeightGap?.join(';'), floorRatio: a.floorRatio, verdict: a.verdict,
+        kind: 'agreement',
+        width: a.width,
+        backend: a.a.backend,
+        variant: a.a.variant,
+        vsBackend: a.b.backend,
+        vsVariant: a.b.variant,
+        step: a.step,
+        normGap: a.normGap.join(';'),
+        weightGap: a.weightGap.join(';'),
+        floorNormGap: a.floorNormGap?.join(';'),
+        floorWeightGap: a.floorWeightGap?.join(';'),
+        floorRatio: a.floorRatio,
+        verdict: a.verdict,
       }),
     );
   return lines.join('\n') + '\n';

@@ -53,7 +53,9 @@ function numOrNull(value: Json, path: string): number | null {
 }
 
 function integerIn(value: Json, min: number, max: number, path: string): number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : fail(path, `an integer from ${min} to ${max}`, value);
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
+    ? value
+    : fail(path, `an integer from ${min} to ${max}`, value);
 }
 
 function str(value: Json, path: string): string {
@@ -129,8 +131,14 @@ function resultRow(value: Json, path: string, layerCount: number, configSteps: n
     trainLoss: series('trainLoss') ?? [],
     validationLoss: series('validationLoss') ?? [],
     finalValidationLoss: numOrNull(o.finalValidationLoss, `${path}.finalValidationLoss`),
-    nonFiniteAtStep: o.nonFiniteAtStep === null || o.nonFiniteAtStep === undefined ? null : integerIn(o.nonFiniteAtStep, 0, Number.MAX_SAFE_INTEGER, `${path}.nonFiniteAtStep`),
-    steps: o.steps === undefined ? (normSteps?.at(-1) ?? (skipped === null ? configSteps : 0)) : integerIn(o.steps, 0, Number.MAX_SAFE_INTEGER, `${path}.steps`),
+    nonFiniteAtStep:
+      o.nonFiniteAtStep === null || o.nonFiniteAtStep === undefined
+        ? null
+        : integerIn(o.nonFiniteAtStep, 0, Number.MAX_SAFE_INTEGER, `${path}.nonFiniteAtStep`),
+    steps:
+      o.steps === undefined
+        ? (normSteps?.at(-1) ?? (skipped === null ? configSteps : 0))
+        : integerIn(o.steps, 0, Number.MAX_SAFE_INTEGER, `${path}.steps`),
     chunkSteps: o.chunkSteps === undefined ? 0 : integerIn(o.chunkSteps, 0, Number.MAX_SAFE_INTEGER, `${path}.chunkSteps`),
     warmupSteps: o.warmupSteps === undefined ? 0 : integerIn(o.warmupSteps, 0, Number.MAX_SAFE_INTEGER, `${path}.warmupSteps`),
     wallStepMs: spreadOrNull(o.wallStepMs, `${path}.wallStepMs`),
@@ -157,13 +165,17 @@ function agreementRow(value: Json, path: string, layerCount: number): AgreementR
   sameLength(path, 'normGap', row.normGap, layerCount, 'config.layers (weight layers)');
   sameLength(path, 'weightGap', row.weightGap, layerCount, 'config.layers (weight layers)');
   if (o.normGapHistory !== undefined)
-    row.normGapHistory = arr(o.normGapHistory, `${path}.normGapHistory`, IMPORT_LIMITS.records).map((h, k) => numbers(h, `${path}.normGapHistory[${k}]`, layerCount));
+    row.normGapHistory = arr(o.normGapHistory, `${path}.normGapHistory`, IMPORT_LIMITS.records).map((h, k) =>
+      numbers(h, `${path}.normGapHistory[${k}]`, layerCount),
+    );
   if (o.historySteps !== undefined) row.historySteps = numbers(o.historySteps, `${path}.historySteps`);
   if (row.historySteps && row.normGapHistory) sameLength(path, 'historySteps', row.historySteps, row.normGapHistory.length, 'normGapHistory');
   if (o.step !== undefined) row.step = integerIn(o.step, 0, Number.MAX_SAFE_INTEGER, `${path}.step`);
   // The verdict's fields (docs/RULES.md, "Rounding floor and verdict"), when the writer had them.
   if (o.zeroScaleLayers !== undefined)
-    row.zeroScaleLayers = arr(o.zeroScaleLayers, `${path}.zeroScaleLayers`, layerCount).map((l, k) => integerIn(l, 1, layerCount, `${path}.zeroScaleLayers[${k}]`));
+    row.zeroScaleLayers = arr(o.zeroScaleLayers, `${path}.zeroScaleLayers`, layerCount).map((l, k) =>
+      integerIn(l, 1, layerCount, `${path}.zeroScaleLayers[${k}]`),
+    );
   for (const field of ['floorNormGap', 'floorWeightGap'] as const)
     if (o[field] !== undefined) {
       row[field] = o[field] === null ? null : numbers(o[field], `${path}.${field}`, layerCount);
@@ -182,7 +194,8 @@ function nestingDepth(text: string, limit: number): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
@@ -235,7 +248,8 @@ export function parseResultsJson(text: string): BenchResults {
       vendor: str(a.vendor ?? '', 'adapter.vendor'),
       architecture: str(a.architecture ?? '', 'adapter.architecture'),
       description: str(a.description ?? '', 'adapter.description'),
-      isFallbackAdapter: typeof a.isFallbackAdapter === 'boolean' ? a.isFallbackAdapter : fail('adapter.isFallbackAdapter', 'true or false', a.isFallbackAdapter),
+      isFallbackAdapter:
+        typeof a.isFallbackAdapter === 'boolean' ? a.isFallbackAdapter : fail('adapter.isFallbackAdapter', 'true or false', a.isFallbackAdapter),
       // Files written before these fields say nothing about the implementation.
       implementation:
         a.implementation === undefined ? 'unknown' : oneOf(a.implementation, ['dawn', 'wgpu', 'browser', 'unknown'] as const, 'adapter.implementation'),
@@ -254,7 +268,10 @@ export function parseResultsJson(text: string): BenchResults {
     limits,
     config,
     results: arr(o.results, 'results', IMPORT_LIMITS.resultRows).map((r, i) => resultRow(r, `results[${i}]`, layerCount, config.steps)),
-    agreement: o.agreement === undefined ? [] : arr(o.agreement, 'agreement', IMPORT_LIMITS.agreementRows).map((r, i) => agreementRow(r, `agreement[${i}]`, layerCount)),
+    agreement:
+      o.agreement === undefined
+        ? []
+        : arr(o.agreement, 'agreement', IMPORT_LIMITS.agreementRows).map((r, i) => agreementRow(r, `agreement[${i}]`, layerCount)),
   };
   if (o.createdAt !== undefined) results.createdAt = str(o.createdAt, 'createdAt');
   if (o.machine !== undefined) results.machine = str(o.machine, 'machine');

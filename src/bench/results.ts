@@ -116,10 +116,25 @@ export const MAX_RECORDS_PER_ROW = 4096;
 /** A row before its cell ran: no figures, no records, nothing skipped. */
 export function emptyRow(width: number | null, backend: Backend, variant: Variant): ResultRow {
   return {
-    width, backend, variant,
-    stepMs: null, timer: null, samplesPerSec: null, gflops: null, finalLoss: null,
-    norms: [], skipped: null,
-    normSteps: [], trainLoss: [], validationLoss: [], finalValidationLoss: null, nonFiniteAtStep: null,
-    steps: 0, chunkSteps: 0, warmupSteps: 0, wallStepMs: null, note: null,
+    width,
+    backend,
+    variant,
+    stepMs: null,
+    timer: null,
+    samplesPerSec: null,
+    gflops: null,
+    finalLoss: null,
+    norms: [],
+    skipped: null,
+    normSteps: [],
+    trainLoss: [],
+    validationLoss: [],
+    finalValidationLoss: null,
+    nonFiniteAtStep: null,
+    steps: 0,
+    chunkSteps: 0,
+    warmupSteps: 0,
+    wallStepMs: null,
+    note: null,
   };
 }

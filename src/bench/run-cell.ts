@@ -163,7 +163,10 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
     }
     const frozen = frozenFrom(row.norms, row.normSteps);
     if (frozen !== null && frozen < trained) {
-      const why = backend === 'reference' ? '' : ' — float32 optimizer state may have overflowed or underflowed (see the run notes; compare with the float64 reference)';
+      const why =
+        backend === 'reference'
+          ? ''
+          : ' — float32 optimizer state may have overflowed or underflowed (see the run notes; compare with the float64 reference)';
       row.note = `${row.note ? `${row.note}; ` : ''}weights stopped changing at step ${frozen}: the norms are identical in every record from there to step ${trained}${why}`;
     }
     if (trained === 0) {

@@ -26,12 +26,7 @@ export interface FactoryExtras {
   twin?: boolean;
 }
 
-export type TrainerFactory = (
-  config: MlpConfig,
-  variant: Variant,
-  data: Dataset,
-  extras?: FactoryExtras,
-) => Trainer | Promise<Trainer>;
+export type TrainerFactory = (config: MlpConfig, variant: Variant, data: Dataset, extras?: FactoryExtras) => Trainer | Promise<Trainer>;
 
 /** Limits as WebGPU reports them, or a plain record of the ones that matter. */
 export type LimitsLike = GPUSupportedLimits | Record<string, number>;

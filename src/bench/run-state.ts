@@ -66,7 +66,6 @@ export function abortReason(signal: AbortSignal | undefined): string {
   return 'cancelled';
 }
 
-
 /** The run as it goes: its results, the steps done (skipped cells count as done) and what is running. */
 export class RunState {
   readonly results: BenchResults;
@@ -77,7 +76,10 @@ export class RunState {
   /** The same progress weighted by predicted work, for the bar and the time left. */
   readonly meter = new WorkMeter();
 
-  constructor(readonly plan: RunPlan, private readonly hooks: RunnerHooks) {
+  constructor(
+    readonly plan: RunPlan,
+    private readonly hooks: RunnerHooks,
+  ) {
     const { options, config, gpu } = plan;
     this.results = {
       schema: SCHEMA,
@@ -101,7 +103,10 @@ export class RunState {
     for (const width of plan.widths) {
       const flops = matmulFlopsPerStep(sweepLayers(config.layers, width), config.batch);
       for (const backend of plan.execution) {
-        const cells = [...plan.variants.map((variant) => ({ backend, variant, twin: false })), ...(plan.twin ? [{ backend, variant: 'decay' as const, twin: true }] : [])];
+        const cells = [
+          ...plan.variants.map((variant) => ({ backend, variant, twin: false })),
+          ...(plan.twin ? [{ backend, variant: 'decay' as const, twin: true }] : []),
+        ];
         for (const c of cells) this.meter.add(meterKey(width, c), backend, flops, config.steps);
       }
     }
@@ -186,7 +191,10 @@ export class WidthRun {
   private init: MlpParameters | null = null;
   private readonly twinInit = new Map<Backend, MlpParameters>();
 
-  constructor(readonly width: number | null, plan: RunPlan) {
+  constructor(
+    readonly width: number | null,
+    plan: RunPlan,
+  ) {
     this.cfg = { ...plan.config, layers: sweepLayers(plan.config.layers, width) };
     this.flopsPerStep = matmulFlopsPerStep(this.cfg.layers, this.cfg.batch);
     this.prefix = width === null ? '' : `width ${width} · `;

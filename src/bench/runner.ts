@@ -72,9 +72,9 @@ export async function runBenchmark(options: RunnerOptions, hooks: RunnerHooks = 
     }
     // Rows of this width in the caller's backend order (they ran slowest first).
     const first = results.results.length - [...w.cells.values()].filter((c) => !c.twin).length;
-    const ordered = results.results.slice(first).sort(
-      (p, q) => backends.indexOf(p.backend) - backends.indexOf(q.backend) || variants.indexOf(p.variant) - variants.indexOf(q.variant),
-    );
+    const ordered = results.results
+      .slice(first)
+      .sort((p, q) => backends.indexOf(p.backend) - backends.indexOf(q.backend) || variants.indexOf(p.variant) - variants.indexOf(q.variant));
     results.results.splice(first, ordered.length, ...ordered);
     state.partial();
   }

@@ -4,7 +4,19 @@
  * value and what is allowed. No Node imports, so tests call it as a plain function.
  */
 import type { Backend, MlpConfig, Variant } from '../model/config';
-import { ACTIVATIONS, BACKENDS, ConfigError, DEFAULT_CONFIG, LOSSES, OPTIMIZERS, VARIANTS, isNumberSyntax, parseLayers, parseNumber, validateConfig } from '../model/config';
+import {
+  ACTIVATIONS,
+  BACKENDS,
+  ConfigError,
+  DEFAULT_CONFIG,
+  LOSSES,
+  OPTIMIZERS,
+  VARIANTS,
+  isNumberSyntax,
+  parseLayers,
+  parseNumber,
+  validateConfig,
+} from '../model/config';
 import { sweepError } from '../bench/runner';
 import { MAX_WORKERS } from '../cpu/fast';
 import { DEFAULT_CPU_MAX_WIDTH } from '../model/cpu-limits';
@@ -58,7 +70,11 @@ interface FlagSpec {
 }
 
 const FLAGS: Record<string, FlagSpec> = {
-  '--layers': { kind: 'list', field: 'layers', help: `widths, input to output (default ${DEFAULT_CONFIG.layers.join(',')}; with --sweep ${DEFAULT_SWEEP_LAYERS.join(',')})` },
+  '--layers': {
+    kind: 'list',
+    field: 'layers',
+    help: `widths, input to output (default ${DEFAULT_CONFIG.layers.join(',')}; with --sweep ${DEFAULT_SWEEP_LAYERS.join(',')})`,
+  },
   '--batch': { kind: 'number', field: 'batch', help: `rows per mini-batch (default ${DEFAULT_CONFIG.batch})` },
   '--steps': { kind: 'number', field: 'steps', help: `training steps per cell (default ${DEFAULT_CONFIG.steps})` },
   '--lr': { kind: 'number', field: 'lr', help: `learning rate η (default ${DEFAULT_CONFIG.lr})` },
@@ -79,7 +95,10 @@ const FLAGS: Record<string, FlagSpec> = {
   '--sweep': { kind: 'int-list', help: 'hidden widths; each replaces every hidden width in turn, e.g. 256,1024,4096' },
   '--json': { kind: 'path', help: 'write results as JSON to FILE, or - for stdout (tables then go to stderr)' },
   '--csv': { kind: 'path', help: 'write results as CSV to FILE, or - for stdout' },
-  '--max-seconds': { kind: 'number', help: `time budget of the whole run; 0 for none (default ${DEFAULT_MAX_SECONDS.sweep} with --sweep, else ${DEFAULT_MAX_SECONDS.single})` },
+  '--max-seconds': {
+    kind: 'number',
+    help: `time budget of the whole run; 0 for none (default ${DEFAULT_MAX_SECONDS.sweep} with --sweep, else ${DEFAULT_MAX_SECONDS.single})`,
+  },
   '--cpu-max-width': { kind: 'integer', help: `skip CPU backends when a layer is wider; 0 for no limit (default ${DEFAULT_CPU_MAX_WIDTH})` },
   '--record-every': { kind: 'integer', help: 'record norms/losses every k steps; one timing sample per k steps (default steps/50)' },
   '--workers': { kind: 'integer', help: `worker threads for the fast CPU backend, 1 to ${MAX_WORKERS} (default: its own choice)` },
@@ -87,10 +106,10 @@ const FLAGS: Record<string, FlagSpec> = {
   '--help': { kind: 'flag', help: 'show this help' },
 };
 
-
 export function helpText(): string {
   const rows = Object.entries(FLAGS).map(([flag, spec]) => {
-    const arg = spec.kind === 'flag' ? '' : spec.kind === 'path' ? ' FILE|-' : spec.kind.endsWith('list') ? ' A,B,…' : spec.kind === 'enum' ? ' NAME' : ' N';
+    const arg =
+      spec.kind === 'flag' ? '' : spec.kind === 'path' ? ' FILE|-' : spec.kind.endsWith('list') ? ' A,B,…' : spec.kind === 'enum' ? ' NAME' : ' N';
     return `  ${(flag + arg).padEnd(26)} ${spec.help}`;
   });
   return [
@@ -155,7 +174,10 @@ function parseEnum(flag: string, value: string, allowed: readonly string[]): str
 }
 
 function parseList(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 /**

@@ -257,6 +257,8 @@ function exit(code: number): void {
 main(process.argv.slice(2)).then(exit, (e: unknown) => {
   // Not a usage problem: the run itself failed. Say what, without a stack unless asked for.
   const message = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`bench: failed: ${message}\n${process.env.DEBUG ? `${(e as Error)?.stack ?? ''}\n` : `(set DEBUG=1 for the stack trace) ${HELP_HINT}\n`}`);
+  process.stderr.write(
+    `bench: failed: ${message}\n${process.env.DEBUG ? `${(e as Error)?.stack ?? ''}\n` : `(set DEBUG=1 for the stack trace) ${HELP_HINT}\n`}`,
+  );
   exit(1);
 });

@@ -49,7 +49,11 @@ async function kernelGflops(M: number, K: number, N: number): Promise<Record<str
   const memory = new WebAssembly.Memory({ initial: Math.ceil((floats * 4) / 65536) });
   const k = instantiateKernels(kernelModule(false), memory);
   const h = new Float32Array(memory.buffer);
-  const A = HEAP_BASE, W = A + M * K, C = W + K * N, b = C + M * N, pack = b + N;
+  const A = HEAP_BASE,
+    W = A + M * K,
+    C = W + K * N,
+    b = C + M * N,
+    pack = b + N;
   for (let i = A; i < pack; i++) h[i] = Math.sin(i);
   const runs: Record<string, () => void> = {
     'A·W': () => k.matmul(A, K, 1, W, N, 1, C, N, K, 0, M, b, 0, 0, 0, 256, 256, pack),
@@ -58,7 +62,9 @@ async function kernelGflops(M: number, K: number, N: number): Promise<Record<str
   };
   const out: Record<string, number> = {};
   for (const [name, f] of Object.entries(runs)) {
-    const reps = () => { for (let r = 0; r < 10; r++) f(); };
+    const reps = () => {
+      for (let r = 0; r < 10; r++) f();
+    };
     const t = await timeIt(reps, 1, 9);
     out[name] = (10 * 2 * M * K * N) / t.cpu / 1e6;
   }
@@ -72,15 +78,34 @@ async function main(): Promise<void> {
   const steps = Number(arg('steps', '10'));
   const repeats = Number(arg('repeats', '9'));
   const skipReference = process.argv.includes('--no-reference');
-  const config = validateConfig({ layers, batch, optimizer, activation: 'tanh', loss: 'mse', lr: optimizer === 'adam' ? 1e-3 : 0.01, lambda: 1e-4, seed: 1 });
+  const config = validateConfig({
+    layers,
+    batch,
+    optimizer,
+    activation: 'tanh',
+    loss: 'mse',
+    lr: optimizer === 'adam' ? 1e-3 : 0.01,
+    lambda: 1e-4,
+    seed: 1,
+  });
   const data = makeDataset(config);
   const flops = matmulFlopsPerStep(layers, batch);
   const cpu = cpus();
-  console.log(`machine: ${cpu[0]?.model ?? '?'}, ${cpu.length} cores, Node ${process.version}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `machine: ${cpu[0]?.model ?? '?'}, ${cpu.length} cores, Node ${process.version}; load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   console.log(`config: layers ${layers.join(',')}, batch ${batch}, tanh, MSE, ${optimizer} + L2; ${(flops / 1e6).toFixed(1)} MFLOP matmul per step`);
 
   const k = await kernelGflops(batch, layers[1] ?? 512, layers[2] ?? 512);
-  console.log(`matmul kernel, 1 thread, ${batch}×${layers[1]}×${layers[2]}: ` + Object.entries(k).map(([n, g]) => `${n} ${g.toFixed(1)}`).join(', ') + ' GFLOP per CPU-second');
+  console.log(
+    `matmul kernel, 1 thread, ${batch}×${layers[1]}×${layers[2]}: ` +
+      Object.entries(k)
+        .map(([n, g]) => `${n} ${g.toFixed(1)}`)
+        .join(', ') +
+      ' GFLOP per CPU-second',
+  );
 
   const rows: { name: string; wall: number; cpu: number }[] = [];
   const measure = async (name: string, t: Trainer, n: number, reps: number) => {
@@ -96,13 +121,17 @@ async function main(): Promise<void> {
     }
   }
   if (!skipReference) await measure('reference (f64 JS)', createReferenceTrainer(config, 'l2', data), 1, 3);
-  console.log(`${'engine'.padEnd(40)} ${'ms/step'.padStart(9)} ${'samples/s'.padStart(10)} ${'GFLOP/s'.padStart(8)} ${'CPU-ms/step'.padStart(12)} ${'GFLOP/CPU-s'.padStart(12)}`);
+  console.log(
+    `${'engine'.padEnd(40)} ${'ms/step'.padStart(9)} ${'samples/s'.padStart(10)} ${'GFLOP/s'.padStart(8)} ${'CPU-ms/step'.padStart(12)} ${'GFLOP/CPU-s'.padStart(12)}`,
+  );
   for (const r of rows)
     console.log(
       `${r.name.padEnd(40)} ${r.wall.toFixed(2).padStart(9)} ${((batch * 1000) / r.wall).toFixed(0).padStart(10)} ${(flops / r.wall / 1e6).toFixed(2).padStart(8)} ` +
         `${r.cpu.toFixed(2).padStart(12)} ${(flops / r.cpu / 1e6).toFixed(2).padStart(12)}`,
     );
-  console.log(`thread scaling 1 → 2 (wall): ${(rows[0].wall / rows[1].wall).toFixed(2)}×; a core's f32 FMA limit here is ~83 GFLOP/s (AVX2, 2.6 GHz; plain WASM SIMD has no FMA: ~21 for separate 4-lane multiply and add)`);
+  console.log(
+    `thread scaling 1 → 2 (wall): ${(rows[0].wall / rows[1].wall).toFixed(2)}×; a core's f32 FMA limit here is ~83 GFLOP/s (AVX2, 2.6 GHz; plain WASM SIMD has no FMA: ~21 for separate 4-lane multiply and add)`,
+  );
 }
 
 main().catch((e) => {

@@ -75,7 +75,8 @@ function parseArgs(argv: string[]): Args {
       i++;
     } else if (flag === '--step-layers' && value) {
       stepLayers = value.split(',').map(Number);
-      if (stepLayers.length < 2 || stepLayers.some((s) => !Number.isInteger(s) || s < 1)) fail(`--step-layers ${value}: give two or more positive integers, e.g. 784,512,512,10`);
+      if (stepLayers.length < 2 || stepLayers.some((s) => !Number.isInteger(s) || s < 1))
+        fail(`--step-layers ${value}: give two or more positive integers, e.g. 784,512,512,10`);
       i++;
     } else if (flag === '--step-batch' && value) {
       stepBatch = Number(value);
@@ -97,7 +98,10 @@ function parseArgs(argv: string[]): Args {
       i++;
     } else if (flag === '--products') products = true;
     else if (flag === '--quick') quick = true;
-    else fail(`unknown or incomplete flag ${flag} (known: --sizes LIST, --repeats N, --step-layers LIST, --step-batch N, --optimizer NAME, --variant l2|decay, --step-only KERNELS, --products, --quick)`);
+    else
+      fail(
+        `unknown or incomplete flag ${flag} (known: --sizes LIST, --repeats N, --step-layers LIST, --step-batch N, --optimizer NAME, --variant l2|decay, --step-only KERNELS, --products, --quick)`,
+      );
   }
   return { sizes, repeats, quick, stepLayers, stepBatch, optimizer, variant, stepOnly, products };
 }
@@ -166,20 +170,27 @@ async function main(): Promise<void> {
     loss: 'mse',
   });
   const { layers, batch } = config;
-  const stepProducts: Shape[] = layers.slice(1).flatMap((n, i): Shape[] => [
-    { name: `L${i + 1} fwd ${batch}×${n}×${layers[i]}`, product: 'forward', M: batch, N: n, K: layers[i] },
-    { name: `L${i + 1} dW ${layers[i]}×${n}×${batch}`, product: 'weightGrad', M: layers[i], N: n, K: batch },
-    ...(i > 0 ? [{ name: `L${i + 1} dA ${batch}×${layers[i]}×${n}`, product: 'inputGrad' as const, M: batch, N: layers[i], K: n }] : []),
-  ]);
+  const stepProducts: Shape[] = layers
+    .slice(1)
+    .flatMap((n, i): Shape[] => [
+      { name: `L${i + 1} fwd ${batch}×${n}×${layers[i]}`, product: 'forward', M: batch, N: n, K: layers[i] },
+      { name: `L${i + 1} dW ${layers[i]}×${n}×${batch}`, product: 'weightGrad', M: layers[i], N: n, K: batch },
+      ...(i > 0 ? [{ name: `L${i + 1} dA ${batch}×${layers[i]}×${n}`, product: 'inputGrad' as const, M: batch, N: layers[i], K: n }] : []),
+    ]);
   const shapes: Shape[] = args.products
     ? stepProducts
     : [
         ...sizes.map((s): Shape => ({ name: `${s}×${s}×${s}`, product: 'forward', M: s, N: s, K: s })),
         // The first layer of an MNIST-sized MLP: forward A·W at batch 128 (software) or 256.
-        software ? { name: 'train 128×256×784', product: 'forward', M: 128, N: 256, K: 784 } : { name: 'train 256×1024×784', product: 'forward', M: 256, N: 1024, K: 784 },
+        software
+          ? { name: 'train 128×256×784', product: 'forward', M: 128, N: 256, K: 784 }
+          : { name: 'train 256×1024×784', product: 'forward', M: 256, N: 1024, K: 784 },
       ];
-  if (!args.stepOnly) console.log(args.products ? 'matmul (the step\'s products):' : 'matmul (forward product, A·W + b, identity):');
-  if (!args.stepOnly) console.log(`  ${'shape'.padEnd(22)}${MATMUL_VARIANTS.map((v) => `${v} ms`.padStart(12) + `${v} GFLOP/s`.padStart(18)).join('')}   blocked/naive  tiled/naive`);
+  if (!args.stepOnly) console.log(args.products ? "matmul (the step's products):" : 'matmul (forward product, A·W + b, identity):');
+  if (!args.stepOnly)
+    console.log(
+      `  ${'shape'.padEnd(22)}${MATMUL_VARIANTS.map((v) => `${v} ms`.padStart(12) + `${v} GFLOP/s`.padStart(18)).join('')}   blocked/naive  tiled/naive`,
+    );
   for (const shape of args.stepOnly && !args.products ? [] : shapes) {
     const { M, N, K } = shape;
     const make = (floats: number) => device.createBuffer({ size: paddedBytes(floats), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
@@ -193,7 +204,15 @@ async function main(): Promise<void> {
     const flops = 2 * M * N * K;
     const row: number[] = [];
     for (const variant of MATMUL_VARIANTS) {
-      const pass = new MatmulPass(kernels, `bench.${variant}`, shape.product, { M, N, K }, { a, b, bias, aux, out }, args.products ? 'tanh' : 'identity', variant);
+      const pass = new MatmulPass(
+        kernels,
+        `bench.${variant}`,
+        shape.product,
+        { M, N, K },
+        { a, b, bias, aux, out },
+        args.products ? 'tanh' : 'identity',
+        variant,
+      );
       await timeDispatches(pass, 1); // warm-up: pipeline compilation, first-touch of buffers
       // Enough dispatches per measurement for ~1e9 FLOPs (≥ 1), so quantised timers are not the limit.
       const dispatches = Math.max(1, Math.min(64, Math.round(flopsPerSample / flops)));
@@ -210,7 +229,9 @@ async function main(): Promise<void> {
 
   const data = makeDataset(config);
   const stepFlops = matmulFlopsPerStep(config.layers, config.batch);
-  console.log(`\nwhole training step (layers ${config.layers.join(',')}, batch ${config.batch}, ${config.optimizer} + ${args.variant}, ${(stepFlops / 1e9).toFixed(2)} GFLOP of matmuls):`);
+  console.log(
+    `\nwhole training step (layers ${config.layers.join(',')}, batch ${config.batch}, ${config.optimizer} + ${args.variant}, ${(stepFlops / 1e9).toFixed(2)} GFLOP of matmuls):`,
+  );
   const stepMs: Partial<Record<MatmulChoice, number>> = {};
   for (const variant of args.stepOnly ?? CHOICES) {
     const trainer = await createGpuTrainer(device, config, args.variant, data, { matmul: variant });
@@ -225,10 +246,15 @@ async function main(): Promise<void> {
     if (args.stepOnly) console.log(`  ${variant} samples (ms/step): ${samples.map((s) => s.toFixed(1)).join(' ')}`);
     trainer.dispose();
     stepMs[variant] = median(samples);
-    console.log(`  ${variant.padEnd(8)} ${stepMs[variant]!.toFixed(2).padStart(9)} ms/step ${(stepFlops / stepMs[variant]! / 1e6).toFixed(2).padStart(8)} GFLOP/s`);
+    console.log(
+      `  ${variant.padEnd(8)} ${stepMs[variant]!.toFixed(2).padStart(9)} ms/step ${(stepFlops / stepMs[variant]! / 1e6).toFixed(2).padStart(8)} GFLOP/s`,
+    );
   }
   const over = (v: MatmulChoice) => `${v} ${(stepMs.naive! / stepMs[v]!).toFixed(1)}×`;
-  if (stepMs.naive !== undefined) console.log(`  step speed-up over naive: ${(['blocked', 'tiled', 'auto'] as const).map(over).join(', ')} (auto, the trainer's default, picks per product)`);
+  if (stepMs.naive !== undefined)
+    console.log(
+      `  step speed-up over naive: ${(['blocked', 'tiled', 'auto'] as const).map(over).join(', ')} (auto, the trainer's default, picks per product)`,
+    );
 
   querySet?.destroy();
   device.destroy();

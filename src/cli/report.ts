@@ -10,8 +10,7 @@ import { sweepLayers } from '../bench/runner';
 import { implementationLabel } from '../gpu/adapter-summary';
 import { describeVerdict } from '../model/verdict';
 
-export const SOFTWARE_ADAPTER_WARNING =
-  'software adapter (SwiftShader): GPU timings are CPU emulation, not GPU performance';
+export const SOFTWARE_ADAPTER_WARNING = 'software adapter (SwiftShader): GPU timings are CPU emulation, not GPU performance';
 
 export function adapterLine(adapter: AdapterSummary | null, why: string | null): string {
   if (!adapter) return `GPU: none (${why ?? 'not requested'})`;
@@ -95,11 +94,18 @@ export function agreementTable(r: BenchResults, width: number | null): string | 
   return [
     `agreement${width === null ? '' : ` at width ${width}`} (per layer; norm gap |‖P‖−‖Q‖|/‖Q‖, weight gap max|P−Q|/max|Q|, Q the second;` +
       ` floor: the same gaps between b and its one-ulp twin; ratio: largest gap / floor):`,
-    renderTable(
-      ['a', 'vs b', 'step', 'norm gap per layer', 'weight gap per layer', 'max', 'floor norm', 'floor weight', 'ratio', 'verdict'],
-      body,
-      [false, false, true, false, false, true, false, false, true, false],
-    ),
+    renderTable(['a', 'vs b', 'step', 'norm gap per layer', 'weight gap per layer', 'max', 'floor norm', 'floor weight', 'ratio', 'verdict'], body, [
+      false,
+      false,
+      true,
+      false,
+      false,
+      true,
+      false,
+      false,
+      true,
+      false,
+    ]),
     ...verdictLines(r, rows),
   ].join('\n');
 }
@@ -140,9 +146,7 @@ export function sweepTable(r: BenchResults): string | null {
     const c = pick(r, width, 'cpu');
     const speedUp = g?.stepMs && c?.stepMs ? c.stepMs.median / g.stepMs.median : null;
     const gaps = r.agreement.filter((a) => a.width === width).map(maxGap);
-    const skipped = r.results
-      .filter((row) => row.width === width && row.skipped)
-      .map((row) => `${row.backend} ${row.variant}: ${row.skipped}`);
+    const skipped = r.results.filter((row) => row.width === width && row.skipped).map((row) => `${row.backend} ${row.variant}: ${row.skipped}`);
     // One reason per backend (its variants usually share it; a budget skip differs only in seconds left).
     const firstByBackend = new Map<string, string>();
     for (const s of skipped) {
@@ -164,11 +168,17 @@ export function sweepTable(r: BenchResults): string | null {
   });
   return [
     'sweep summary (l2 rows; speed-up = CPU step / GPU step; agreement = largest gap of the width):',
-    renderTable(
-      ['width', 'params', 'GPU ms', 'CPU ms', 'GPU/CPU', 'GPU GFLOP/s', 'CPU GFLOP/s', 'agreement', 'skipped'],
-      body,
-      [true, true, true, true, true, true, true, true, false],
-    ),
+    renderTable(['width', 'params', 'GPU ms', 'CPU ms', 'GPU/CPU', 'GPU GFLOP/s', 'CPU GFLOP/s', 'agreement', 'skipped'], body, [
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]),
   ].join('\n');
 }
 

@@ -76,8 +76,7 @@ export class RunOutputs {
       const text = t.render(results);
       if (t.path === '-') {
         if (stdoutWorks) process.stdout.write(text);
-      }
-      else {
+      } else {
         writeAtomically(t.path, text);
         said.push(`wrote ${t.flag.slice(2).toUpperCase()} to ${t.path}`);
       }
@@ -100,7 +99,11 @@ export class RunOutputs {
       else writeAtomically(t.path, text);
     }
     const files = this.targets.filter((t) => t.path !== '-').map((t) => t.path);
-    return files.length ? `wrote what was measured to ${files.join(' and ')}` : this.targets.length ? 'wrote what was measured to stdout' : 'no --json or --csv given: results not kept';
+    return files.length
+      ? `wrote what was measured to ${files.join(' and ')}`
+      : this.targets.length
+        ? 'wrote what was measured to stdout'
+        : 'no --json or --csv given: results not kept';
   }
 
   private writeFiles(results: BenchResults): void {
@@ -127,5 +130,5 @@ function writeAtomically(path: string, text: string): void {
 
 function writeAllSync(fd: number, text: string): void {
   const bytes = Buffer.from(text);
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
 }

@@ -54,9 +54,7 @@ export function cpuEngineName(threads: number, flavour: KernelFlavour): string {
 export function pageCpuEngine(): { threads: number; label: string; note: string | null } {
   const isolated = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated === true;
   const threads = isolated ? Math.min(64, Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1)) : 1;
-  const note = isolated
-    ? null
-    : 'one worker thread: this page is not cross-origin isolated (COOP/COEP headers), so it has no shared memory for more';
+  const note = isolated ? null : 'one worker thread: this page is not cross-origin isolated (COOP/COEP headers), so it has no shared memory for more';
   return { threads, label: cpuEngineName(threads, bestFlavour()), note };
 }
 
@@ -230,8 +228,23 @@ export class FastCpuTrainer implements Trainer {
     const hidden = l < this.L;
     const mode = !hidden ? MODE.NONE : this.config.activation === 'tanh' ? MODE.TANH : MODE.RELU;
     this.pool.task(0, TASK.MATMUL, [
-      input, nIn, 1, this.at.W + this.at.wOff[l - 1], nOut, 1, pass.z[l - 1], nOut, nIn, rows,
-      this.at.Bs + this.at.bOff[l - 1], mode, hidden ? pass.a[l - 1] : 0, 0, this.kBlock, this.nBlock, this.at.pack,
+      input,
+      nIn,
+      1,
+      this.at.W + this.at.wOff[l - 1],
+      nOut,
+      1,
+      pass.z[l - 1],
+      nOut,
+      nIn,
+      rows,
+      this.at.Bs + this.at.bOff[l - 1],
+      mode,
+      hidden ? pass.a[l - 1] : 0,
+      0,
+      this.kBlock,
+      this.nBlock,
+      this.at.pack,
     ]);
     return 1;
   }
@@ -244,13 +257,46 @@ export class FastCpuTrainer implements Trainer {
     const aPrev = l === 1 ? x : this.at.trainPass.a[l - 2];
     const dZ = this.at.dZ[l - 1];
     const W = this.at.W + this.at.wOff[l - 1];
-    this.pool.task(0, TASK.MATMUL, [aPrev, 1, nIn, dZ, nOut, 1, this.at.dW + this.at.wOff[l - 1], nOut, B, nIn, -1, MODE.NONE, 0, 0, this.kBlock, this.nBlock, this.at.pack]);
+    this.pool.task(0, TASK.MATMUL, [
+      aPrev,
+      1,
+      nIn,
+      dZ,
+      nOut,
+      1,
+      this.at.dW + this.at.wOff[l - 1],
+      nOut,
+      B,
+      nIn,
+      -1,
+      MODE.NONE,
+      0,
+      0,
+      this.kBlock,
+      this.nBlock,
+      this.at.pack,
+    ]);
     this.pool.task(1, TASK.COLSUM, [dZ, B, nOut, this.at.dB + this.at.bOff[l - 1]]);
     if (l === 1) return 2;
     const tanh = this.config.activation === 'tanh';
     this.pool.task(2, TASK.MATMUL, [
-      dZ, nOut, 1, W, 1, nOut, this.at.dZ[l - 2], nIn, nOut, B, -1,
-      tanh ? MODE.TANH_BACK : MODE.RELU_BACK, this.at.trainPass.z[l - 2], aPrev, this.kBlock, this.nBlock, this.at.pack,
+      dZ,
+      nOut,
+      1,
+      W,
+      1,
+      nOut,
+      this.at.dZ[l - 2],
+      nIn,
+      nOut,
+      B,
+      -1,
+      tanh ? MODE.TANH_BACK : MODE.RELU_BACK,
+      this.at.trainPass.z[l - 2],
+      aPrev,
+      this.kBlock,
+      this.nBlock,
+      this.at.pack,
     ]);
     return 3;
   }
@@ -261,7 +307,12 @@ export class FastCpuTrainer implements Trainer {
     const hp = hyperparameters(c);
     const opt = OPTIMIZER_ID[c.optimizer];
     this.pool.task(0, TASK.UPDATE, [opt, this.at.W, this.at.dW, this.at.wS1, this.at.wS2, this.wTotal], stepConstants(hp, this.variant, true, t));
-    this.pool.task(1, TASK.UPDATE, [opt, this.at.Bs, this.at.dB, this.at.bS1, this.at.bS2, this.bTotal], stepConstants(hp, this.variant, c.regularizeBias, t));
+    this.pool.task(
+      1,
+      TASK.UPDATE,
+      [opt, this.at.Bs, this.at.dB, this.at.bS1, this.at.bS2, this.bTotal],
+      stepConstants(hp, this.variant, c.regularizeBias, t),
+    );
     return 2;
   }
 
@@ -425,11 +476,6 @@ function planLayout(config: MlpConfig, valRows: number, threads: number, kBlock:
 }
 
 /** A fast CPU trainer (float32, blocked matmuls, `workers` threads); resolves once its workers run. */
-export function createFastCpuTrainer(
-  config: MlpConfig,
-  variant: Variant,
-  data: Dataset,
-  options?: FastCpuOptions,
-): Promise<FastCpuTrainer> {
+export function createFastCpuTrainer(config: MlpConfig, variant: Variant, data: Dataset, options?: FastCpuOptions): Promise<FastCpuTrainer> {
   return FastCpuTrainer.create(config, variant, data, options);
 }

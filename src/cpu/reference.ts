@@ -22,14 +22,7 @@ export interface ForwardPass {
 }
 
 /** Forward pass over `rows` rows of x (row-major [rows, n_0]). */
-export function forward(
-  layers: readonly number[],
-  activation: Activation,
-  loss: Loss,
-  p: MlpParameters,
-  x: Float64Array,
-  rows: number,
-): ForwardPass {
+export function forward(layers: readonly number[], activation: Activation, loss: Loss, p: MlpParameters, x: Float64Array, rows: number): ForwardPass {
   const L = layers.length - 1;
   const z: Float64Array[] = [];
   const a: Float64Array[] = [];

@@ -65,7 +65,9 @@ export class ThreadPool {
   /** A pool of `threads` over `memory` (shared when threads > 1); resolves once every worker runs. */
   static async create(memory: WebAssembly.Memory, module: WebAssembly.Module, threads: number): Promise<ThreadPool> {
     if (threads > 1 && !canBlockHere())
-      throw new Error('CPU worker threads need a coordinating thread that may block: run the trainer in a worker (createCpuTrainerInWorker), not on the page');
+      throw new Error(
+        'CPU worker threads need a coordinating thread that may block: run the trainer in a worker (createCpuTrainerInWorker), not on the page',
+      );
     const pool = new ThreadPool(memory, module, instantiateKernels(module, memory), threads);
     try {
       const started = [];
@@ -136,7 +138,9 @@ export class ThreadPool {
       const done = Atomics.load(ci, DONE);
       if (done === others) break;
       if (Atomics.wait(ci, DONE, done, WORKER_WAIT_SLICE_MS) === 'timed-out' && (silentMs += WORKER_WAIT_SLICE_MS) >= WORKER_SILENCE_MS)
-        throw new Error(`a CPU worker has not answered for ${WORKER_SILENCE_MS / 1000} s; dispose this trainer and create a new one (gen ${Atomics.load(ci, 0)} done ${Atomics.load(ci, DONE)} tasks ${ci[3]})`);
+        throw new Error(
+          `a CPU worker has not answered for ${WORKER_SILENCE_MS / 1000} s; dispose this trainer and create a new one (gen ${Atomics.load(ci, 0)} done ${Atomics.load(ci, DONE)} tasks ${ci[3]})`,
+        );
       else if (Atomics.load(ci, DONE) !== done) silentMs = 0;
     }
     if (Atomics.load(ci, CTL.ERROR / 4) !== 0) throw new Error('a CPU worker failed while running a job');

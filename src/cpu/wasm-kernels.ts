@@ -79,7 +79,9 @@ export function kernelModule(shared: boolean, flavour: KernelFlavour = bestFlavo
   if (typeof WebAssembly === 'undefined') throw new Error('the CPU backend needs WebAssembly, which this engine lacks');
   const bytes = decodeBase64(BINARIES[flavour][shared ? 'shared' : 'single']);
   if (!WebAssembly.validate(bytes))
-    throw new Error(`the CPU backend needs WebAssembly SIMD (128-bit)${flavour === 'relaxed' ? ', relaxed SIMD' : ''} and threads; this engine does not validate its kernels`);
+    throw new Error(
+      `the CPU backend needs WebAssembly SIMD (128-bit)${flavour === 'relaxed' ? ', relaxed SIMD' : ''} and threads; this engine does not validate its kernels`,
+    );
   const module = new WebAssembly.Module(bytes);
   modules.set(key, module);
   return module;

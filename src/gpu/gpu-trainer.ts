@@ -36,8 +36,7 @@ export interface GpuTrainerOptions {
 /** Error for every call after the device is gone. */
 function lostError(info: GPUDeviceLostInfo): Error {
   return new Error(
-    `The GPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''}). ` +
-      'Acquire a new device and create a new trainer.',
+    `The GPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''}). ` + 'Acquire a new device and create a new trainer.',
   );
 }
 

@@ -58,7 +58,7 @@ export async function createNodeGpu(): Promise<NodeGpu> {
     if (!existsSync(SWIFTSHADER_ICD))
       throw new Error(
         `This machine has no GPU and no SwiftShader Vulkan driver (${SWIFTSHADER_ICD}). ` +
-          'Install Debian\'s chromium package (apt-get install chromium libvulkan1), or run ./scripts/setup.sh.',
+          "Install Debian's chromium package (apt-get install chromium libvulkan1), or run ./scripts/setup.sh.",
       );
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     usingSwiftShader = true;

@@ -33,21 +33,51 @@ export class StepPasses {
         const l = i + 1;
         const a = i === 0 ? input : at[i - 1].activations;
         const operands = { a, b: layer.weights, bias: layer.biases, out: layer.activations };
-        return new MatmulPass(kernels, `GpuTrainer.layer${l}.${tag}`, 'forward', { M: batch, N: layers[l], K: layers[l - 1] }, operands, l < L ? activation : 'identity', matmul);
+        return new MatmulPass(
+          kernels,
+          `GpuTrainer.layer${l}.${tag}`,
+          'forward',
+          { M: batch, N: layers[l], K: layers[l - 1] },
+          operands,
+          l < L ? activation : 'identity',
+          matmul,
+        );
       });
     const output = at[L - 1];
     const lossPass = (targets: GPUBuffer, lossOut: GPUBuffer, tag: string) =>
-      new LossPass(kernels, `GpuTrainer.${tag}`, loss, { rows: batch, cols: layers[L] }, { z: output.activations, targets, dz: output.activationGrads, rowLoss: run.rowLoss, lossOut });
+      new LossPass(
+        kernels,
+        `GpuTrainer.${tag}`,
+        loss,
+        { rows: batch, cols: layers[L] },
+        { z: output.activations, targets, dz: output.activationGrads, rowLoss: run.rowLoss, lossOut },
+      );
 
     this.forward = forward(run.batchX, 'forward');
     this.loss = lossPass(run.batchT, run.lossTrain, 'loss');
     this.weightGrads = at.map((layer, i) => {
       const operands = { a: i === 0 ? run.batchX : at[i - 1].activations, b: layer.activationGrads, out: layer.weightGrads, biasGrad: layer.biasGrads };
-      return new MatmulPass(kernels, `GpuTrainer.layer${i + 1}.weightGrad`, 'weightGrad', { M: layers[i], N: layers[i + 1], K: batch }, operands, 'identity', matmul);
+      return new MatmulPass(
+        kernels,
+        `GpuTrainer.layer${i + 1}.weightGrad`,
+        'weightGrad',
+        { M: layers[i], N: layers[i + 1], K: batch },
+        operands,
+        'identity',
+        matmul,
+      );
     });
     this.inputGrads = at.slice(1).map((layer, j) => {
       const operands = { a: layer.activationGrads, b: layer.weights, aux: at[j].activations, out: at[j].activationGrads };
-      return new MatmulPass(kernels, `GpuTrainer.layer${j + 2}.inputGrad`, 'inputGrad', { M: batch, N: layers[j + 1], K: layers[j + 2] }, operands, activation, matmul);
+      return new MatmulPass(
+        kernels,
+        `GpuTrainer.layer${j + 2}.inputGrad`,
+        'inputGrad',
+        { M: batch, N: layers[j + 1], K: layers[j + 2] },
+        operands,
+        activation,
+        matmul,
+      );
     });
     const [unused1, unused2] = kernels.placeholders.writeState;
     const update = (label: string, regularized: boolean, params: GPUBuffer, grads: GPUBuffer, state: GPUBuffer[], count: number) =>
@@ -65,7 +95,12 @@ export class StepPasses {
     ]);
     this.validationForward = forward(run.validationX, 'validationForward');
     this.validationLoss = lossPass(run.validationT, run.lossValidation, 'validationLoss');
-    this.norms = new NormsPass(kernels, 'GpuTrainer.norms', at.map((layer, i) => ({ buffer: layer.weights, count: layers[i] * layers[i + 1] })), run.normSums);
+    this.norms = new NormsPass(
+      kernels,
+      'GpuTrainer.norms',
+      at.map((layer, i) => ({ buffer: layer.weights, count: layers[i] * layers[i + 1] })),
+      run.normSums,
+    );
   }
 
   /** Records one training step whose constants are in uniform slot `slot`. */

@@ -105,17 +105,11 @@ type Check = (value: unknown) => string | null;
 const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
 
 function integerIn(min: number, max: number): Check {
-  return (v) =>
-    isNumber(v) && Number.isInteger(v) && v >= min && v <= max
-      ? null
-      : `must be an integer from ${min} to ${max}`;
+  return (v) => (isNumber(v) && Number.isInteger(v) && v >= min && v <= max ? null : `must be an integer from ${min} to ${max}`);
 }
 
 function finiteAbove(min: number, inclusive: boolean): Check {
-  return (v) =>
-    isNumber(v) && Number.isFinite(v) && (inclusive ? v >= min : v > min)
-      ? null
-      : `must be a finite number ${inclusive ? '≥' : '>'} ${min}`;
+  return (v) => (isNumber(v) && Number.isFinite(v) && (inclusive ? v >= min : v > min) ? null : `must be a finite number ${inclusive ? '≥' : '>'} ${min}`);
 }
 
 function halfOpenUnit(v: unknown): string | null {
@@ -128,8 +122,7 @@ function oneOf(names: readonly string[]): Check {
 
 function checkLayers(v: unknown): string | null {
   if (!Array.isArray(v)) return 'must be a list of layer widths, e.g. 784,256,10';
-  if (v.length < 2 || v.length > MAX_LAYERS + 1)
-    return `must list from 2 to ${MAX_LAYERS + 1} widths (input, hidden…, output)`;
+  if (v.length < 2 || v.length > MAX_LAYERS + 1) return `must list from 2 to ${MAX_LAYERS + 1} widths (input, hidden…, output)`;
   const bad = v.findIndex((w) => !(isNumber(w) && Number.isInteger(w) && w >= 1 && w <= MAX_WIDTH));
   return bad < 0 ? null : `width ${bad + 1} (${show(v[bad])}) must be an integer from 1 to ${MAX_WIDTH}`;
 }
@@ -176,7 +169,10 @@ export function validateConfig(input: unknown): MlpConfig {
   const own = Object.keys(given);
   const errors: FieldError[] = own
     .filter((k) => !Object.hasOwn(CHECKS, k) && k !== 'alpha')
-    .map((field) => ({ field, message: `${field.length > 40 ? `${field.slice(0, 40)}…` : field}: unknown setting (known: ${Object.keys(CHECKS).join(', ')})` }));
+    .map((field) => ({
+      field,
+      message: `${field.length > 40 ? `${field.slice(0, 40)}…` : field}: unknown setting (known: ${Object.keys(CHECKS).join(', ')})`,
+    }));
   // alpha is derived (α = η·λ) and never read, but a results file carries it: typed, then dropped.
   if (own.includes('alpha') && given.alpha !== undefined && !(isNumber(given.alpha) && Number.isFinite(given.alpha)))
     errors.push({ field: 'alpha', message: `alpha = ${show(given.alpha)}: must be a finite number (it is derived as lr × lambda)` });

@@ -25,9 +25,7 @@ export const TEACHER_HIDDEN = 32;
  * standard deviation `noise`. Classification (loss `ce`): one-hot of the teacher's argmax.
  * Validation rows come from the same teacher, so the train/validation gap shows over-fitting.
  */
-export function makeDataset(
-  config: Pick<MlpConfig, 'layers' | 'batch' | 'trainBatches' | 'loss' | 'noise' | 'seed'>,
-): Dataset {
+export function makeDataset(config: Pick<MlpConfig, 'layers' | 'batch' | 'trainBatches' | 'loss' | 'noise' | 'seed'>): Dataset {
   const inputs = config.layers[0];
   const outputs = config.layers[config.layers.length - 1];
   const rng = new Rng(config.seed ^ 0xda7a5e7);

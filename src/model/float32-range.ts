@@ -20,17 +20,24 @@ const fmt = (x: number) => x.toPrecision(2);
 export function float32Warnings(config: Pick<MlpConfig, 'lr' | 'lambda' | 'eps' | 'optimizer' | 'noise'>): string[] {
   const out: string[] = [];
   for (const field of ['lr', 'lambda', 'noise', 'eps'] as const)
-    if (config[field] > F32_MAX) out.push(`${field} = ${fmt(config[field])} is beyond float32's largest value (${fmt(F32_MAX)}): the f32 backends hold Infinity`);
+    if (config[field] > F32_MAX)
+      out.push(`${field} = ${fmt(config[field])} is beyond float32's largest value (${fmt(F32_MAX)}): the f32 backends hold Infinity`);
   if (config.optimizer === 'adam' && config.eps < F32_MIN_NORMAL)
-    out.push(`eps = ${fmt(config.eps)} is below float32's smallest normal (${fmt(F32_MIN_NORMAL)}): the f32 backends lose it or flush it to 0, and Adam can divide by 0`);
+    out.push(
+      `eps = ${fmt(config.eps)} is below float32's smallest normal (${fmt(F32_MIN_NORMAL)}): the f32 backends lose it or flush it to 0, and Adam can divide by 0`,
+    );
   const alpha = decayAlpha(config);
   if (config.lambda > 0 && alpha < F32_MIN_NORMAL)
     out.push(`α = lr × lambda = ${fmt(alpha)} underflows float32 (smallest normal ${fmt(F32_MIN_NORMAL)}): the f32 decay variant does not decay`);
   else if (config.lambda > 0 && alpha < F32_HALF_EPSILON)
-    out.push(`α = lr × lambda = ${fmt(alpha)} is below 2^-24 (${fmt(F32_HALF_EPSILON)}): 1 − α rounds to 1 in float32, so an f32 decay of (1 − α)·w does not decay`);
+    out.push(
+      `α = lr × lambda = ${fmt(alpha)} is below 2^-24 (${fmt(F32_HALF_EPSILON)}): 1 − α rounds to 1 in float32, so an f32 decay of (1 − α)·w does not decay`,
+    );
   // Adam's second moment holds g², and the L2 gradient carries λ·w with |w| of order 1.
   if (config.optimizer === 'adam' && config.lambda > Math.sqrt(F32_MAX))
-    out.push(`lambda = ${fmt(config.lambda)}: Adam's second moment of the L2 gradient (about (lambda·w)²) overflows float32 above lambda ≈ ${fmt(Math.sqrt(F32_MAX))}, and the f32 l2 rows stop learning`);
+    out.push(
+      `lambda = ${fmt(config.lambda)}: Adam's second moment of the L2 gradient (about (lambda·w)²) overflows float32 above lambda ≈ ${fmt(Math.sqrt(F32_MAX))}, and the f32 l2 rows stop learning`,
+    );
   return out;
 }
 

@@ -32,7 +32,9 @@ export function parseMnist(bytes: Uint8Array): MnistImages {
   }
   const magic = String.fromCharCode(...bytes.subarray(0, 8));
   if (magic !== MNIST_MAGIC) {
-    throw new MnistFormatError(`The MNIST asset does not start with "${MNIST_MAGIC}" (found ${JSON.stringify(magic)}): it is not this app's MNIST file; ${rebuild}.`);
+    throw new MnistFormatError(
+      `The MNIST asset does not start with "${MNIST_MAGIC}" (found ${JSON.stringify(magic)}): it is not this app's MNIST file; ${rebuild}.`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const count = view.getUint32(8, true);
@@ -43,7 +45,9 @@ export function parseMnist(bytes: Uint8Array): MnistImages {
   }
   const expected = MNIST_HEADER_BYTES + count * (1 + MNIST_INPUTS);
   if (count === 0 || bytes.length !== expected) {
-    throw new MnistFormatError(`The MNIST asset is ${bytes.length} bytes; its header (${count} images) needs exactly ${expected}: it is truncated or corrupt; ${rebuild}.`);
+    throw new MnistFormatError(
+      `The MNIST asset is ${bytes.length} bytes; its header (${count} images) needs exactly ${expected}: it is truncated or corrupt; ${rebuild}.`,
+    );
   }
   const payload = bytes.subarray(MNIST_HEADER_BYTES);
   const checksum = fnv1a(payload);
@@ -78,7 +82,10 @@ export interface MnistSplitOptions {
  */
 export function splitMnist(images: MnistImages, options: MnistSplitOptions): { train: Split; validation: Split } {
   const { trainSize, validationSize, seed } = options;
-  for (const [name, v] of [['trainSize', trainSize], ['validationSize', validationSize]] as const) {
+  for (const [name, v] of [
+    ['trainSize', trainSize],
+    ['validationSize', validationSize],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} = ${v}: must be a whole number ≥ 1.`);
   }
   if (trainSize + validationSize > images.count) {
@@ -89,8 +96,14 @@ export function splitMnist(images: MnistImages, options: MnistSplitOptions): { t
   for (let i = 0; i < images.count; i++) byClass[images.labels[i]].push(i);
   for (const members of byClass) shuffle(members, rng);
 
-  const trainQuota = quotas(byClass.map((m) => m.length), trainSize);
-  const validationQuota = quotas(byClass.map((m, k) => m.length - trainQuota[k]), validationSize);
+  const trainQuota = quotas(
+    byClass.map((m) => m.length),
+    trainSize,
+  );
+  const validationQuota = quotas(
+    byClass.map((m, k) => m.length - trainQuota[k]),
+    validationSize,
+  );
   const train: number[] = [];
   const validation: number[] = [];
   byClass.forEach((members, k) => {
@@ -111,7 +124,7 @@ function quotas(sizes: number[], total: number): number[] {
   const order = exact.map((e, k) => [e - Math.floor(e), k] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (let i = 0; left > 0; i = (i + 1) % order.length) {
     const k = order[i][1];
-    if (q[k] < sizes[k]) q[k]++, left--;
+    if (q[k] < sizes[k]) (q[k]++, left--);
   }
   return q;
 }

@@ -44,7 +44,6 @@ export function assertParameterShapes(p: MlpParameters, layers: readonly number[
     const want = layers[l - 1] * layers[l];
     if (p.weights[l - 1].length !== want)
       throw new Error(`layer ${l} weights have ${p.weights[l - 1].length} values; expected ${layers[l - 1]}×${layers[l]} = ${want}`);
-    if (p.biases[l - 1].length !== layers[l])
-      throw new Error(`layer ${l} biases have ${p.biases[l - 1].length} values; expected ${layers[l]}`);
+    if (p.biases[l - 1].length !== layers[l]) throw new Error(`layer ${l} biases have ${p.biases[l - 1].length} values; expected ${layers[l]}`);
   }
 }

@@ -52,12 +52,17 @@ export function checkDataset(config: MlpConfig, data: Dataset): void {
   const inputs = config.layers[0];
   const outputs = config.layers[config.layers.length - 1];
   if (data.inputs !== inputs || data.outputs !== outputs)
-    throw new Error(`data has ${data.inputs} inputs and ${data.outputs} outputs; the model (layers ${config.layers.join(',')}) wants ${inputs} and ${outputs}`);
+    throw new Error(
+      `data has ${data.inputs} inputs and ${data.outputs} outputs; the model (layers ${config.layers.join(',')}) wants ${inputs} and ${outputs}`,
+    );
   const needed = config.batch * config.trainBatches;
   if (!(data.train.rows >= needed))
     throw new Error(`data has ${data.train.rows} training rows; batch × trainBatches = ${config.batch} × ${config.trainBatches} needs ${needed}`);
   if (!(data.validation.rows >= 1)) throw new Error(`data has ${data.validation.rows} validation rows; at least 1 is needed`);
-  for (const [name, split] of [['train', data.train], ['validation', data.validation]] as const) {
+  for (const [name, split] of [
+    ['train', data.train],
+    ['validation', data.validation],
+  ] as const) {
     if (split.x.length !== split.rows * inputs || split.t.length !== split.rows * outputs)
       throw new Error(
         `data.${name} holds ${split.x.length} inputs and ${split.t.length} targets; ${split.rows} rows need ${split.rows * inputs} and ${split.rows * outputs}`,

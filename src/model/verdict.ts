@@ -98,7 +98,10 @@ export function judge(pair: LayerGaps, floor: LayerGaps | null, options: JudgeOp
   if (options.diverged || [...pair.normGap, ...pair.weightGap].some(Number.isNaN)) return { id: 'diverged', ...none };
   if ([...pair.normGap, ...pair.weightGap].every((g) => g === 0)) return { id: 'identical', ratio: 0, worstLayer: null, worstKind: null };
   const infinite = (gaps: readonly number[]) => gaps.findIndex((g) => g === Number.POSITIVE_INFINITY);
-  for (const [kind, gaps] of [['weight', pair.weightGap], ['norm', pair.normGap]] as const)
+  for (const [kind, gaps] of [
+    ['weight', pair.weightGap],
+    ['norm', pair.normGap],
+  ] as const)
     if (infinite(gaps) >= 0) return { id: 'drift', ratio: Number.POSITIVE_INFINITY, worstLayer: infinite(gaps) + 1, worstKind: kind };
   if (!floor || !allFinite(floor.normGap) || !allFinite(floor.weightGap)) return { id: 'unmeasured', ...none };
   let ratio = 0;

@@ -145,9 +145,7 @@ export function gapPairs(results: BenchResults, width: number | null): GapPair[]
       const regularizer = g.a.backend === g.b.backend;
       return {
         id: regularizer ? `${g.a.backend}-l2-decay` : `${g.a.backend}-vs-reference-${g.a.variant}`,
-        label: regularizer
-          ? `${BACKEND_LABEL[g.a.backend]}: L2 vs decay`
-          : `${BACKEND_LABEL[g.a.backend]} vs reference (${VARIANT_LABEL[g.a.variant]})`,
+        label: regularizer ? `${BACKEND_LABEL[g.a.backend]}: L2 vs decay` : `${BACKEND_LABEL[g.a.backend]} vs reference (${VARIANT_LABEL[g.a.variant]})`,
         kind: regularizer ? 'regularizer' : 'backend',
         a: g.a,
         b: g.b,

@@ -75,4 +75,3 @@ export async function probeGpu(nav: Navigator = navigator): Promise<GpuProbe> {
   const limits = Object.fromEntries(SHOWN_LIMITS.map((k) => [k, adapter.limits[k]])) as Record<ShownLimit, number>;
   return { status: 'ok', adapter: describeAdapter(adapter), limits, features: [...adapter.features].sort() };
 }
-

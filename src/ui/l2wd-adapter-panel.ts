@@ -22,10 +22,9 @@ const BYTE_LIMITS = new Set<string>(['maxBufferSize', 'maxStorageBufferBindingSi
  * implementation) through Deno; nothing here runs WebKit.
  */
 const TESTED_IN = html`<p class="muted" data-testid="tested-browsers">
-  Tested in Chromium (Dawn, by the end-to-end tests). Firefox uses wgpu, on which the same shaders pass their
-  tests (through Deno), so it should run; it offers fewer optional features and limits (no subgroups, fewer
-  storage buffers per shader), and the panel above shows yours. Safari (WebKit's WebGPU, Safari 26+) was not
-  tested: results there are unchecked.
+  Tested in Chromium (Dawn, by the end-to-end tests). Firefox uses wgpu, on which the same shaders pass their tests (through Deno), so it should run; it
+  offers fewer optional features and limits (no subgroups, fewer storage buffers per shader), and the panel above shows yours. Safari (WebKit's WebGPU,
+  Safari 26+) was not tested: results there are unchecked.
 </p>`;
 
 /** The WebGPU adapter this page found, its limits and features — or why there is none. */
@@ -109,11 +108,13 @@ export class L2wdAdapterPanel extends LitElement {
     const probe = this.probe;
     return html`<section class="card" aria-labelledby="adapter-h" data-testid="adapter-panel">
       <h2 id="adapter-h">WebGPU adapter</h2>
-      ${!probe
-        ? html`<p class="muted" role="status">Asking the browser for a WebGPU adapter…</p>`
-        : probe.status === 'missing'
-          ? this.renderMissing(probe)
-          : this.renderAdapter(probe)}
+      ${
+        !probe
+          ? html`<p class="muted" role="status">Asking the browser for a WebGPU adapter…</p>`
+          : probe.status === 'missing'
+            ? this.renderMissing(probe)
+            : this.renderAdapter(probe)
+      }
       ${this.renderCpu()} ${TESTED_IN}
     </section>`;
   }
@@ -125,9 +126,7 @@ export class L2wdAdapterPanel extends LitElement {
   }
 
   private renderMissing(probe: Extract<GpuProbe, { status: 'missing' }>) {
-    return html`<div class="error" role="alert" data-testid="no-webgpu">
-        <strong>No WebGPU here.</strong> ${probe.reason}
-      </div>
+    return html`<div class="error" role="alert" data-testid="no-webgpu"><strong>No WebGPU here.</strong> ${probe.reason}</div>
       <p>The CPU backends still run: the agreement charts work, the throughput charts show the CPU alone.</p>
       <p>To get WebGPU:</p>
       <ul class="help">
@@ -137,19 +136,19 @@ export class L2wdAdapterPanel extends LitElement {
 
   private renderAdapter(probe: Extract<GpuProbe, { status: 'ok' }>) {
     const a = probe.adapter;
-    return html`${a.isFallbackAdapter
-        ? html`<div class="notice" role="note" data-testid="fallback-notice">
-            <strong>Software adapter.</strong> This is a fallback (CPU-emulated) WebGPU adapter: timings here are
-            CPU emulation, not GPU performance. Agreement results are still exact.
-          </div>`
-        : nothing}
+    return html`${
+        a.isFallbackAdapter
+          ? html`<div class="notice" role="note" data-testid="fallback-notice">
+              <strong>Software adapter.</strong> This is a fallback (CPU-emulated) WebGPU adapter: timings here are CPU emulation, not GPU performance.
+              Agreement results are still exact.
+            </div>`
+          : nothing
+      }
       <dl data-testid="adapter-info">
         <dt>Vendor</dt>
         <dd data-field="vendor">
           ${a.vendor || '—'}
-          ${a.isFallbackAdapter
-            ? html`<span class="badge soft">software fallback</span>`
-            : html`<span class="badge hw">hardware</span>`}
+          ${a.isFallbackAdapter ? html`<span class="badge soft">software fallback</span>` : html`<span class="badge hw">hardware</span>`}
         </dd>
         <dt>Architecture</dt>
         <dd data-field="architecture">${a.architecture || '—'}</dd>
@@ -157,16 +156,19 @@ export class L2wdAdapterPanel extends LitElement {
         <dd data-field="description">${a.description || html`<span class="muted">(none given)</span>`}</dd>
         <dt>Implementation</dt>
         <dd data-field="implementation">
-          ${a.implementation === 'browser'
-            ? html`the browser's <span class="muted">(Dawn in Chrome and Edge, wgpu in Firefox, WebKit's in Safari)</span>`
-            : a.implementation}
+          ${
+            a.implementation === 'browser'
+              ? html`the browser's <span class="muted">(Dawn in Chrome and Edge, wgpu in Firefox, WebKit's in Safari)</span>`
+              : a.implementation
+          }
         </dd>
         ${SHOWN_LIMITS.map(
-          (k) => html`<dt title=${k}>${LIMIT_LABELS[k]}</dt>
-            <dd data-field=${k}>
-              ${BYTE_LIMITS.has(k) ? formatBytes(probe.limits[k]) : probe.limits[k].toLocaleString('en-US')}
-              <span class="muted mono api">${camelBreaks(k)}</span>
-            </dd>`,
+          (k) =>
+            html`<dt title=${k}>${LIMIT_LABELS[k]}</dt>
+              <dd data-field=${k}>
+                ${BYTE_LIMITS.has(k) ? formatBytes(probe.limits[k]) : probe.limits[k].toLocaleString('en-US')}
+                <span class="muted mono api">${camelBreaks(k)}</span>
+              </dd>`,
         )}
       </dl>
       <details>

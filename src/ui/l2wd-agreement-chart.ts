@@ -180,40 +180,53 @@ export class L2wdAgreementChart extends LitElement {
     const speed = speedUpWithSpread(results, this.width);
     return html`<section class="card" aria-labelledby="agree-h" data-testid="agreement">
       <h2 id="agree-h">Agreement: L2 vs weight decay${widthNote}</h2>
-      ${flags.length
-        ? html`<p class="error" role="alert" data-testid="nonfinite-flag">
-            <strong>Training diverged:</strong>
-            ${flags.map((f) => `${BACKEND_LABEL[f.backend]} ${VARIANT_LABEL[f.variant]} produced NaN/Inf at step ${f.step}`).join('; ')}. Those
-            points are left out of the charts (a gap in the line), not drawn as numbers. Lower η or λ.
-          </p>`
-        : nothing}
+      ${
+        flags.length
+          ? html`<p class="error" role="alert" data-testid="nonfinite-flag">
+              <strong>Training diverged:</strong>
+              ${flags.map((f) => `${BACKEND_LABEL[f.backend]} ${VARIANT_LABEL[f.variant]} produced NaN/Inf at step ${f.step}`).join('; ')}. Those points
+              are left out of the charts (a gap in the line), not drawn as numbers. Lower η or λ.
+            </p>`
+          : nothing
+      }
       <div class="pair">
         <figure>
           <div class="plot" id="norms-plot" role="img" aria-label="Per-layer weight norms over training steps, L2 and decay, per backend"></div>
           <figcaption>
-            Per-layer ‖W‖<sub>F</sub>: <span style="color: var(--l2wd-l2-text)">L2</span> and
-            <span style="color: var(--l2wd-decay-text)">decay</span>; GPU solid, CPU dashed, reference dotted; deeper layers
-            lighter.
+            Per-layer ‖W‖<sub>F</sub>: <span style="color: var(--l2wd-l2-text)">L2</span> and <span style="color: var(--l2wd-decay-text)">decay</span>; GPU
+            solid, CPU dashed, reference dotted; deeper layers lighter.
           </figcaption>
         </figure>
         <aside aria-label="Agreement summary" data-testid="agreement-summary">${this.renderSummary(pairs, speed)}</aside>
       </div>
-      ${pairs.length
-        ? html`<div class="pair">
-            <figure>
-              <div class="plot" id="gaps-plot" role="img" aria-label=${`Gaps between runs over training steps, ${this.gapLog ? 'log' : 'linear'} scale`}></div>
-              <label class="scale"
-                ><input type="checkbox" data-testid="gap-log" .checked=${this.gapLog} @change=${(e: Event) => (this.gapLog = (e.target as HTMLInputElement).checked)} />
-                log gap axis</label
-              >
-              <figcaption>
-                Norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖, worst layer, ${this.gapLog ? 'log' : 'linear'} scale. f32 rounding sets the floor
-                near 10⁻⁷; steps where the norms are bit-identical (gap exactly 0) are not drawn.
-              </figcaption>
-            </figure>
-            <aside aria-label="Gap figures">${this.renderGapTable(pairs)}</aside>
-          </div>`
-        : nothing}
+      ${
+        pairs.length
+          ? html`<div class="pair">
+              <figure>
+                <div
+                  class="plot"
+                  id="gaps-plot"
+                  role="img"
+                  aria-label=${`Gaps between runs over training steps, ${this.gapLog ? 'log' : 'linear'} scale`}
+                ></div>
+                <label class="scale"
+                  ><input
+                    type="checkbox"
+                    data-testid="gap-log"
+                    .checked=${this.gapLog}
+                    @change=${(e: Event) => (this.gapLog = (e.target as HTMLInputElement).checked)}
+                  />
+                  log gap axis</label
+                >
+                <figcaption>
+                  Norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖, worst layer, ${this.gapLog ? 'log' : 'linear'} scale. f32 rounding sets
+                  the floor near 10⁻⁷; steps where the norms are bit-identical (gap exactly 0) are not drawn.
+                </figcaption>
+              </figure>
+              <aside aria-label="Gap figures">${this.renderGapTable(pairs)}</aside>
+            </div>`
+          : nothing
+      }
     </section>`;
   }
 
@@ -224,34 +237,52 @@ export class L2wdAgreementChart extends LitElement {
     return html`${reg.map((p) => {
         const verdict = p.verdict;
         const cls = verdict === 'same' || verdict === 'identical' ? 'verdict same' : verdict === 'drift' ? 'verdict apart' : 'flag';
-        return html`<p data-testid=${`gap-${p.id}`} data-verdict=${verdict ?? 'pending'} data-ratio=${String(p.floorRatio)} data-value=${String(p.finalWeightGap)}>
+        return html`<p
+          data-testid=${`gap-${p.id}`}
+          data-verdict=${verdict ?? 'pending'}
+          data-ratio=${String(p.floorRatio)}
+          data-value=${String(p.finalWeightGap)}
+        >
           <strong>${p.label}</strong><br />
-          ${verdict === null
-            ? html`<span class="muted">pending: compared once both runs finish</span>`
-            : html`<span class=${cls}>${describeVerdict(verdict, p.floorRatio, optimizer)}</span>`}
+          ${
+            verdict === null
+              ? html`<span class="muted">pending: compared once both runs finish</span>`
+              : html`<span class=${cls}>${describeVerdict(verdict, p.floorRatio, optimizer)}</span>`
+          }
           <br />
           <span class="muted">
             weight gap <span class="mono" data-gap="weight">${fmtSci(p.finalWeightGap)}</span>, norm gap
-            <span class="mono" data-gap="norm">${fmtSci(p.finalNormGap)}</span>${p.floorWeightGap !== null
-              ? html`; rounding floor <span class="mono" data-gap="floor-weight">${fmtSci(p.floorWeightGap)}</span> /
-                  <span class="mono" data-gap="floor-norm">${fmtSci(p.floorNormGap)}</span>`
-              : nothing}${p.step !== null ? ` (worst layer, step ${p.step})` : ''}
+            <span class="mono" data-gap="norm">${fmtSci(p.finalNormGap)}</span>${
+              p.floorWeightGap !== null
+                ? html`; rounding floor <span class="mono" data-gap="floor-weight">${fmtSci(p.floorWeightGap)}</span> /
+                    <span class="mono" data-gap="floor-norm">${fmtSci(p.floorNormGap)}</span>`
+                : nothing
+            }${p.step !== null ? ` (worst layer, step ${p.step})` : ''}
           </span>
-          ${p.zeroScaleLayers.length
-            ? html`<br /><span class="muted">Layer ${p.zeroScaleLayers.join(', ')}: the decay weights are all exactly 0, so the gap there is 0 when L2's are 0 too and ∞ otherwise.</span>`
-            : nothing}
+          ${
+            p.zeroScaleLayers.length
+              ? html`<br /><span class="muted"
+                    >Layer ${p.zeroScaleLayers.join(', ')}: the decay weights are all exactly 0, so the gap there is 0 when L2's are 0 too and ∞
+                    otherwise.</span
+                  >`
+              : nothing
+          }
         </p>`;
       })}
       ${reg.length === 0 ? html`<p class="muted">No backend has both L2 and decay results (yet): nothing to compare.</p>` : nothing}
-      ${f64 && optimizer === 'sgd' && (f64.verdict === 'same' || f64.verdict === 'identical')
-        ? html`<p data-testid="f64-identity">In float64 (the reference) the identity holds exactly: gap ${fmtSci(f64.finalWeightGap)}.</p>`
-        : nothing}
+      ${
+        f64 && optimizer === 'sgd' && (f64.verdict === 'same' || f64.verdict === 'identical')
+          ? html`<p data-testid="f64-identity">In float64 (the reference) the identity holds exactly: gap ${fmtSci(f64.finalWeightGap)}.</p>`
+          : nothing
+      }
       <p class="muted">
-        ${optimizer === 'sgd'
-          ? 'Plain SGD: L2 at λ and decay at α = η·λ are the same map, so the gap should stay within a few rounding floors.'
-          : optimizer === 'momentum'
-            ? 'Momentum: the L2 term accumulates in the velocity, so L2 regularizes ≈ 1/(1−μ) times harder than decay.'
-            : 'Adam: the L2 term is divided by √ŝ, so weights with large gradients are decayed less than under AdamW.'}
+        ${
+          optimizer === 'sgd'
+            ? 'Plain SGD: L2 at λ and decay at α = η·λ are the same map, so the gap should stay within a few rounding floors.'
+            : optimizer === 'momentum'
+              ? 'Momentum: the L2 term accumulates in the velocity, so L2 regularizes ≈ 1/(1−μ) times harder than decay.'
+              : 'Adam: the L2 term is divided by √ŝ, so weights with large gradients are decayed less than under AdamW.'
+        }
       </p>
       <details data-testid="gap-glossary">
         <summary>What the figures mean</summary>
@@ -262,9 +293,8 @@ export class L2wdAgreementChart extends LitElement {
           <dd>|‖W<sup>P</sup>‖<sub>F</sub> − ‖W<sup>Q</sup>‖<sub>F</sub>| / ‖W<sup>Q</sup>‖<sub>F</sub>, per layer: what the lower chart plots.</dd>
           <dt>rounding floor</dt>
           <dd>
-            The same two gaps between the decay run and a twin that started one ulp away (a random sign per weight): how far
-            rounding alone moves this run. Never taken below one ulp per step. The verdict is the pair's gap as a multiple of it:
-            up to ${SAME_MAX_RATIO}× is rounding.
+            The same two gaps between the decay run and a twin that started one ulp away (a random sign per weight): how far rounding alone moves this run.
+            Never taken below one ulp per step. The verdict is the pair's gap as a multiple of it: up to ${SAME_MAX_RATIO}× is rounding.
           </dd>
         </dl>
       </details>
@@ -277,12 +307,17 @@ export class L2wdAgreementChart extends LitElement {
     const k = (x: number) => fmtNum(speed.ratio >= 1 ? x : 1 / x);
     const [lo, hi] = speed.ratio >= 1 ? [speed.low, speed.high] : [speed.high, speed.low];
     return html`<p data-testid="speedup" data-meaningful=${String(speed.meaningful)}>
-      From median step times, the ${faster} is <strong class="mono">${k(speed.ratio)}×</strong> faster than the ${slower} here
-      (p10–p90 spread: <span class="mono">${k(lo)}–${k(hi)}×</span>).
+      From median step times, the ${faster} is <strong class="mono">${k(speed.ratio)}×</strong> faster than the ${slower} here (p10–p90 spread:
+      <span class="mono">${k(lo)}–${k(hi)}×</span>).
       ${speed.meaningful ? nothing : html`<strong>The spreads overlap: neither is reliably faster at this size.</strong>`}
-      ${speed.noisy.length
-        ? html`<br /><span class="muted">${speed.noisy.map((n) => `The ${BACKEND_LABEL[n.backend]} L2 and decay rows, which do the same work, differ ${fmtNum(n.factor)}×`).join('; ')}: these timings are noisy.</span>`
-        : nothing}
+      ${
+        speed.noisy.length
+          ? html`<br /><span class="muted"
+                >${speed.noisy.map((n) => `The ${BACKEND_LABEL[n.backend]} L2 and decay rows, which do the same work, differ ${fmtNum(n.factor)}×`).join('; ')}:
+                these timings are noisy.</span
+              >`
+          : nothing
+      }
     </p>`;
   }
 
@@ -291,8 +326,9 @@ export class L2wdAgreementChart extends LitElement {
       <dt class="muted">pair (worst layer)</dt>
       <dd class="muted">weight gap · norm gap</dd>
       ${pairs.map(
-        (p) => html`<dt>${p.label}</dt>
-          <dd>${fmtSci(p.finalWeightGap)} · ${fmtSci(p.finalNormGap)}</dd>`,
+        (p) =>
+          html`<dt>${p.label}</dt>
+            <dd>${fmtSci(p.finalWeightGap)} · ${fmtSci(p.finalNormGap)}</dd>`,
       )}
     </dl>`;
   }

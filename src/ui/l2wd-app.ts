@@ -124,15 +124,16 @@ export class L2wdApp extends LitElement {
     return html`<header>
         <h1><span class="l2">L2 regularization</span> vs <span class="wd">weight decay</span></h1>
         <p>
-          Under plain SGD, L2 at λ and weight decay at α = η·λ are the same update; under momentum and Adam they drift apart.
-          This page trains the same MLP both ways, with WGSL on the GPU and in TypeScript on the CPU, side by side, and measures
-          where the GPU gets faster.
+          Under plain SGD, L2 at λ and weight decay at α = η·λ are the same update; under momentum and Adam they drift apart. This page trains the same MLP
+          both ways, with WGSL on the GPU and in TypeScript on the CPU, side by side, and measures where the GPU gets faster.
         </p>
       </header>
       <main>
-        ${this.linkNotices.length
-          ? html`<p class="notice" role="status" data-testid="link-notice">From the link: ${this.linkNotices.join('; ')}.</p>`
-          : nothing}
+        ${
+          this.linkNotices.length
+            ? html`<p class="notice" role="status" data-testid="link-notice">From the link: ${this.linkNotices.join('; ')}.</p>`
+            : nothing
+        }
         <div class="top">
           <div class="stack">
             <l2wd-config-form
@@ -154,27 +155,41 @@ export class L2wdApp extends LitElement {
               @run-request=${() => void this.start()}
               @cancel-request=${() => this.run.cancel()}
             >
-              ${estimate && phase === 'idle'
-                ? html`<p class="muted estimate" data-testid="estimate">
-                    Predicted: ${estimate.seconds < 1 ? 'under a second' : `about ${fmtEta(estimate.seconds)}`}${estimate.gpuBytes ? html`, ${formatBytes(estimate.gpuBytes)} on the GPU` : nothing}, ${formatBytes(estimate.hostBytes)} of host
-                    memory${this.run.rates.measuredAny() ? ' (from the last run’s step times)' : ' (from assumed rates until a run has measured this machine)'}.
-                  </p>`
-                : nothing}
-              ${this.askFirst.length && phase === 'idle'
-                ? html`<div class="ask" role="alert" data-testid="ask-first">
-                    <p>Start this run? ${this.askFirst.join('; ')}.</p>
-                    <button type="button" class="primary" data-testid="start-anyway" @click=${() => void this.start(true)}>Start anyway</button>
-                    <button type="button" @click=${() => (this.askFirst = [])}>Not now</button>
-                  </div>`
-                : nothing}
+              ${
+                estimate && phase === 'idle'
+                  ? html`<p class="muted estimate" data-testid="estimate">
+                      Predicted:
+                      ${estimate.seconds < 1 ? 'under a second' : `about ${fmtEta(estimate.seconds)}`}${estimate.gpuBytes ? html`, ${formatBytes(estimate.gpuBytes)} on the GPU` : nothing},
+                      ${formatBytes(estimate.hostBytes)} of host
+                      memory${this.run.rates.measuredAny() ? ' (from the last run’s step times)' : ' (from assumed rates until a run has measured this machine)'}.
+                    </p>`
+                  : nothing
+              }
+              ${
+                this.askFirst.length && phase === 'idle'
+                  ? html`<div class="ask" role="alert" data-testid="ask-first">
+                      <p>Start this run? ${this.askFirst.join('; ')}.</p>
+                      <button type="button" class="primary" data-testid="start-anyway" @click=${() => void this.start(true)}>Start anyway</button>
+                      <button type="button" @click=${() => (this.askFirst = [])}>Not now</button>
+                    </div>`
+                  : nothing
+              }
               ${notice ? html`<p class="notice" data-testid="run-notice">${notice}</p>` : nothing}
-              ${message
-                ? html`<p class=${message.kind === 'error' ? 'error' : 'muted'} role=${message.kind === 'error' ? 'alert' : 'status'} data-testid="run-message">
-                    ${message.text}
-                  </p>`
-                : nothing}
+              ${
+                message
+                  ? html`<p
+                      class=${message.kind === 'error' ? 'error' : 'muted'}
+                      role=${message.kind === 'error' ? 'alert' : 'status'}
+                      data-testid="run-message"
+                    >
+                      ${message.text}
+                    </p>`
+                  : nothing
+              }
               <div class="io">
-                <button type="button" data-testid="export-json" ?disabled=${!results} @click=${() => downloadResults(results!, 'json')}>Export JSON</button>
+                <button type="button" data-testid="export-json" ?disabled=${!results} @click=${() => downloadResults(results!, 'json')}>
+                  Export JSON
+                </button>
                 <button type="button" data-testid="export-csv" ?disabled=${!results} @click=${() => downloadResults(results!, 'csv')}>Export CSV</button>
                 <label class="file"
                   >Import JSON
@@ -186,45 +201,53 @@ export class L2wdApp extends LitElement {
             <l2wd-explainer .optimizer=${(this.draft.optimizer as 'sgd') ?? 'sgd'}></l2wd-explainer>
           </div>
         </div>
-        ${results
-          ? html`<div class="results" aria-live="off">
-              ${this.source === 'import'
-                ? html`<p class="source" data-testid="imported">
-                    Showing imported results${results.createdAt ? ` from ${results.createdAt}` : ''}${results.adapter
-                      ? ` (adapter: ${results.adapter.vendor} ${results.adapter.architecture}${results.adapter.isFallbackAdapter ? ', software fallback' : ''})`
-                      : ''}.
-                  </p>`
-                : nothing}
-              ${sweep ? throughput : nothing}
-              ${sweep
-                ? html`<label class="width-pick"
-                    >Agreement and loss at hidden width
-                    <select
-                      data-testid="width-pick"
-                      .value=${String(this.chartWidth)}
-                      @change=${(e: Event) => (this.chartWidth = Number((e.target as HTMLSelectElement).value))}
-                    >
-                      ${widths.map((w) => html`<option value=${w} ?selected=${w === this.chartWidth}>${w}</option>`)}
-                    </select></label
-                  >`
-                : nothing}
-              <l2wd-agreement-chart .results=${results} .width=${this.chartWidth}></l2wd-agreement-chart>
-              <l2wd-loss-chart .results=${results} .baseline=${baseline} .width=${this.chartWidth}></l2wd-loss-chart>
-              ${sweep ? nothing : throughput}
-              <l2wd-results-table .results=${results}></l2wd-results-table>
-            </div>`
-          : html`<section class="card empty" data-testid="empty" aria-labelledby="empty-h">
-              <h2 id="empty-h">No results yet</h2>
-              <p>
-                Pick a preset and press <strong>Start run</strong>: the agreement charts fill step by step as both regularizers
-                train, then the loss curves, the throughput and the table. Or import a JSON file written by
-                <code>npm run bench -- --json FILE</code>.
-              </p>
-            </section>`}
+        ${
+          results
+            ? html`<div class="results" aria-live="off">
+                ${
+                  this.source === 'import'
+                    ? html`<p class="source" data-testid="imported">
+                        Showing imported
+                        results${results.createdAt ? ` from ${results.createdAt}` : ''}${
+                          results.adapter
+                            ? ` (adapter: ${results.adapter.vendor} ${results.adapter.architecture}${results.adapter.isFallbackAdapter ? ', software fallback' : ''})`
+                            : ''
+                        }.
+                      </p>`
+                    : nothing
+                }
+                ${sweep ? throughput : nothing}
+                ${
+                  sweep
+                    ? html`<label class="width-pick"
+                        >Agreement and loss at hidden width
+                        <select
+                          data-testid="width-pick"
+                          .value=${String(this.chartWidth)}
+                          @change=${(e: Event) => (this.chartWidth = Number((e.target as HTMLSelectElement).value))}
+                        >
+                          ${widths.map((w) => html`<option value=${w} ?selected=${w === this.chartWidth}>${w}</option>`)}
+                        </select></label
+                      >`
+                    : nothing
+                }
+                <l2wd-agreement-chart .results=${results} .width=${this.chartWidth}></l2wd-agreement-chart>
+                <l2wd-loss-chart .results=${results} .baseline=${baseline} .width=${this.chartWidth}></l2wd-loss-chart>
+                ${sweep ? nothing : throughput}
+                <l2wd-results-table .results=${results}></l2wd-results-table>
+              </div>`
+            : html`<section class="card empty" data-testid="empty" aria-labelledby="empty-h">
+                <h2 id="empty-h">No results yet</h2>
+                <p>
+                  Pick a preset and press <strong>Start run</strong>: the agreement charts fill step by step as both regularizers train, then the loss
+                  curves, the throughput and the table. Or import a JSON file written by <code>npm run bench -- --json FILE</code>.
+                </p>
+              </section>`
+        }
       </main>
       <footer>
-        The configuration lives in this page's address: copy the link to share a run. Timings on a software (fallback) adapter
-        are CPU emulation, not GPU performance.
+        The configuration lives in this page's address: copy the link to share a run. Timings on a software (fallback) adapter are CPU emulation, not GPU
+        performance.
       </footer>`;
   }
 }

@@ -227,8 +227,8 @@ export class L2wdConfigForm extends LitElement {
     if (!Number.isFinite(lr) || !Number.isFinite(lambda) || this.draft.lr.trim() === '' || this.draft.lambda.trim() === '')
       return html`α = η·λ appears here once η and λ are numbers.`;
     const alpha = lr * lambda;
-    return html`α = η·λ = <strong data-testid="alpha">${fmtNum(alpha, 3)}</strong> per step. PyTorch
-      <code class="nowrap">AdamW(weight_decay=α/η)</code> = <strong>${fmtNum(lambda, 3)}</strong>.`;
+    return html`α = η·λ = <strong data-testid="alpha">${fmtNum(alpha, 3)}</strong> per step. PyTorch <code class="nowrap">AdamW(weight_decay=α/η)</code> =
+      <strong>${fmtNum(lambda, 3)}</strong>.`;
   }
 
   override render() {
@@ -240,16 +240,17 @@ export class L2wdConfigForm extends LitElement {
         <div>
           <div class="presets" role="group" aria-label="Presets">
             ${PRESETS.map(
-              (p) => html`<button
-                type="button"
-                data-preset=${p.id}
-                aria-pressed=${String(this.preset === p.id)}
-                ?disabled=${this.disabled}
-                title=${p.blurb}
-                @click=${() => this.emit(structuredClone(p.draft), p.id)}
-              >
-                ${p.label}
-              </button>`,
+              (p) =>
+                html`<button
+                  type="button"
+                  data-preset=${p.id}
+                  aria-pressed=${String(this.preset === p.id)}
+                  ?disabled=${this.disabled}
+                  title=${p.blurb}
+                  @click=${() => this.emit(structuredClone(p.draft), p.id)}
+                >
+                  ${p.label}
+                </button>`,
             )}
           </div>
           <p class="blurb" aria-live="polite">${preset?.blurb ?? ''}</p>
@@ -259,10 +260,8 @@ export class L2wdConfigForm extends LitElement {
           <legend>Network and data</legend>
           <div class="grid">
             ${this.text('layers', 'Layer widths', { wide: true, inputmode: 'text', hint: 'Input, hidden…, output, e.g. 16,32,8' })}
-            ${this.select('activation', 'Activation', ACTIVATIONS)}
-            ${this.select('loss', 'Loss', LOSSES, { mse: 'MSE', ce: 'cross-entropy' })}
-            ${this.text('batch', 'Batch size B', { inputmode: 'numeric' })}
-            ${this.text('steps', 'Steps', { inputmode: 'numeric' })}
+            ${this.select('activation', 'Activation', ACTIVATIONS)} ${this.select('loss', 'Loss', LOSSES, { mse: 'MSE', ce: 'cross-entropy' })}
+            ${this.text('batch', 'Batch size B', { inputmode: 'numeric' })} ${this.text('steps', 'Steps', { inputmode: 'numeric' })}
             ${this.text('seed', 'Seed', { inputmode: 'numeric' })}
           </div>
         </fieldset>
@@ -270,13 +269,10 @@ export class L2wdConfigForm extends LitElement {
         <fieldset>
           <legend>Optimizer and regularization</legend>
           <div class="grid">
-            ${this.select('optimizer', 'Optimizer', OPTIMIZERS, OPTIMIZER_LABEL)}
-            ${this.text('lr', 'Learning rate η')}
+            ${this.select('optimizer', 'Optimizer', OPTIMIZERS, OPTIMIZER_LABEL)} ${this.text('lr', 'Learning rate η')}
             ${this.text('lambda', 'L2 coefficient λ', { hint: html`<span class="alpha" aria-live="polite">${this.alphaNote()}</span>` })}
             ${d.optimizer === 'momentum' ? this.text('momentum', 'Momentum μ') : nothing}
-            ${d.optimizer === 'adam'
-              ? html`${this.text('beta1', 'β1')} ${this.text('beta2', 'β2')} ${this.text('eps', 'ε')}`
-              : nothing}
+            ${d.optimizer === 'adam' ? html`${this.text('beta1', 'β1')} ${this.text('beta2', 'β2')} ${this.text('eps', 'ε')}` : nothing}
           </div>
           <div class="checks" style="margin-top: 0.6rem">
             <label
@@ -294,20 +290,21 @@ export class L2wdConfigForm extends LitElement {
           <legend>Backends and sweep</legend>
           <div class="checks" role="group" aria-label="Backends" aria-describedby="backends-msg">
             ${(['gpu', 'cpu', 'reference'] as const).map(
-              (b) => html`<label
-                ><input
-                  type="checkbox"
-                  name="backend"
-                  value=${b}
-                  .checked=${live(d.backends.includes(b))}
-                  ?disabled=${this.disabled}
-                  @change=${(e: Event) => {
-                    const on = (e.target as HTMLInputElement).checked;
-                    const next = (['gpu', 'cpu', 'reference'] as const).filter((x) => (x === b ? on : d.backends.includes(x)));
-                    this.set('backends', next);
-                  }}
-                />${BACKEND_TEXT[b]}</label
-              >`,
+              (b) =>
+                html`<label
+                  ><input
+                    type="checkbox"
+                    name="backend"
+                    value=${b}
+                    .checked=${live(d.backends.includes(b))}
+                    ?disabled=${this.disabled}
+                    @change=${(e: Event) => {
+                      const on = (e.target as HTMLInputElement).checked;
+                      const next = (['gpu', 'cpu', 'reference'] as const).filter((x) => (x === b ? on : d.backends.includes(x)));
+                      this.set('backends', next);
+                    }}
+                  />${BACKEND_TEXT[b]}</label
+                >`,
             )}
           </div>
           <span class="msg" id="backends-msg" data-error-for="backends">${this.errors.backends ?? ''}</span>
@@ -318,11 +315,13 @@ export class L2wdConfigForm extends LitElement {
               hint: 'Optional, e.g. 64,256,1024: each replaces every hidden width in turn (the stress test).',
             })}
           </div>
-          ${this.skips.length
-            ? html`<ul class="skips" data-testid="sweep-skips">
-                ${this.skips.map((k) => html`<li>Width ${k.width} is skipped on ${k.backend}: ${k.reason}</li>`)}
-              </ul>`
-            : nothing}
+          ${
+            this.skips.length
+              ? html`<ul class="skips" data-testid="sweep-skips">
+                  ${this.skips.map((k) => html`<li>Width ${k.width} is skipped on ${k.backend}: ${k.reason}</li>`)}
+                </ul>`
+              : nothing
+          }
           <div class="checks">
             <label
               ><input
@@ -338,8 +337,7 @@ export class L2wdConfigForm extends LitElement {
         <details>
           <summary>Data settings</summary>
           <div class="grid" style="margin-top: 0.5rem">
-            ${this.text('trainBatches', 'Distinct training batches', { inputmode: 'numeric' })}
-            ${this.text('noise', 'Target noise σ')}
+            ${this.text('trainBatches', 'Distinct training batches', { inputmode: 'numeric' })} ${this.text('noise', 'Target noise σ')}
           </div>
         </details>
       </form>

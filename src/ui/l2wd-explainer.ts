@@ -73,52 +73,87 @@ export class L2wdExplainer extends LitElement {
       <div class="rules">
         <div class="rule" style="--c: var(--l2wd-l2); --ct: var(--l2wd-l2-text)">
           <h3>L2 regularization (coupled)</h3>
-          <p>Add <math><mfrac><mi>λ</mi><mn>2</mn></mfrac><msup><mrow><mo>‖</mo><mi>W</mi><mo>‖</mo></mrow><mn>2</mn></msup></math> to the loss, so its gradient <math><mi>λ</mi><mi>w</mi></math> joins the loss gradient <math><mi>g</mi></math>:</p>
-          <math display="block"><mi>w</mi><mo>←</mo><mi>w</mi><mo>−</mo><mi>η</mi><mo stretchy="false">(</mo><mi>g</mi><mo>+</mo><mi>λ</mi><mi>w</mi><mo stretchy="false">)</mo></math>
+          <p>
+            Add
+            <math
+              ><mfrac><mi>λ</mi><mn>2</mn></mfrac
+              ><msup
+                ><mrow><mo>‖</mo><mi>W</mi><mo>‖</mo></mrow
+                ><mn>2</mn></msup
+              ></math
+            >
+            to the loss, so its gradient <math><mi>λ</mi><mi>w</mi></math> joins the loss gradient <math><mi>g</mi></math
+            >:
+          </p>
+          <math display="block"
+            ><mi>w</mi><mo>←</mo><mi>w</mi><mo>−</mo><mi>η</mi><mo stretchy="false">(</mo><mi>g</mi><mo>+</mo><mi>λ</mi><mi>w</mi
+            ><mo stretchy="false">)</mo></math
+          >
         </div>
         <div class="rule" style="--c: var(--l2wd-decay); --ct: var(--l2wd-decay-text)">
           <h3>Weight decay (decoupled)</h3>
           <p>Shrink the weights by a factor each step, apart from the gradient step:</p>
-          <math display="block"><mi>w</mi><mo>←</mo><mo stretchy="false">(</mo><mn>1</mn><mo>−</mo><mi>α</mi><mo stretchy="false">)</mo><mi>w</mi><mo>−</mo><mi>η</mi><mi>g</mi></math>
+          <math display="block"
+            ><mi>w</mi><mo>←</mo><mo stretchy="false">(</mo><mn>1</mn><mo>−</mo><mi>α</mi><mo stretchy="false">)</mo><mi>w</mi><mo>−</mo><mi>η</mi
+            ><mi>g</mi></math
+          >
         </div>
       </div>
       <p>
-        <strong>The pairing.</strong> Expand the L2 rule: <math><mi>w</mi><mo>−</mo><mi>η</mi><mi>g</mi><mo>−</mo><mi>η</mi><mi>λ</mi><mi>w</mi><mo>=</mo><mo stretchy="false">(</mo><mn>1</mn><mo>−</mo><mi>η</mi><mi>λ</mi><mo stretchy="false">)</mo><mi>w</mi><mo>−</mo><mi>η</mi><mi>g</mi></math>.
-        With <math><mi>α</mi><mo>=</mo><mi>η</mi><mo>·</mo><mi>λ</mi></math> that is the decay rule, term for term: under plain SGD the two
-        give the same weights at every step, up to floating-point rounding (Loshchilov &amp; Hutter 2019, Proposition 1).
+        <strong>The pairing.</strong> Expand the L2 rule:
+        <math
+          ><mi>w</mi><mo>−</mo><mi>η</mi><mi>g</mi><mo>−</mo><mi>η</mi><mi>λ</mi><mi>w</mi><mo>=</mo><mo stretchy="false">(</mo><mn>1</mn><mo>−</mo
+          ><mi>η</mi><mi>λ</mi><mo stretchy="false">)</mo><mi>w</mi><mo>−</mo><mi>η</mi><mi>g</mi></math
+        >. With <math><mi>α</mi><mo>=</mo><mi>η</mi><mo>·</mo><mi>λ</mi></math> that is the decay rule, term for term: under plain SGD the two give the
+        same weights at every step, up to floating-point rounding (Loshchilov &amp; Hutter 2019, Proposition 1).
       </p>
       <p>
         <strong>Why momentum breaks it.</strong> The L2 term enters the velocity,
-        <math><mi>v</mi><mo>←</mo><mi>μ</mi><mi>v</mi><mo>+</mo><mo stretchy="false">(</mo><mi>g</mi><mo>+</mo><mi>λ</mi><mi>w</mi><mo stretchy="false">)</mo></math>,
-        and keeps acting for many steps: in steady state it is amplified by about
-        <math><mfrac><mn>1</mn><mrow><mn>1</mn><mo>−</mo><mi>μ</mi></mrow></mfrac></math> (10× at μ = 0.9), while decay shrinks once per step.
+        <math
+          ><mi>v</mi><mo>←</mo><mi>μ</mi><mi>v</mi><mo>+</mo><mo stretchy="false">(</mo><mi>g</mi><mo>+</mo><mi>λ</mi><mi>w</mi
+          ><mo stretchy="false">)</mo></math
+        >, and keeps acting for many steps: in steady state it is amplified by about
+        <math
+          ><mfrac
+            ><mn>1</mn><mrow><mn>1</mn><mo>−</mo><mi>μ</mi></mrow></mfrac
+          ></math
+        >
+        (10× at μ = 0.9), while decay shrinks once per step.
       </p>
       <p>
         <strong>Why Adam breaks it.</strong> Adam divides every step by
-        <math><msqrt><mover><mi>s</mi><mo>^</mo></mover></msqrt><mo>+</mo><mi>ε</mi></math>, the running size of the gradient. The L2 term is
-        divided too, so weights with large gradients are barely regularized and weights with small ones a lot; AdamW's decay
-        <math><mo stretchy="false">(</mo><mn>1</mn><mo>−</mo><mi>α</mi><mo stretchy="false">)</mo><mi>w</mi></math> is applied outside the division, the same for
-        every weight. No choice of λ makes Adam + L2 equal AdamW (Proposition 2).
+        <math
+          ><msqrt
+            ><mover><mi>s</mi><mo>^</mo></mover></msqrt
+          ><mo>+</mo><mi>ε</mi></math
+        >, the running size of the gradient. The L2 term is divided too, so weights with large gradients are barely regularized and weights with small ones
+        a lot; AdamW's decay <math><mo stretchy="false">(</mo><mn>1</mn><mo>−</mo><mi>α</mi><mo stretchy="false">)</mo><mi>w</mi></math> is applied outside
+        the division, the same for every weight. No choice of λ makes Adam + L2 equal AdamW (Proposition 2).
       </p>
       <p class="muted">
         Conventions: λ here is PyTorch's <code>weight_decay</code> for <code>SGD</code> and <code>Adam</code> (coupled). PyTorch
-        <code>AdamW(weight_decay=wd)</code> decays by η·wd per step, so its <code>wd</code> is <span class="nowrap">α/η</span> = λ here. In every decoupled rule the decay
-        uses the weight from before the step; biases are not regularized unless the configuration says so.
+        <code>AdamW(weight_decay=wd)</code> decays by η·wd per step, so its <code>wd</code> is <span class="nowrap">α/η</span> = λ here. In every decoupled
+        rule the decay uses the weight from before the step; biases are not regularized unless the configuration says so.
       </p>
       <details ?open=${this.optimizer !== 'sgd'}>
         <summary>All six rules, as this app implements them</summary>
         <div class="scroll">
           <table>
             <thead>
-              <tr><th scope="col">optimizer</th><th scope="col">L2 (coupled)</th><th scope="col">decay (decoupled)</th></tr>
+              <tr>
+                <th scope="col">optimizer</th>
+                <th scope="col">L2 (coupled)</th>
+                <th scope="col">decay (decoupled)</th>
+              </tr>
             </thead>
             <tbody>
               ${(['sgd', 'momentum', 'adam'] as const).map(
-                (o) => html`<tr>
-                  <th scope="row">${o === 'sgd' ? 'SGD' : o === 'momentum' ? 'SGD + momentum μ' : 'Adam (β1, β2, ε)'}</th>
-                  <td>${updateRule(o, 'l2').formula}</td>
-                  <td>${updateRule(o, 'decay').formula}</td>
-                </tr>`,
+                (o) =>
+                  html`<tr>
+                    <th scope="row">${o === 'sgd' ? 'SGD' : o === 'momentum' ? 'SGD + momentum μ' : 'Adam (β1, β2, ε)'}</th>
+                    <td>${updateRule(o, 'l2').formula}</td>
+                    <td>${updateRule(o, 'decay').formula}</td>
+                  </tr>`,
               )}
             </tbody>
           </table>

@@ -63,8 +63,8 @@ export class L2wdLossChart extends LitElement {
       .filter((r) => r.backend === backend)
       .map((r) => ({ row: r, label: `${BACKEND_LABEL[r.backend]} ${VARIANT_LABEL[r.variant]}`, baseline: false }));
     const base = this.baseline
-      ? rowsAt(this.baseline, this.width).find((r) => !r.skipped && (r.trainLoss?.length ?? 0) > 0 && r.backend === backend) ??
-        rowsAt(this.baseline, this.width).find((r) => !r.skipped && (r.trainLoss?.length ?? 0) > 0)
+      ? (rowsAt(this.baseline, this.width).find((r) => !r.skipped && (r.trainLoss?.length ?? 0) > 0 && r.backend === backend) ??
+        rowsAt(this.baseline, this.width).find((r) => !r.skipped && (r.trainLoss?.length ?? 0) > 0))
       : undefined;
     if (base) out.push({ row: base, label: `${BACKEND_LABEL[base.backend]} λ = 0`, baseline: true });
     return out;
@@ -121,14 +121,21 @@ export class L2wdLossChart extends LitElement {
       <figure>
         <div class="plot" id="loss-plot" role="img" aria-label="Training and validation loss over steps"></div>
         <figcaption>
-          Train solid, validation dashed. ${this.baseline
-            ? 'Grey: the same run without regularization (λ = 0), for comparison.'
-            : 'Tick “λ = 0 baseline” in the form to compare with an unregularized run.'}
+          Train solid, validation dashed.
+          ${
+            this.baseline
+              ? 'Grey: the same run without regularization (λ = 0), for comparison.'
+              : 'Tick “λ = 0 baseline” in the form to compare with an unregularized run.'
+          }
         </figcaption>
       </figure>
       <table aria-label="Final losses">
         <thead>
-          <tr><th scope="col">run</th><th scope="col">train</th><th scope="col">validation</th></tr>
+          <tr>
+            <th scope="col">run</th>
+            <th scope="col">train</th>
+            <th scope="col">validation</th>
+          </tr>
         </thead>
         <tbody>
           ${curves.map((c) => {

@@ -76,9 +76,10 @@ export class L2wdResultsTable extends LitElement {
       <div class="scroll" tabindex="0" aria-label="Results table, scrolls sideways">
         <table data-testid="results-rows">
           <caption>
-            Timings and losses per backend and regularizer. GFLOP/s counts matmul work only (forward, dW and dA products,
-            2·B·n<sub>in</sub>·n<sub>out</sub> each, as docs/RULES.md counts them) over the median step time; bias, activation, loss and
-            update take time but are not counted.
+            Timings and losses per backend and regularizer. GFLOP/s counts matmul work only (forward, dW and dA products, 2·B·n<sub>in</sub>·n<sub
+              >out</sub
+            >
+            each, as docs/RULES.md counts them) over the median step time; bias, activation, loss and update take time but are not counted.
           </caption>
           <thead>
             <tr>
@@ -109,15 +110,17 @@ export class L2wdResultsTable extends LitElement {
                 <td>${fmtNum(row.finalLoss, 4)}</td>
                 <td>${fmtNum(row.finalValidationLoss, 4)}</td>
                 <td class="status">
-                  ${row.skipped
-                    ? `skipped: ${row.skipped}`
-                    : bad !== null
-                      ? html`<strong>⚠ NaN/Inf at step ${bad}</strong>`
-                      : stoppedEarly(row.note)
-                        ? row.note
-                        : row.stepMs
-                          ? `ok (${row.timer ?? 'wall'})`
-                          : 'running…'}
+                  ${
+                    row.skipped
+                      ? `skipped: ${row.skipped}`
+                      : bad !== null
+                        ? html`<strong>⚠ NaN/Inf at step ${bad}</strong>`
+                        : stoppedEarly(row.note)
+                          ? row.note
+                          : row.stepMs
+                            ? `ok (${row.timer ?? 'wall'})`
+                            : 'running…'
+                  }
                   ${row.note && !row.skipped && !stoppedEarly(row.note) ? html`<br /><span class="spread">${row.note}</span>` : nothing}
                 </td>
               </tr>`;
@@ -125,45 +128,50 @@ export class L2wdResultsTable extends LitElement {
           </tbody>
         </table>
       </div>
-      ${r.agreement.length
-        ? html`<div class="scroll" tabindex="0" aria-label="Agreement table, scrolls sideways">
-            <table data-testid="agreement-rows">
-              <caption>
-                Agreement at the step both runs reached (worst layer; per layer on hover). Weight gap max|W<sup>P</sup> − W<sup>Q</sup>| /
-                max|W<sup>Q</sup>|; norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖; floor: the same gaps between the decay run and its
-                one-ulp twin; ratio: the pair's largest gap over its floor.
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">${sweep ? 'width' : ''}</th>
-                  <th scope="col">P</th>
-                  <th scope="col">Q</th>
-                  <th scope="col">weight gap</th>
-                  <th scope="col">norm gap</th>
-                  <th scope="col">floor (weight / norm)</th>
-                  <th scope="col">ratio</th>
-                  <th scope="col">verdict</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${r.agreement.map(
-                  (g) => html`<tr>
-                    <td>${g.width ?? ''}</td>
-                    <td>${BACKEND_LABEL[g.a.backend]} ${VARIANT_LABEL[g.a.variant]}</td>
-                    <td>${BACKEND_LABEL[g.b.backend]} ${VARIANT_LABEL[g.b.variant]}</td>
-                    <td title=${g.weightGap.map((v) => fmtSci(v)).join(', ')}>${fmtSci(worst(g.weightGap))}</td>
-                    <td title=${g.normGap.map((v) => fmtSci(v)).join(', ')}>${fmtSci(worst(g.normGap))}</td>
-                    <td title=${g.floorWeightGap ? `weight ${g.floorWeightGap.map((v) => fmtSci(v)).join(', ')}; norm ${(g.floorNormGap ?? []).map((v) => fmtSci(v)).join(', ')}` : ''}>
-                      ${g.floorWeightGap ? `${fmtSci(worst(g.floorWeightGap))} / ${fmtSci(worst(g.floorNormGap))}` : '–'}
-                    </td>
-                    <td>${g.floorRatio == null ? '–' : `${fmtNum(g.floorRatio)}×`}</td>
-                    <td data-verdict=${g.verdict ?? ''}>${g.verdict ?? '–'}</td>
-                  </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`
-        : nothing}
+      ${
+        r.agreement.length
+          ? html`<div class="scroll" tabindex="0" aria-label="Agreement table, scrolls sideways">
+              <table data-testid="agreement-rows">
+                <caption>
+                  Agreement at the step both runs reached (worst layer; per layer on hover). Weight gap max|W<sup>P</sup>
+                  − W<sup>Q</sup>| / max|W<sup>Q</sup>|; norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖; floor: the same gaps between the
+                  decay run and its one-ulp twin; ratio: the pair's largest gap over its floor.
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">${sweep ? 'width' : ''}</th>
+                    <th scope="col">P</th>
+                    <th scope="col">Q</th>
+                    <th scope="col">weight gap</th>
+                    <th scope="col">norm gap</th>
+                    <th scope="col">floor (weight / norm)</th>
+                    <th scope="col">ratio</th>
+                    <th scope="col">verdict</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${r.agreement.map(
+                    (g) =>
+                      html`<tr>
+                        <td>${g.width ?? ''}</td>
+                        <td>${BACKEND_LABEL[g.a.backend]} ${VARIANT_LABEL[g.a.variant]}</td>
+                        <td>${BACKEND_LABEL[g.b.backend]} ${VARIANT_LABEL[g.b.variant]}</td>
+                        <td title=${g.weightGap.map((v) => fmtSci(v)).join(', ')}>${fmtSci(worst(g.weightGap))}</td>
+                        <td title=${g.normGap.map((v) => fmtSci(v)).join(', ')}>${fmtSci(worst(g.normGap))}</td>
+                        <td
+                          title=${g.floorWeightGap ? `weight ${g.floorWeightGap.map((v) => fmtSci(v)).join(', ')}; norm ${(g.floorNormGap ?? []).map((v) => fmtSci(v)).join(', ')}` : ''}
+                        >
+                          ${g.floorWeightGap ? `${fmtSci(worst(g.floorWeightGap))} / ${fmtSci(worst(g.floorNormGap))}` : '–'}
+                        </td>
+                        <td>${g.floorRatio == null ? '–' : `${fmtNum(g.floorRatio)}×`}</td>
+                        <td data-verdict=${g.verdict ?? ''}>${g.verdict ?? '–'}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+          : nothing
+      }
     </section>`;
   }
 }

@@ -87,19 +87,21 @@ export class L2wdRunControls extends LitElement {
           ${this.phase === 'cancelling' ? 'Cancelling…' : 'Cancel'}
         </button>
         <div class="progress">
-          ${p
-            ? html`<progress
-                  max="1"
-                  .value=${p.work.total > 0 ? Math.min(1, p.work.done / p.work.total) : 0}
-                  aria-label="Run progress"
-                  aria-valuetext=${`${Math.round((100 * p.work.done) / Math.max(p.work.total, 1e-12))}% of the predicted work`}
-                ></progress>
-                <div class="status" data-testid="progress-text">
-                  ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} steps · ${p.label}
-                  ${this.phase === 'running' ? html` · ${fmtEta(p.etaSeconds)} left` : nothing}
-                </div>
-                <div class="sr-only" role="status" data-testid="stage">${running ? stageOf(p.label) : 'Finished.'}</div>`
-            : html`<div class="status">${running ? 'Preparing…' : 'Ready.'}</div>`}
+          ${
+            p
+              ? html`<progress
+                    max="1"
+                    .value=${p.work.total > 0 ? Math.min(1, p.work.done / p.work.total) : 0}
+                    aria-label="Run progress"
+                    aria-valuetext=${`${Math.round((100 * p.work.done) / Math.max(p.work.total, 1e-12))}% of the predicted work`}
+                  ></progress>
+                  <div class="status" data-testid="progress-text">
+                    ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} steps · ${p.label}
+                    ${this.phase === 'running' ? html` · ${fmtEta(p.etaSeconds)} left` : nothing}
+                  </div>
+                  <div class="sr-only" role="status" data-testid="stage">${running ? stageOf(p.label) : 'Finished.'}</div>`
+              : html`<div class="status">${running ? 'Preparing…' : 'Ready.'}</div>`
+          }
         </div>
       </div>
       ${!this.canStart && !running ? html`<p class="why" data-testid="blocked">Fix the configuration to run: ${this.blocked}</p>` : nothing}

@@ -150,51 +150,77 @@ export class L2wdThroughputChart extends LitElement {
     return html`<section class="card" aria-labelledby="tp-h" data-testid="throughput">
       <div class="head">
         <h2 id="tp-h">Throughput${widths.length ? ': GPU vs CPU across widths' : ''}</h2>
-        ${widths.length
-          ? html`<div class="metric" role="group" aria-label="Metric">
-              ${(['stepMs', 'samplesPerSec', 'gflops'] as const).map(
-                (m) => html`<button type="button" aria-pressed=${String(this.metric === m)} @click=${() => (this.metric = m)}>${METRIC_LABEL[m]}</button>`,
-              )}
-            </div>
-            <label class="scale"
-                ><input type="checkbox" data-testid="log-y" .checked=${this.logY} @change=${(e: Event) => (this.logY = (e.target as HTMLInputElement).checked)} />
-                log y axis</label
-              >`
-          : nothing}
+        ${
+          widths.length
+            ? html`<div class="metric" role="group" aria-label="Metric">
+                  ${(['stepMs', 'samplesPerSec', 'gflops'] as const).map(
+                    (m) =>
+                      html`<button type="button" aria-pressed=${String(this.metric === m)} @click=${() => (this.metric = m)}>${METRIC_LABEL[m]}</button>`,
+                  )}
+                </div>
+                <label class="scale"
+                  ><input
+                    type="checkbox"
+                    data-testid="log-y"
+                    .checked=${this.logY}
+                    @change=${(e: Event) => (this.logY = (e.target as HTMLInputElement).checked)}
+                  />
+                  log y axis</label
+                >`
+            : nothing
+        }
       </div>
-      ${results.adapter?.isFallbackAdapter
-        ? html`<p class="notice" role="note">Software adapter: GPU timings here are CPU emulation, not GPU performance.</p>`
-        : nothing}
-      ${widths.length
-        ? html`<div class="pair">
-            <figure>
-              <div class="plot" id="tp-plot" role="img" aria-label=${`${METRIC_LABEL[this.metric]} against hidden width, ${this.logY ? 'log-log' : 'log width, linear value'}`}></div>
-              <figcaption>${this.logY ? 'Log-log' : 'Log width, linear value'}; each point is the median over repeats, mean of the L2 and decay runs (same work).</figcaption>
-            </figure>
-            <aside data-testid="throughput-summary">${this.renderSweepSummary(results)}</aside>
-          </div>`
-        : html`<div data-testid="throughput-summary">${this.renderSingle(results)}</div>`}
+      ${
+        results.adapter?.isFallbackAdapter
+          ? html`<p class="notice" role="note">Software adapter: GPU timings here are CPU emulation, not GPU performance.</p>`
+          : nothing
+      }
+      ${
+        widths.length
+          ? html`<div class="pair">
+              <figure>
+                <div
+                  class="plot"
+                  id="tp-plot"
+                  role="img"
+                  aria-label=${`${METRIC_LABEL[this.metric]} against hidden width, ${this.logY ? 'log-log' : 'log width, linear value'}`}
+                ></div>
+                <figcaption>
+                  ${this.logY ? 'Log-log' : 'Log width, linear value'}; each point is the median over repeats, mean of the L2 and decay runs (same work).
+                </figcaption>
+              </figure>
+              <aside data-testid="throughput-summary">${this.renderSweepSummary(results)}</aside>
+            </div>`
+          : html`<div data-testid="throughput-summary">${this.renderSingle(results)}</div>`
+      }
     </section>`;
   }
 
   private renderSweepSummary(results: BenchResults) {
     const c = crossover(results);
     return html`<p>
-        ${c.width !== null
-          ? html`The GPU overtakes the CPU at hidden width ≈ <strong class="mono" data-testid="crossover">${Math.round(c.width)}</strong>.`
-          : c.smallest === null
-            ? 'Needs GPU and CPU timings at the same widths to find a crossover.'
-            : c.throughout === 'gpu'
-              ? 'The GPU is faster at every width tried.'
-              : c.throughout === 'cpu'
-                ? 'The CPU is faster at every width tried: try larger widths.'
-                : c.largest === 'gpu'
-                  ? 'The GPU is faster at the largest width tried.'
-                  : 'The GPU is faster at the smaller widths here, the CPU at the largest tried (small steps are dominated by fixed costs).'}
+        ${
+          c.width !== null
+            ? html`The GPU overtakes the CPU at hidden width ≈ <strong class="mono" data-testid="crossover">${Math.round(c.width)}</strong>.`
+            : c.smallest === null
+              ? 'Needs GPU and CPU timings at the same widths to find a crossover.'
+              : c.throughout === 'gpu'
+                ? 'The GPU is faster at every width tried.'
+                : c.throughout === 'cpu'
+                  ? 'The CPU is faster at every width tried: try larger widths.'
+                  : c.largest === 'gpu'
+                    ? 'The GPU is faster at the largest width tried.'
+                    : 'The GPU is faster at the smaller widths here, the CPU at the largest tried (small steps are dominated by fixed costs).'
+        }
       </p>
       <table class="per-width" aria-label="Median step time per width">
         <thead>
-          <tr><th scope="col">width</th><th scope="col">GPU</th><th scope="col">CPU</th><th scope="col" title="CPU step time over GPU step time">speed-up</th></tr>
+          <tr>
+            <th scope="col">width</th>
+            <th scope="col">GPU</th>
+            <th scope="col">CPU</th>
+            <th scope="col" title="CPU step time over GPU step time">speed-up</th>
+          </tr>
         </thead>
         <tbody>
           ${this.sweepWidths().map((w) => {
@@ -217,8 +243,7 @@ export class L2wdThroughputChart extends LitElement {
         ${backends.map(
           (b) =>
             html`${BACKEND_LABEL[b]}: <strong class="mono">${fmtMs(metricOf(results, null, b, 'stepMs'))}</strong> per step,
-              ${fmtNum(metricOf(results, null, b, 'samplesPerSec'))} samples/s,
-              ${fmtNum(metricOf(results, null, b, 'gflops'))} GFLOP/s.<br />`,
+              ${fmtNum(metricOf(results, null, b, 'samplesPerSec'))} samples/s, ${fmtNum(metricOf(results, null, b, 'gflops'))} GFLOP/s.<br />`,
         )}
       </p>
       <p class="muted">Run a sweep (or the “Stress sweep” preset) to see throughput across widths and where the GPU wins.</p>`;

@@ -33,7 +33,10 @@ export class RunController implements ReactiveController {
   readonly rates = new WorkMeter();
   private abort?: AbortController;
 
-  constructor(private readonly host: ReactiveControllerHost, private readonly onFinished: () => void = () => {}) {
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly onFinished: () => void = () => {},
+  ) {
     host.addController(this);
   }
 
@@ -90,7 +93,8 @@ export class RunController implements ReactiveController {
           kind: 'error',
           text: `The GPU device was lost during the run (${outcome.stopped.message}); the run stopped and what was measured is kept. Start again: the next run acquires a new device.`,
         };
-      else if (outcome.stopped?.reason === 'cancelled') this.message = { kind: 'info', text: `Cancelled after ${seconds} s; the results so far are kept.` };
+      else if (outcome.stopped?.reason === 'cancelled')
+        this.message = { kind: 'info', text: `Cancelled after ${seconds} s; the results so far are kept.` };
       else if (!outcome.results) this.message = { kind: 'error', text: 'Nothing could run: no backend was available.' };
       else this.message = { kind: 'info', text: `Done in ${seconds} s.` };
     } catch (e) {

@@ -5,7 +5,18 @@
  * browser tab can hold for the CPU backends.
  */
 import type { Backend, MlpConfig } from '../model/config';
-import { ACTIVATIONS, BACKENDS, DEFAULT_CONFIG, LOSSES, MAX_WIDTH, OPTIMIZERS, configErrors, parameterCount, parseLayers, parseNumber } from '../model/config';
+import {
+  ACTIVATIONS,
+  BACKENDS,
+  DEFAULT_CONFIG,
+  LOSSES,
+  MAX_WIDTH,
+  OPTIMIZERS,
+  configErrors,
+  parameterCount,
+  parseLayers,
+  parseNumber,
+} from '../model/config';
 import { checkGpuFit } from '../bench/backends';
 import { cpuSizeProblem, sweepError, sweepLayers } from '../bench/run-plan';
 import { CPU_MAX_PARAMETERS } from '../model/cpu-limits';
@@ -116,7 +127,8 @@ export function checkDraft(draft: RunDraft, limits: FitLimits | null): { request
     const text = parsed.find((w) => typeof w === 'string');
     const layers = Array.isArray(input.layers) && !errors.layers ? (input.layers as number[]) : null;
     // The runner's own sweep rule, once the widths are numbers and the layers valid.
-    const problem = text !== undefined ? `width ${JSON.stringify(text)} must be an integer from 1 to ${MAX_WIDTH}` : layers && sweepError(layers, parsed as number[]);
+    const problem =
+      text !== undefined ? `width ${JSON.stringify(text)} must be an integer from 1 to ${MAX_WIDTH}` : layers && sweepError(layers, parsed as number[]);
     if (problem) errors.sweep = `sweep: ${problem}`;
     else if (layers) sweep = [...new Set(parsed as number[])].sort((a, b) => a - b);
   }
@@ -127,9 +139,7 @@ export function checkDraft(draft: RunDraft, limits: FitLimits | null): { request
     const shape = { batch: input.batch as number, trainBatches: input.trainBatches as number, optimizer: input.optimizer as MlpConfig['optimizer'] };
     // The GPU engine's own plan of its buffers, and the runner's CPU size rule: the form and the run agree.
     const why = (backend: Backend, hidden: number[]): string | null =>
-      backend === 'gpu'
-        ? limits && checkGpuFit({ ...shape, layers: hidden }, limits)
-        : cpuSizeProblem(hidden, { cpuMaxParameters: CPU_MAX_PARAMETERS });
+      backend === 'gpu' ? limits && checkGpuFit({ ...shape, layers: hidden }, limits) : cpuSizeProblem(hidden, { cpuMaxParameters: CPU_MAX_PARAMETERS });
     if (sweep) {
       for (const width of sweep)
         for (const backend of draft.backends) {
@@ -154,7 +164,24 @@ export function checkDraft(draft: RunDraft, limits: FitLimits | null): { request
   return { errors, skips, request: { config, backends: [...draft.backends], sweep, baseline: draft.baseline && !sweep } };
 }
 
-const QUERY_TEXT_KEYS = ['layers', 'batch', 'steps', 'lr', 'lambda', 'optimizer', 'momentum', 'beta1', 'beta2', 'eps', 'activation', 'loss', 'seed', 'trainBatches', 'noise', 'sweep'] as const;
+const QUERY_TEXT_KEYS = [
+  'layers',
+  'batch',
+  'steps',
+  'lr',
+  'lambda',
+  'optimizer',
+  'momentum',
+  'beta1',
+  'beta2',
+  'eps',
+  'activation',
+  'loss',
+  'seed',
+  'trainBatches',
+  'noise',
+  'sweep',
+] as const;
 const QUERY_KEYS = new Set<string>([...QUERY_TEXT_KEYS, 'backend', 'regularizeBias', 'baseline']);
 const BOOLEAN_TEXT = ['true', 'false', '1', '0'];
 
@@ -209,7 +236,11 @@ export function queryNotices(search: string): string[] {
   const unknown = [...new Set(q.keys())].filter((k) => !QUERY_KEYS.has(k));
   if (unknown.length) notices.push(`ignored unknown ${unknown.length === 1 ? 'key' : 'keys'} ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
   const backends = q.get('backend');
-  const badBackends = backends?.split(',').map((s) => s.trim()).filter((s) => s && !(BACKENDS as readonly string[]).includes(s)) ?? [];
+  const badBackends =
+    backends
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s && !(BACKENDS as readonly string[]).includes(s)) ?? [];
   if (badBackends.length) notices.push(`backend ${badBackends.map((b) => JSON.stringify(b)).join(', ')} dropped (known: ${BACKENDS.join(', ')})`);
   const choices = { optimizer: OPTIMIZERS, activation: ACTIVATIONS, loss: LOSSES } as const;
   for (const [key, allowed] of Object.entries(choices)) {
@@ -218,7 +249,8 @@ export function queryNotices(search: string): string[] {
   }
   for (const key of ['regularizeBias', 'baseline']) {
     const v = q.get(key);
-    if (v !== null && !BOOLEAN_TEXT.includes(v)) notices.push(`${key} = ${JSON.stringify(v)} read as ${key === 'baseline' ? 'on' : 'off'} (use true or false)`);
+    if (v !== null && !BOOLEAN_TEXT.includes(v))
+      notices.push(`${key} = ${JSON.stringify(v)} read as ${key === 'baseline' ? 'on' : 'off'} (use true or false)`);
   }
   return notices;
 }

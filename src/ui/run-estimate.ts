@@ -62,6 +62,8 @@ export function reasonsToAsk(e: RunEstimate, hostMemoryBytes: number | null): st
   const why: string[] = [];
   if (e.seconds > CONFIRM_SECONDS) why.push(`it is predicted to take about ${Math.round(e.seconds / 60)} min`);
   if (hostMemoryBytes !== null && e.hostBytes > 0.5 * hostMemoryBytes)
-    why.push(`it needs about ${(e.hostBytes / 2 ** 30).toFixed(1)} GiB of host memory, over half of the ${(hostMemoryBytes / 2 ** 30).toFixed(0)} GiB the browser reports`);
+    why.push(
+      `it needs about ${(e.hostBytes / 2 ** 30).toFixed(1)} GiB of host memory, over half of the ${(hostMemoryBytes / 2 ** 30).toFixed(0)} GiB the browser reports`,
+    );
   return why;
 }

@@ -47,7 +47,10 @@ class SessionProgress {
   private readonly baselineMeter = new WorkMeter();
   private main: RunProgress | null = null;
 
-  constructor(private readonly request: RunRequest, private readonly emit: (p: RunProgress) => void) {
+  constructor(
+    private readonly request: RunRequest,
+    private readonly emit: (p: RunProgress) => void,
+  ) {
     this.baselineSteps = request.baseline && !request.sweep ? request.config.steps : 0;
     this.baselineMeter.add('baseline', request.backends[0], this.flops, this.baselineSteps);
   }
@@ -153,11 +156,7 @@ export async function runSession(request: RunRequest, hooks: SessionHooks): Prom
     hooks.signal.removeEventListener('abort', onOuterAbort);
     gpu?.device.destroy();
   }
-  const stopped: SessionOutcome['stopped'] = lost
-    ? { reason: 'device-lost', message: lost }
-    : hooks.signal.aborted
-      ? { reason: 'cancelled' }
-      : null;
+  const stopped: SessionOutcome['stopped'] = lost ? { reason: 'device-lost', message: lost } : hooks.signal.aborted ? { reason: 'cancelled' } : null;
   return { results, baseline, stopped };
 }
 

@@ -35,7 +35,12 @@ describe('l2wd-agreement-chart', () => {
         out.updates.push(el.normsChart.chart!.data[0].length);
         out.same &&= el.normsChart.chart === first;
       }
-      return { ...out, buildsAfter: el.normsChart.builds, dataUpdates: el.normsChart.dataUpdates, canvases: el.shadowRoot!.querySelectorAll('canvas').length };
+      return {
+        ...out,
+        buildsAfter: el.normsChart.builds,
+        dataUpdates: el.normsChart.dataUpdates,
+        canvases: el.shadowRoot!.querySelectorAll('canvas').length,
+      };
     });
     expect(r.builds).toBe(1);
     expect(r.points).toBe(5);
@@ -66,7 +71,12 @@ describe('l2wd-agreement-chart', () => {
       const el = document.getElementById('a1') as HTMLElementTagNameMap['l2wd-agreement-chart'];
       const old = el.normsChart.chart!;
       el.remove();
-      const afterRemove = { chart: el.normsChart.chart === undefined, gaps: el.gapsChart.chart === undefined, rootGone: !old.root.isConnected, plots: el.shadowRoot!.querySelectorAll('.uplot').length };
+      const afterRemove = {
+        chart: el.normsChart.chart === undefined,
+        gaps: el.gapsChart.chart === undefined,
+        rootGone: !old.root.isConnected,
+        plots: el.shadowRoot!.querySelectorAll('.uplot').length,
+      };
       document.body.append(el);
       await el.updateComplete;
       await new Promise((r) => setTimeout(r, 0));
@@ -90,7 +100,12 @@ describe('l2wd-agreement-chart', () => {
       const flag = el.shadowRoot!.querySelector('[data-testid="nonfinite-flag"]')?.textContent ?? '';
       const gapData = el.gapsChart.chart!.data.slice(1).flatMap((s) => Array.from(s as ArrayLike<number | null>));
       el.remove();
-      return { anyNaN: values.some((v) => typeof v === 'number' && !Number.isFinite(v)), nulls: values.filter((v) => v === null).length, gapNaN: gapData.some((v) => typeof v === 'number' && !Number.isFinite(v)), flag };
+      return {
+        anyNaN: values.some((v) => typeof v === 'number' && !Number.isFinite(v)),
+        nulls: values.filter((v) => v === null).length,
+        gapNaN: gapData.some((v) => typeof v === 'number' && !Number.isFinite(v)),
+        flag,
+      };
     });
     expect(r.anyNaN).toBe(false);
     expect(r.gapNaN).toBe(false);

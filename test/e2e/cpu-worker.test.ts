@@ -36,7 +36,10 @@ describe('CPU backend in the page', () => {
     const startedAt = await page.evaluate(() => performance.now());
     // Ten million steps: the page asks before it starts such a run.
     await startLongRun(page);
-    await page.locator('[data-testid="progress-text"]').filter({ hasText: /\b[1-9][\d,]* \/ [\d,]+ steps/ }).waitFor({ timeout: 60_000 });
+    await page
+      .locator('[data-testid="progress-text"]')
+      .filter({ hasText: /\b[1-9][\d,]* \/ [\d,]+ steps/ })
+      .waitFor({ timeout: 60_000 });
     // From here the run is in its steady state (start-up — building the dataset, the workers,
     // the charts — is behind it): progress must go on (the old page pool froze after some
     // chunks), sampled over ~8 s, with the main thread free.
@@ -52,10 +55,14 @@ describe('CPU backend in the page', () => {
     expect(Date.now() - t0, 'ms from Cancel to idle').toBeLessThan(5_000);
     await expect(page.locator('[data-testid="run-message"]').innerText()).resolves.toMatch(/Cancelled/);
     const long = await page.evaluate(
-      ([from, to]) => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start + t.duration >= from && t.start <= to),
+      ([from, to]) =>
+        (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start + t.duration >= from && t.start <= to),
       [steadyFrom, steadyTo],
     );
-    expect(long.map((t) => `${Math.round(t.duration)} ms at +${Math.round(t.start - startedAt)} ms`), 'long tasks on the main thread during the CPU run').toEqual([]);
+    expect(
+      long.map((t) => `${Math.round(t.duration)} ms at +${Math.round(t.start - startedAt)} ms`),
+      'long tasks on the main thread during the CPU run',
+    ).toEqual([]);
     expect(errors).toEqual([]);
   });
 });

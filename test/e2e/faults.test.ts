@@ -28,13 +28,16 @@ describe('lost device', () => {
     await page.locator('[data-testid="start"]').click();
     // Steps under way on the GPU (or the run already over, which means the GPU never ran).
     await Promise.race([
-      page.locator('[data-testid="progress-text"]').filter({ hasText: /\b[1-9][\d,]* \/ [\d,]+ steps/ }).waitFor({ timeout: 60_000 }),
+      page
+        .locator('[data-testid="progress-text"]')
+        .filter({ hasText: /\b[1-9][\d,]* \/ [\d,]+ steps/ })
+        .waitFor({ timeout: 60_000 }),
       page.waitForFunction((n) => Number(document.querySelector('l2wd-app')?.getAttribute('data-runs')) > n, before, { timeout: 60_000 }),
     ]);
     if (Number(await page.locator('l2wd-app').getAttribute('data-runs')) > before) {
       await expectBackendsRan(page, ['gpu']);
-    await chartsDrawing(page);
-    await screenshot(page, 'device-lost-recovered');
+      await chartsDrawing(page);
+      await screenshot(page, 'device-lost-recovered');
       throw new Error('e2e: the GPU run finished before the crash could be injected; make it longer');
     }
 

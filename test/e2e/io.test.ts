@@ -23,7 +23,9 @@ describe('export and import', () => {
     expect(exported.config.alpha).toBeCloseTo(0.02 * 0.001, 15);
 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="export-csv"]').click()]);
-    const lines = readFileSync(await csv.path(), 'utf8').trim().split('\n');
+    const lines = readFileSync(await csv.path(), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines[0]).toMatch(/^kind,width,backend,variant/);
     expect(lines.filter((l) => l.startsWith('result,'))).toHaveLength(exported.results.length);
     expect(lines.filter((l) => l.startsWith('agreement,'))).toHaveLength(exported.agreement.length);
@@ -40,7 +42,9 @@ describe('export and import', () => {
     await screenshot(fresh, 'imported');
 
     // A file that is not results gets a message and changes nothing.
-    await fresh.locator('[data-testid="import"]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"schema":"other"}') });
+    await fresh
+      .locator('[data-testid="import"]')
+      .setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"schema":"other"}') });
     const complaint = fresh.locator('[data-testid="run-message"]').filter({ hasText: /Could not import bad\.json/ });
     await complaint.waitFor();
     expect(await complaint.innerText()).toMatch(/schema/);

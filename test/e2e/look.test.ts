@@ -16,7 +16,9 @@ describe('look', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(bg).toBe('rgb(15, 18, 24)');
-    const chartWidth = await page.locator('l2wd-agreement-chart').evaluate((el) => (el as HTMLElementTagNameMap['l2wd-agreement-chart']).normsChart.chart?.width ?? 0);
+    const chartWidth = await page
+      .locator('l2wd-agreement-chart')
+      .evaluate((el) => (el as HTMLElementTagNameMap['l2wd-agreement-chart']).normsChart.chart?.width ?? 0);
     expect(chartWidth).toBeGreaterThan(200);
     expect(chartWidth).toBeLessThanOrEqual(390);
     await screenshot(page, 'dark-narrow');

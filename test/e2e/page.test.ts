@@ -40,9 +40,9 @@ describe('sweep over the limits', () => {
       for (const r of ran) expect(r).not.toMatch(/skipped|failed/);
     }
     // In a sweep the throughput chart (the point of a sweep) comes first.
-    const order = await page.locator('l2wd-app').evaluate((el) =>
-      [...el.shadowRoot!.querySelectorAll('.results > *')].map((c) => c.tagName.toLowerCase()).filter((t) => t.startsWith('l2wd-')),
-    );
+    const order = await page
+      .locator('l2wd-app')
+      .evaluate((el) => [...el.shadowRoot!.querySelectorAll('.results > *')].map((c) => c.tagName.toLowerCase()).filter((t) => t.startsWith('l2wd-')));
     expect(order[0]).toBe('l2wd-throughput-chart');
     expect(errors).toEqual([]);
     await page.close();
@@ -67,7 +67,10 @@ describe('the form', () => {
     // A longer run, to see focus on Cancel while it goes.
     await page.locator('l2wd-config-form #steps').fill('20000');
     await page.locator('l2wd-config-form #steps').press('Enter');
-    await page.locator('[data-testid="progress-text"]').filter({ hasText: /\b[1-9][\d,]* \/ [\d,]+ steps/ }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('[data-testid="progress-text"]')
+      .filter({ hasText: /\b[1-9][\d,]* \/ [\d,]+ steps/ })
+      .waitFor({ timeout: 30_000 });
     expect(await focused(page)).toBe('cancel');
     const value = () => page.locator('l2wd-run-controls progress').evaluate((p) => (p as HTMLProgressElement).value);
     await page.keyboard.press('Enter'); // Cancel has focus
@@ -93,7 +96,9 @@ describe('the form', () => {
     const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
     await openApp(page, app.server.url);
     await preset(page, 'large');
-    await expect(page.locator('[data-testid="estimate"]').innerText()).resolves.toMatch(/Predicted: about \d+ min \d+ s, .* on the GPU, .* of host memory/);
+    await expect(page.locator('[data-testid="estimate"]').innerText()).resolves.toMatch(
+      /Predicted: about \d+ min \d+ s, .* on the GPU, .* of host memory/,
+    );
     const before = await runs(page);
     await page.locator('[data-testid="start"]').click();
     await expect(page.locator('[data-testid="ask-first"]').innerText()).resolves.toMatch(/Start this run\? it is predicted to take about \d+ min/);
@@ -126,9 +131,12 @@ describe('charts you can read', () => {
     await entry.focus();
     await page.keyboard.press('Enter');
     await expect(entry.getAttribute('aria-pressed')).resolves.toBe('false');
-    expect(await page.locator('l2wd-loss-chart').evaluate((el) => (el as HTMLElementTagNameMap['l2wd-loss-chart']).chart.chart!.series[1].show)).toBe(false);
+    expect(await page.locator('l2wd-loss-chart').evaluate((el) => (el as HTMLElementTagNameMap['l2wd-loss-chart']).chart.chart!.series[1].show)).toBe(
+      false,
+    );
     // The gap chart's log axis can be switched to linear.
-    const distr = () => page.locator('l2wd-agreement-chart').evaluate((el) => (el as HTMLElementTagNameMap['l2wd-agreement-chart']).gapsChart.chart!.scales.y.distr);
+    const distr = () =>
+      page.locator('l2wd-agreement-chart').evaluate((el) => (el as HTMLElementTagNameMap['l2wd-agreement-chart']).gapsChart.chart!.scales.y.distr);
     expect(await distr()).toBe(3);
     await page.locator('l2wd-agreement-chart [data-testid="gap-log"]').uncheck();
     await expect.poll(distr).toBe(1);
@@ -145,11 +153,23 @@ describe('accessibility (axe-core)', () => {
       expect(await runAndWait(page)).toMatch(/^Done/);
       await page.addScriptTag({ content: readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8') });
       const violations = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: unknown; failureSummary: string }[] }[] }> } }).axe;
+        const axe = (
+          window as unknown as {
+            axe: {
+              run(
+                ctx: Document,
+                opts: object,
+              ): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: unknown; failureSummary: string }[] }[] }>;
+            };
+          }
+        ).axe;
         const r = await axe.run(document, { resultTypes: ['violations'] });
         return r.violations
           .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)}: ${n.failureSummary.replace(/\s+/g, ' ')}`).join('\n')}`);
+          .map(
+            (v) =>
+              `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)}: ${n.failureSummary.replace(/\s+/g, ' ')}`).join('\n')}`,
+          );
       });
       await screenshot(page, `axe-${colorScheme}`);
       expect(violations.join('\n')).toBe('');

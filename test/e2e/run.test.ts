@@ -110,7 +110,10 @@ describe('cancel', () => {
     await freshPage('layers=8,64,64,4&batch=16&steps=20000&backend=reference&baseline=0');
     await page.locator('[data-testid="start"]').click();
     // Some steps done (not just started), so there is something to keep.
-    await page.locator('[data-testid="progress-text"]').filter({ hasText: /\b[1-9][\d,]* \/ [\d,]+ steps/ }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('[data-testid="progress-text"]')
+      .filter({ hasText: /\b[1-9][\d,]* \/ [\d,]+ steps/ })
+      .waitFor({ timeout: 30_000 });
     const t0 = Date.now();
     await page.locator('[data-testid="cancel"]').click();
     await page.waitForFunction(() => document.querySelector('l2wd-app')?.getAttribute('data-phase') === 'idle', null, { timeout: 10_000 });
@@ -131,7 +134,10 @@ describe('divergence', () => {
     expect(await tableText(page)).toMatch(/⚠ NaN\/Inf at step \d+/);
     const plotted = await page.locator('l2wd-agreement-chart').evaluate((el) => {
       const chart = (el as HTMLElementTagNameMap['l2wd-agreement-chart']).normsChart.chart!;
-      return chart.data.slice(1).flatMap((s) => Array.from(s as ArrayLike<number | null>)).filter((v) => v !== null && !Number.isFinite(v)).length;
+      return chart.data
+        .slice(1)
+        .flatMap((s) => Array.from(s as ArrayLike<number | null>))
+        .filter((v) => v !== null && !Number.isFinite(v)).length;
     });
     expect(plotted).toBe(0);
     await screenshot(page, 'diverged');

@@ -42,24 +42,28 @@ describe('the verdict on every preset (reduced steps)', () => {
     ['adam', '60', /^they drift: norm gap [\d.e+]+× the rounding floor/, /^drift$/],
     ['large', '4', /^the same map/, /^(same|identical)$/],
     ['sweep', '2', /^the same map/, /^(same|identical)$/],
-  ] as const)('%s preset at %s steps', async (id, steps, sentence, verdictId) => {
-    const { page, errors } = await freshPage();
-    await preset(page, id);
-    await setField(page, 'steps', steps);
-    expect(await runAndWait(page, RUN_MS)).toMatch(/^Done/);
-    await expectBackendsRan(page, ['gpu', 'cpu']);
-    for (const backend of ['gpu', 'cpu'] as const) {
-      const v = await shownVerdict(page, backend);
-      expect(v.id, v.text).toMatch(verdictId);
-      expect(v.text.replace(/^.*L2 vs decay /, ''), v.text).toMatch(sentence);
-    }
-    const ids = await tableVerdicts(page);
-    expect(ids.length).toBeGreaterThanOrEqual(2);
-    for (const v of ids) expect(v).toMatch(verdictId);
-    await screenshot(page, `verdict-${id}`);
-    expect(errors).toEqual([]);
-    await page.close();
-  }, RUN_MS + 20_000);
+  ] as const)(
+    '%s preset at %s steps',
+    async (id, steps, sentence, verdictId) => {
+      const { page, errors } = await freshPage();
+      await preset(page, id);
+      await setField(page, 'steps', steps);
+      expect(await runAndWait(page, RUN_MS)).toMatch(/^Done/);
+      await expectBackendsRan(page, ['gpu', 'cpu']);
+      for (const backend of ['gpu', 'cpu'] as const) {
+        const v = await shownVerdict(page, backend);
+        expect(v.id, v.text).toMatch(verdictId);
+        expect(v.text.replace(/^.*L2 vs decay /, ''), v.text).toMatch(sentence);
+      }
+      const ids = await tableVerdicts(page);
+      expect(ids.length).toBeGreaterThanOrEqual(2);
+      for (const v of ids) expect(v).toMatch(verdictId);
+      await screenshot(page, `verdict-${id}`);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    RUN_MS + 20_000,
+  );
 
   it('a diverged run reads neither "same map" nor "drift"', async () => {
     const { page, errors } = await freshPage('layers=8,16,4&batch=8&steps=20&lr=1000000&activation=relu&backend=gpu,cpu&baseline=0');

@@ -31,22 +31,26 @@ describe('bench CLI on the GPU, signalled', () => {
   test.each([
     ['Ctrl-C twice', 130, ['SIGINT', 'SIGINT'] as const, /interrupted \(SIGINT\)|cancelled/],
     ['SIGTERM', 143, ['SIGTERM'] as const, /interrupted \(SIGTERM\)/],
-  ])('%s: exits %i with the partial results in --json and --csv', async (_name, status, signals, stopped) => {
-    const json = join(cli.dir, `signal-${status}.json`);
-    const csv = join(cli.dir, `signal-${status}.csv`);
-    const child = cli.start([...LONG_GPU_RUN, '--json', json, '--csv', csv]);
-    const done = finished(child);
-    await untilExists(json, 90_000); // the first partial copy: something was measured
-    for (const signal of signals) {
-      child.kill(signal);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const r = await done;
-    expect(r.status, r.stderr + r.stdout).toBe(status);
-    const results = parseResultsJson(readFileSync(json, 'utf8'));
-    expect(results.stopped).toMatch(stopped);
-    const gpuRows = results.results.filter((row) => row.backend === 'gpu');
-    expect(gpuRows.some((row) => (row.steps ?? 0) > 0 && row.norms.length > 0)).toBe(true);
-    expect(parseCsv(readFileSync(csv, 'utf8')).length).toBeGreaterThan(1);
-  }, 150_000);
+  ])(
+    '%s: exits %i with the partial results in --json and --csv',
+    async (_name, status, signals, stopped) => {
+      const json = join(cli.dir, `signal-${status}.json`);
+      const csv = join(cli.dir, `signal-${status}.csv`);
+      const child = cli.start([...LONG_GPU_RUN, '--json', json, '--csv', csv]);
+      const done = finished(child);
+      await untilExists(json, 90_000); // the first partial copy: something was measured
+      for (const signal of signals) {
+        child.kill(signal);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const r = await done;
+      expect(r.status, r.stderr + r.stdout).toBe(status);
+      const results = parseResultsJson(readFileSync(json, 'utf8'));
+      expect(results.stopped).toMatch(stopped);
+      const gpuRows = results.results.filter((row) => row.backend === 'gpu');
+      expect(gpuRows.some((row) => (row.steps ?? 0) > 0 && row.norms.length > 0)).toBe(true);
+      expect(parseCsv(readFileSync(csv, 'utf8')).length).toBeGreaterThan(1);
+    },
+    150_000,
+  );
 });

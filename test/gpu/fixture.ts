@@ -29,7 +29,10 @@ export async function openDevice(need: Partial<DeviceLimits> = {}): Promise<Acqu
     announced = true;
     const a = acquired.adapter;
     console.log(
-      `GPU tests on ${implementationLabel(a)}, adapter: ${a.vendor} ${a.architecture} ${a.description}${a.isFallbackAdapter ? ' (software fallback)' : ''}`.replace(/\s+/g, ' '),
+      `GPU tests on ${implementationLabel(a)}, adapter: ${a.vendor} ${a.architecture} ${a.description}${a.isFallbackAdapter ? ' (software fallback)' : ''}`.replace(
+        /\s+/g,
+        ' ',
+      ),
     );
   }
   return acquired;

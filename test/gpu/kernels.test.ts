@@ -41,7 +41,9 @@ function checkBound(actual: Float32Array, expected: Float64Array, magnitude: Flo
     const bound = 2 * K * EPS32 * magnitude[i] + atol;
     const diff = Math.abs(actual[i] - expected[i]);
     if (!(diff <= bound))
-      throw new Error(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (|diff| ${diff.toExponential(2)} > bound ${bound.toExponential(2)})`);
+      throw new Error(
+        `${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (|diff| ${diff.toExponential(2)} > bound ${bound.toExponential(2)})`,
+      );
   }
 }
 
@@ -161,18 +163,26 @@ describe('loss and norm reductions', () => {
         const expectedDz = Float64Array.from(y, (v, i) => (v - t[i]) / B);
         const dz = poisonedBuffer(device, 'dz', B * n);
         const lossOut = poisonedBuffer(device, 'lossOut', 1);
-        const pass = new LossPass(kernels, 'test.loss', loss, { rows: B, cols: n }, {
-          z: storageBuffer(device, 'z', z),
-          targets: storageBuffer(device, 't', t),
-          dz,
-          rowLoss: poisonedBuffer(device, 'rowLoss', B),
-          lossOut,
-        });
+        const pass = new LossPass(
+          kernels,
+          'test.loss',
+          loss,
+          { rows: B, cols: n },
+          {
+            z: storageBuffer(device, 'z', z),
+            targets: storageBuffer(device, 't', t),
+            dz,
+            rowLoss: poisonedBuffer(device, 'rowLoss', B),
+            lossOut,
+          },
+        );
         await run(device, (p) => pass.encode(p));
         const gotDz = (await readBuffer(device, dz)).subarray(0, B * n);
         const gotLoss = (await readBuffer(device, lossOut))[0];
         for (let i = 0; i < B * n; i++)
-          expect(Math.abs(gotDz[i] - expectedDz[i]), `${loss} dZ[${i}]: ${gotDz[i]} vs ${expectedDz[i]}`).toBeLessThanOrEqual(1e-6 / B + 4 * n * EPS32 * Math.abs(expectedDz[i]));
+          expect(Math.abs(gotDz[i] - expectedDz[i]), `${loss} dZ[${i}]: ${gotDz[i]} vs ${expectedDz[i]}`).toBeLessThanOrEqual(
+            1e-6 / B + 4 * n * EPS32 * Math.abs(expectedDz[i]),
+          );
         expect(Math.abs(gotLoss - expectedLoss) / Math.max(1, Math.abs(expectedLoss)), `${loss} loss ${gotLoss} vs ${expectedLoss}`).toBeLessThan(1e-5);
       }
     });

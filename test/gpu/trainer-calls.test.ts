@@ -50,7 +50,9 @@ describe('GPU trainer calls', () => {
     await withDevice(async ({ device }) => {
       const config = validateConfig({ layers: [8, 16, 4] });
       const other = makeDataset(validateConfig({ layers: [4, 16, 2] }));
-      await expect(createGpuTrainer(device, config, 'l2', other)).rejects.toThrow(/data has 4 inputs and 2 outputs; the model \(layers 8,16,4\) wants 8 and 4/);
+      await expect(createGpuTrainer(device, config, 'l2', other)).rejects.toThrow(
+        /data has 4 inputs and 2 outputs; the model \(layers 8,16,4\) wants 8 and 4/,
+      );
       const few = makeDataset(validateConfig({ layers: [8, 16, 4], trainBatches: 1 }));
       await expect(createGpuTrainer(device, config, 'l2', few)).rejects.toThrow(/32 training rows; batch × trainBatches = 32 × 4 needs 128/);
     });
@@ -60,7 +62,12 @@ describe('GPU trainer calls', () => {
     await withDevice(async ({ device }) => {
       const config = validateConfig({ layers: [8, 16, 4] });
       const t = await createGpuTrainer(device, config, 'l2', makeDataset(config));
-      for (const [bad, shown] of [[0, '0'], [1.5, '1.5'], [Number.NaN, 'NaN'], ['3', '"3"']] as const)
+      for (const [bad, shown] of [
+        [0, '0'],
+        [1.5, '1.5'],
+        [Number.NaN, 'NaN'],
+        ['3', '"3"'],
+      ] as const)
         await expect(t.train(bad as number)).rejects.toThrow(`steps = ${shown}: must be an integer ≥ 1`);
       expect(t.step).toBe(0);
       t.dispose();

@@ -134,7 +134,12 @@ describe('limits and faults', () => {
         // 128 MiB bindings): the smallest device a test can ask for. 8192² weights need 256 MiB.
         expect(device.limits.maxStorageBufferBindingSize).toBe(128 * 2 ** 20);
         const config = validateConfig({ layers: [8192, 8192], batch: 1, trainBatches: 1 });
-        const data = { inputs: 8192, outputs: 8192, train: { rows: 0, x: new Float64Array(), t: new Float64Array() }, validation: { rows: 0, x: new Float64Array(), t: new Float64Array() } };
+        const data = {
+          inputs: 8192,
+          outputs: 8192,
+          train: { rows: 0, x: new Float64Array(), t: new Float64Array() },
+          validation: { rows: 0, x: new Float64Array(), t: new Float64Array() },
+        };
         await expect(createGpuTrainer(device, config, 'l2', data)).rejects.toThrow(
           'This run does not fit the GPU: layer 1 weights need 256 MiB; maxStorageBufferBindingSize is 128 MiB.',
         );

@@ -46,9 +46,13 @@ function parseShapes(text: string): PeerShape[] {
 }
 
 function parseEngines(text: string): EngineId[] {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = names.filter((n) => !(ENGINES as readonly string[]).includes(n));
-  if (bad.length || names.length === 0) throw new PeersUsageError(`--engines ${text}: unknown ${bad.join(', ') || '(empty list)'}; known: ${ENGINES.join(', ')}`);
+  if (bad.length || names.length === 0)
+    throw new PeersUsageError(`--engines ${text}: unknown ${bad.join(', ') || '(empty list)'}; known: ${ENGINES.join(', ')}`);
   return [...new Set(names)] as EngineId[];
 }
 

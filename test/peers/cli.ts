@@ -27,7 +27,8 @@ async function main(): Promise<number> {
   const report = await runPeers({
     ...args,
     onResult: (r) => {
-      const what = 'error' in r ? `failed: ${r.error}` : `${(r.msPerStep.reduce((a, b) => a + b, 0) / r.msPerStep.length).toFixed(2)} ms/step (mean of samples)`;
+      const what =
+        'error' in r ? `failed: ${r.error}` : `${(r.msPerStep.reduce((a, b) => a + b, 0) / r.msPerStep.length).toFixed(2)} ms/step (mean of samples)`;
       console.error(`  ${r.engine} at ${shapeName(r.shape)}: ${what}`);
     },
   });

@@ -55,7 +55,8 @@ export function describeAdapterKind(env: PageEnvironment): string {
 }
 
 export function invalidReason(r: EngineResult): string | null {
-  if (r.msPerStep.length === 0 || r.msPerStep.some((ms) => !Number.isFinite(ms) || ms <= 0)) return `timings not finite and positive: ${r.msPerStep.join(', ')}`;
+  if (r.msPerStep.length === 0 || r.msPerStep.some((ms) => !Number.isFinite(ms) || ms <= 0))
+    return `timings not finite and positive: ${r.msPerStep.join(', ')}`;
   if (!Number.isFinite(r.lossFirst) || !Number.isFinite(r.lossLast)) return `loss not finite: first ${r.lossFirst}, last ${r.lossLast}`;
   if (!(r.lossLast < r.lossFirst)) return `loss did not decrease: first ${r.lossFirst}, last ${r.lossLast} after ${r.steps} steps`;
   return null;
@@ -111,7 +112,9 @@ export function formatReport(report: PeersReport): string {
     for (const r of report.results.filter((x) => shapeName(x.shape) === shapeName(shape))) {
       const ms = r.invalid ? `INVALID: ${r.invalid}` : `${fmt(r.msPerStep.median, 2)} [${fmt(r.msPerStep.p10, 2)} – ${fmt(r.msPerStep.p90, 2)}]`;
       const ratio = r.oursRatio === null ? '' : `${r.oursRatio.toFixed(2)}×`;
-      lines.push(`| ${r.engine} | ${r.label} | ${ms} | ${fmt(r.samplesPerSecond, 0)} | ${fmt(r.matmulGflops, 2)} | ${ratio} | ${r.lossFirst.toPrecision(4)} → ${r.lossLast.toPrecision(4)} |`);
+      lines.push(
+        `| ${r.engine} | ${r.label} | ${ms} | ${fmt(r.samplesPerSecond, 0)} | ${fmt(r.matmulGflops, 2)} | ${ratio} | ${r.lossFirst.toPrecision(4)} → ${r.lossLast.toPrecision(4)} |`,
+      );
     }
   }
   for (const f of report.failures) lines.push('', `FAILED ${f.engine} at ${shapeName(f.shape)}: ${f.error}`);

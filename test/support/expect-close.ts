@@ -7,14 +7,8 @@ export interface Tolerance {
   atol: number;
 }
 
-export function expectClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  { rtol, atol }: Tolerance,
-  what = 'values',
-): void {
-  if (actual.length !== expected.length)
-    throw new Error(`${what}: length ${actual.length}, expected ${expected.length}`);
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, { rtol, atol }: Tolerance, what = 'values'): void {
+  if (actual.length !== expected.length) throw new Error(`${what}: length ${actual.length}, expected ${expected.length}`);
   for (let i = 0; i < actual.length; i++) {
     const a = actual[i];
     const e = expected[i];

@@ -11,9 +11,7 @@ export default class SummaryReporter implements Reporter {
 
   onInit(vitest: Vitest): void {
     // A project with no include pattern (gpu-wgpu under Node) exists only to receive Deno's merged report.
-    this.requiredLayers = vitest.projects
-      .filter((p) => vitest.config.mergeReports || p.config.include.length > 0)
-      .map((p) => p.name);
+    this.requiredLayers = vitest.projects.filter((p) => vitest.config.mergeReports || p.config.include.length > 0).map((p) => p.name);
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
@@ -38,8 +36,10 @@ export default class SummaryReporter implements Reporter {
       }
     }
     // Layers in the config's order (unit, gpu-dawn, gpu-wgpu, e2e), whatever order files finished in.
-    const order = (layer: string) => (this.requiredLayers.indexOf(layer) + 1 || Infinity);
-    const lines = [...byLayer].sort(([a], [b]) => order(a) - order(b)).map(([layer, c]) => `  ${layer.padEnd(8)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+    const order = (layer: string) => this.requiredLayers.indexOf(layer) + 1 || Infinity;
+    const lines = [...byLayer]
+      .sort(([a], [b]) => order(a) - order(b))
+      .map(([layer, c]) => `  ${layer.padEnd(8)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
     // In CI every layer must have run for real: a layer with no passing test (no adapter, no
     // browser, a file that failed to load) fails the run rather than passing silently.
     const missing = this.requiredLayers.filter((layer) => !(byLayer.get(layer)?.passed ?? 0));

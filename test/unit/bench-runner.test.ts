@@ -238,7 +238,9 @@ describe('runBenchmark on the reference backend', () => {
     // 5 ms per step at width 4 is read as a rate in GFLOP/s; width 1000 has ~250× the FLOPs.
     const r = await runBenchmark(options({ steps: 20 }, { sweep: [4, 1000], maxSeconds: 1.5, recordEvery: 4, factories: { reference: slow(5) } }));
     const wide = r.results.filter((row) => row.width === 1000);
-    expect(wide[0].skipped).toMatch(/^over the time budget: 2 steps would take ≈.* \(at .* GFLOP\/s, measured at width 4\), and .* are left for this cell$/);
+    expect(wide[0].skipped).toMatch(
+      /^over the time budget: 2 steps would take ≈.* \(at .* GFLOP\/s, measured at width 4\), and .* are left for this cell$/,
+    );
     expect(wide[1].skipped).toBe(wide[0].skipped);
     expect(r.results.filter((row) => row.width === 4).every((row) => row.skipped === null)).toBe(true);
   });

@@ -36,7 +36,17 @@ describe('frozenFrom', () => {
   it('finds the first record from which the norms never change, with at least three such records', () => {
     expect(frozenFrom([[1], [2], [3], [3], [3]], [5, 10, 15, 20, 25])).toBe(15);
     expect(frozenFrom([[1], [2], [3], [3]], [5, 10, 15, 20])).toBeNull();
-    expect(frozenFrom([[1, 2], [1, 3], [1, 3], [1, 3]], [1, 2, 3, 4])).toBe(2);
+    expect(
+      frozenFrom(
+        [
+          [1, 2],
+          [1, 3],
+          [1, 3],
+          [1, 3],
+        ],
+        [1, 2, 3, 4],
+      ),
+    ).toBe(2);
   });
 });
 
@@ -54,7 +64,9 @@ describe('--lambda 1e30 --optimizer adam', () => {
     const [cpu, reference] = r.results;
     expect(cpu.backend).toBe('cpu');
     expect(cpu.nonFiniteAtStep).toBeNull();
-    expect(cpu.note).toMatch(/weights stopped changing at step \d+: the norms are identical in every record from there to step 40 — float32 optimizer state may have overflowed/);
+    expect(cpu.note).toMatch(
+      /weights stopped changing at step \d+: the norms are identical in every record from there to step 40 — float32 optimizer state may have overflowed/,
+    );
     expect(reference.note ?? '').not.toMatch(/stopped changing/);
     expect(r.notes?.join('\n')).toMatch(/^float32: lambda = 1\.0e\+30: Adam's second moment/m);
   });

@@ -20,11 +20,37 @@ const FIELDS = Object.keys(DEFAULT_CONFIG);
 /** Names that have broken validators elsewhere: prototype keys, Object methods, look-alikes of real fields. */
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'alpha', 'layers ', 'Layers', ''];
 const HOSTILE_VALUES: unknown[] = [
-  null, undefined, NaN, Infinity, -Infinity, -0, 0, 1e308, -1e-308, 2 ** 53, '', ' ', '1', '1e3', 'NaN', 'true', [], [[]], [0],
-  [4, -6, 3.5], {}, Object.create(null), true, false, 'x'.repeat(10_000),
+  null,
+  undefined,
+  NaN,
+  Infinity,
+  -Infinity,
+  -0,
+  0,
+  1e308,
+  -1e-308,
+  2 ** 53,
+  '',
+  ' ',
+  '1',
+  '1e3',
+  'NaN',
+  'true',
+  [],
+  [[]],
+  [0],
+  [4, -6, 3.5],
+  {},
+  Object.create(null),
+  true,
+  false,
+  'x'.repeat(10_000),
 ];
 
-const value = fc.oneof(fc.constantFrom(...HOSTILE_VALUES), fc.anything({ maxDepth: 2, withNullPrototype: true, withBigInt: true, withBoxedValues: true, withSparseArray: true }));
+const value = fc.oneof(
+  fc.constantFrom(...HOSTILE_VALUES),
+  fc.anything({ maxDepth: 2, withNullPrototype: true, withBigInt: true, withBoxedValues: true, withSparseArray: true }),
+);
 const configLike = fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS, ...HOSTILE_KEYS), fc.string()), value, { maxKeys: 8 });
 
 /** Object.prototype's own names and Array.prototype's, to see that nothing was added or replaced. */
@@ -80,9 +106,35 @@ describe('fuzz: validateConfig', () => {
 });
 
 describe('fuzz: CLI flags', () => {
-  const FLAG_NAMES = ['--layers', '--batch', '--steps', '--lr', '--lambda', '--seed', '--optimizer', '--momentum', '--eps', '--activation', '--loss',
-    '--regularize-bias', '--backend', '--variant', '--sweep', '--json', '--csv', '--max-seconds', '--cpu-max-width', '--record-every', '--workers',
-    '--gpu-memory-mib', '--train-batches', '--noise', '--bogus', '-h', '--'];
+  const FLAG_NAMES = [
+    '--layers',
+    '--batch',
+    '--steps',
+    '--lr',
+    '--lambda',
+    '--seed',
+    '--optimizer',
+    '--momentum',
+    '--eps',
+    '--activation',
+    '--loss',
+    '--regularize-bias',
+    '--backend',
+    '--variant',
+    '--sweep',
+    '--json',
+    '--csv',
+    '--max-seconds',
+    '--cpu-max-width',
+    '--record-every',
+    '--workers',
+    '--gpu-memory-mib',
+    '--train-batches',
+    '--noise',
+    '--bogus',
+    '-h',
+    '--',
+  ];
   const word = fc.oneof(
     fc.constantFrom(...FLAG_NAMES),
     fc.constantFrom('0', '-1', '1e9', '1e400', 'NaN', '64,64', '8,abc', 'adam', 'gpu,tpu', '', ' ', '=', '-', '1.5', '0x10', '١٢'),
@@ -108,7 +160,10 @@ describe('fuzz: CLI flags', () => {
 describe('fuzz: results import', () => {
   const valid = JSON.parse(
     toJson({
-      schema: SCHEMA, adapter: null, limits: null, config: { ...DEFAULT_CONFIG, alpha: 1e-5 },
+      schema: SCHEMA,
+      adapter: null,
+      limits: null,
+      config: { ...DEFAULT_CONFIG, alpha: 1e-5 },
       results: [{ ...emptyRow(null, 'gpu', 'l2'), norms: [[1]], normSteps: [5], trainLoss: [1], validationLoss: [1], steps: 5 }],
       agreement: [{ width: null, a: { backend: 'gpu', variant: 'l2' }, b: { backend: 'gpu', variant: 'decay' }, normGap: [0], weightGap: [0] }],
     }),
@@ -134,24 +189,54 @@ describe('fuzz: results import', () => {
 
   it('any text, any JSON, any one field of a valid file replaced: results, or a one-line ResultsFormatError', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.json({ maxDepth: 4 }), mutated, fc.constantFrom('['.repeat(5000), '{"a":'.repeat(3000))), (text) => {
-        const out = onlyNamedErrors(() => parseResultsJson(text), [ResultsFormatError]);
-        if (out instanceof Error) expect(out.message).not.toContain('\n');
-        else {
-          expect(configErrors(out.config)).toEqual([]);
-          for (const row of out.results) expect(row.normSteps.length).toBe(row.norms.length);
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 200 }), fc.json({ maxDepth: 4 }), mutated, fc.constantFrom('['.repeat(5000), '{"a":'.repeat(3000))),
+        (text) => {
+          const out = onlyNamedErrors(() => parseResultsJson(text), [ResultsFormatError]);
+          if (out instanceof Error) expect(out.message).not.toContain('\n');
+          else {
+            expect(configErrors(out.config)).toEqual([]);
+            for (const row of out.results) expect(row.normSteps.length).toBe(row.norms.length);
+          }
+        },
+      ),
       RUNS,
     );
   });
 });
 
 describe('fuzz: the page’s URL query', () => {
-  const KEYS = ['layers', 'batch', 'steps', 'lr', 'lambda', 'optimizer', 'momentum', 'beta1', 'beta2', 'eps', 'activation', 'loss', 'seed',
-    'trainBatches', 'noise', 'sweep', 'backend', 'regularizeBias', 'baseline', '__proto__', 'constructor'];
+  const KEYS = [
+    'layers',
+    'batch',
+    'steps',
+    'lr',
+    'lambda',
+    'optimizer',
+    'momentum',
+    'beta1',
+    'beta2',
+    'eps',
+    'activation',
+    'loss',
+    'seed',
+    'trainBatches',
+    'noise',
+    'sweep',
+    'backend',
+    'regularizeBias',
+    'baseline',
+    '__proto__',
+    'constructor',
+  ];
   const query = fc
-    .array(fc.tuple(fc.constantFrom(...KEYS), fc.oneof(fc.string({ maxLength: 16 }), fc.constantFrom('0', '-1', '1e9', 'NaN', '8,8', '4,-6,3.5', 'gpu,tpu', '%00', '%E0%A4%A'))), { maxLength: 8 })
+    .array(
+      fc.tuple(
+        fc.constantFrom(...KEYS),
+        fc.oneof(fc.string({ maxLength: 16 }), fc.constantFrom('0', '-1', '1e9', 'NaN', '8,8', '4,-6,3.5', 'gpu,tpu', '%00', '%E0%A4%A')),
+      ),
+      { maxLength: 8 },
+    )
     .map((pairs) => pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&'));
 
   it('any query: a draft of strings, and checking it gives errors or a request with a valid config', () => {

@@ -34,7 +34,12 @@ describe('--layers 2048,8192 --optimizer adam (planned 330 MiB, used 1.34 GB)', 
 
   it('the runner counts host copies for a fallback adapter, not for a GPU', async () => {
     const run = (isFallbackAdapter: boolean) => {
-      const gpu = { device: {} as GPUDevice, adapter: { vendor: 'v', architecture: 'a', description: 'd', isFallbackAdapter }, limits: LIMITS, hasTimestamps: false } as GpuContext;
+      const gpu = {
+        device: {} as GPUDevice,
+        adapter: { vendor: 'v', architecture: 'a', description: 'd', isFallbackAdapter },
+        limits: LIMITS,
+        hasTimestamps: false,
+      } as GpuContext;
       const options: RunnerOptions = {
         config: { ...config, steps: 1 },
         backends: ['gpu'],
@@ -51,7 +56,9 @@ describe('--layers 2048,8192 --optimizer adam (planned 330 MiB, used 1.34 GB)', 
 });
 
 describe('the page passes a budget too', () => {
-  const adapter = (isFallbackAdapter: boolean) => ({ adapter: { vendor: '', architecture: '', description: '', isFallbackAdapter, implementation: 'browser' as const, backend: null } });
+  const adapter = (isFallbackAdapter: boolean) => ({
+    adapter: { vendor: '', architecture: '', description: '', isFallbackAdapter, implementation: 'browser' as const, backend: null },
+  });
   it('half the reported device memory on a software adapter, 4 GiB assumed when unknown; none on a GPU', () => {
     expect(pageMemoryBudget(adapter(true), 8)).toBe(4 * GiB);
     expect(pageMemoryBudget(adapter(true))).toBe(2 * GiB);

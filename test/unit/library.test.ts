@@ -2,7 +2,17 @@ import { expect, it } from 'vitest';
 import * as engine from '../../src/index';
 
 it('exports the library contract of docs/DESIGN.md, and it trains from code', async () => {
-  for (const name of ['validateConfig', 'makeDataset', 'createReferenceTrainer', 'createFastCpuTrainer', 'createGpuTrainer', 'runBenchmark', 'parseResultsJson', 'toJson', 'toCsv'] as const)
+  for (const name of [
+    'validateConfig',
+    'makeDataset',
+    'createReferenceTrainer',
+    'createFastCpuTrainer',
+    'createGpuTrainer',
+    'runBenchmark',
+    'parseResultsJson',
+    'toJson',
+    'toCsv',
+  ] as const)
     expect(typeof engine[name], name).toBe('function');
   const config = engine.validateConfig({ layers: [4, 6, 2], steps: 5 });
   const data = engine.makeDataset(config);

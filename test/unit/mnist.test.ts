@@ -22,19 +22,20 @@ describe('MNIST asset', () => {
     expect(images.pixels.length).toBe(10_000 * MNIST_INPUTS);
     const perClass = new Array(10).fill(0);
     for (const l of images.labels) perClass[l]++;
-    for (const n of perClass) expect(n).toBeGreaterThan(800), expect(n).toBeLessThan(1200);
+    for (const n of perClass) (expect(n).toBeGreaterThan(800), expect(n).toBeLessThan(1200));
     expect(images.pixels.reduce((a, b) => Math.max(a, b))).toBe(255);
   });
 
   it('keeps every grey level of the source exactly (first and last image of digit 7)', () => {
     const require = createRequire(import.meta.url);
-    const source: number[] = JSON.parse(
-      readFileSync(join(dirname(require.resolve('mnist/package.json')), 'src/digits/7.json'), 'utf8'),
-    ).data;
+    const source: number[] = JSON.parse(readFileSync(join(dirname(require.resolve('mnist/package.json')), 'src/digits/7.json'), 'utf8')).data;
     const first = images.labels.indexOf(7);
     const last = images.labels.lastIndexOf(7);
     expect(last - first + 1).toBe(source.length / MNIST_INPUTS);
-    for (const [image, offset] of [[first, 0], [last, source.length - MNIST_INPUTS]]) {
+    for (const [image, offset] of [
+      [first, 0],
+      [last, source.length - MNIST_INPUTS],
+    ]) {
       const got = Array.from(images.pixels.subarray(image * MNIST_INPUTS, (image + 1) * MNIST_INPUTS), (p) => Math.round((p / 255) * 1000) / 1000);
       expect(got).toEqual(source.slice(offset, offset + MNIST_INPUTS));
     }
@@ -74,7 +75,10 @@ describe('splitMnist', () => {
   it('is stratified: each digit in proportion to its share, within one image', () => {
     const share = new Array(10).fill(0);
     for (const l of images.labels) share[l] += 1 / images.count;
-    for (const [set, size] of [[split.train, 1000], [split.validation, 5000]] as const) {
+    for (const [set, size] of [
+      [split.train, 1000],
+      [split.validation, 5000],
+    ] as const) {
       const counts = new Array(10).fill(0);
       for (let r = 0; r < set.rows; r++) counts[labelOf(set.t, r)]++;
       counts.forEach((n, k) => expect(Math.abs(n - share[k] * size)).toBeLessThanOrEqual(1));

@@ -44,7 +44,11 @@ describe('refused, naming the field or the limit', () => {
   it.each([
     ['config.activation: 5', file({ config: { layers: [4, 8, 2], activation: 5 } }), /^config: activation = 5: must be one of tanh, relu$/],
     ['layers [4,-6,3.5]', file({ config: { layers: [4, -6, 3.5] } }), /config: layers = .*width 2 \(-6\) must be an integer/],
-    ['optimizer "rmsprop"', file({ config: { layers: [4, 8, 2], optimizer: 'rmsprop' } }), /config: optimizer = "rmsprop": must be one of sgd, momentum, adam/],
+    [
+      'optimizer "rmsprop"',
+      file({ config: { layers: [4, 8, 2], optimizer: 'rmsprop' } }),
+      /config: optimizer = "rmsprop": must be one of sgd, momentum, adam/,
+    ],
     ['a config __proto__ key', file({ config: JSON.parse('{"layers":[4,8,2],"__proto__":{"x":1}}') }), /config: __proto__: unknown setting/],
     ['alpha as text', file({ config: { layers: [4, 8, 2], alpha: 'abc' } }), /config: alpha = "abc"/],
     ['normSteps longer than norms', file({}, { normSteps: [1, 2] }), /results\[0\]\.normSteps: 2 entries, but norms has 1/],
@@ -52,11 +56,19 @@ describe('refused, naming the field or the limit', () => {
     ['a norms record of the wrong layer count', file({}, { norms: [[1, 2, 3]] }), /results\[0\]\.norms\[0\]: 3 entries; the limit is 2/],
     ['a width of 0', file({}, { width: 0 }), /results\[0\]\.width: expected an integer from 1 to 1048576, found 0/],
     ['a fractional step', file({}, { normSteps: [1.5] }), /results\[0\]\.normSteps\[0\]: expected an integer/],
-    ['a string over the limit', file({}, { note: long }), new RegExp(`results\\[0\\]\\.note: a string of ${long.length} characters; the limit is ${IMPORT_LIMITS.stringChars}`)],
+    [
+      'a string over the limit',
+      file({}, { note: long }),
+      new RegExp(`results\\[0\\]\\.note: a string of ${long.length} characters; the limit is ${IMPORT_LIMITS.stringChars}`),
+    ],
     ['a machine name over the limit', file({ machine: long }), /machine: a string of/],
     ['a sweep width of 0', file({ sweep: [0] }), /sweep\[0\]: expected an integer from 1/],
     ['[ nested 100 000 deep', '['.repeat(100_000), /nests lists or objects more than 16 deep/],
-    ['agreement gaps of the wrong layer count', file({ agreement: [{ width: null, a: { backend: 'gpu', variant: 'l2' }, b: { backend: 'gpu', variant: 'decay' }, normGap: [1], weightGap: [1] }] }), /agreement\[0\]\.normGap: 1 entries, but config\.layers \(weight layers\) has 2/],
+    [
+      'agreement gaps of the wrong layer count',
+      file({ agreement: [{ width: null, a: { backend: 'gpu', variant: 'l2' }, b: { backend: 'gpu', variant: 'decay' }, normGap: [1], weightGap: [1] }] }),
+      /agreement\[0\]\.normGap: 1 entries, but config\.layers \(weight layers\) has 2/,
+    ],
   ])('%s', (_name, text, message) => {
     expect(refusal(text)).toMatch(message);
   });
@@ -82,16 +94,23 @@ describe('refused, naming the field or the limit', () => {
 describe('CSV formula injection', () => {
   it('text starting with = + - @ tab or CR is written as text, numbers as numbers', () => {
     const r: BenchResults = {
-      schema: SCHEMA, adapter: null, limits: null, config: { ...DEFAULT_CONFIG, alpha: 1e-5 },
+      schema: SCHEMA,
+      adapter: null,
+      limits: null,
+      config: { ...DEFAULT_CONFIG, alpha: 1e-5 },
       results: ['=HYPERLINK("http://x","y")', '+1+1', '-2+3', '@SUM(A1)', '\tcmd', '\rcmd'].map((note) => ({
-        ...emptyRow(null, 'gpu', 'l2'), note, finalLoss: -0.5,
+        ...emptyRow(null, 'gpu', 'l2'),
+        note,
+        finalLoss: -0.5,
       })),
-      agreement: [{ width: null, a: { backend: 'gpu', variant: 'l2' }, b: { backend: 'gpu', variant: 'decay' }, normGap: [-1e-7, Number.NaN], weightGap: [2e-7, 1] }],
+      agreement: [
+        { width: null, a: { backend: 'gpu', variant: 'l2' }, b: { backend: 'gpu', variant: 'decay' }, normGap: [-1e-7, Number.NaN], weightGap: [2e-7, 1] },
+      ],
     };
     const text = toCsv(r);
     const records = parseCsv(text);
     const notes = records.slice(1, 7).map((cells) => cells[CSV_COLUMNS.indexOf('note')]);
-    expect(notes).toEqual(["'=HYPERLINK(\"http://x\",\"y\")", "'+1+1", "'-2+3", "'@SUM(A1)", "'\tcmd", "'\rcmd"]);
+    expect(notes).toEqual(['\'=HYPERLINK("http://x","y")', "'+1+1", "'-2+3", "'@SUM(A1)", "'\tcmd", "'\rcmd"]);
     // Every cell that a spreadsheet would evaluate starts inside quotes with an apostrophe.
     for (const line of text.split('\n')) for (const cell of line.split(',')) expect(cell).not.toMatch(/^[=+@]/);
     expect(records[1][CSV_COLUMNS.indexOf('finalLoss')]).toBe('-0.5');
@@ -106,7 +125,10 @@ describe('the rounding floor and verdict of an agreement row', () => {
   it('come back as written', () => {
     const extra = { floorNormGap: [1e-9, 2e-9], floorWeightGap: [2e-7, 3e-7], floorRatio: 0.7, verdict: 'same', zeroScaleLayers: [] };
     expect(parseResultsJson(withPair(extra)).agreement[0]).toMatchObject(extra);
-    expect(parseResultsJson(withPair({ floorNormGap: null, floorRatio: null, verdict: null })).agreement[0]).toMatchObject({ floorNormGap: null, verdict: null });
+    expect(parseResultsJson(withPair({ floorNormGap: null, floorRatio: null, verdict: null })).agreement[0]).toMatchObject({
+      floorNormGap: null,
+      verdict: null,
+    });
   });
 
   it('are refused, naming the field, when not what the runner writes', () => {

@@ -45,7 +45,15 @@ describe('a run of many chunks', () => {
   it('keeps at most MAX_RECORDS_PER_ROW records per row, old points thinned first, the last step kept; rows recorded alike thin alike', async () => {
     const partials: BenchResults[] = [];
     const r = await runBenchmark(
-      { config: validateConfig({ layers: [2, 3, 1], batch: 1, steps }), backends: ['reference'], factories: { reference: counting }, gpu: null, recordEvery: 1, warmupSteps: 0, maxRecords },
+      {
+        config: validateConfig({ layers: [2, 3, 1], batch: 1, steps }),
+        backends: ['reference'],
+        factories: { reference: counting },
+        gpu: null,
+        recordEvery: 1,
+        warmupSteps: 0,
+        maxRecords,
+      },
       { onPartial: (p) => partials.push(p) },
     );
     for (const row of r.results) {
@@ -78,7 +86,13 @@ describe('a run of many chunks', () => {
 
   it('refuses a cap above what an import accepts', async () => {
     await expect(
-      runBenchmark({ config: validateConfig({ layers: [2, 3, 1] }), backends: ['reference'], factories: { reference: counting }, gpu: null, maxRecords: MAX_RECORDS_PER_ROW + 1 }),
+      runBenchmark({
+        config: validateConfig({ layers: [2, 3, 1] }),
+        backends: ['reference'],
+        factories: { reference: counting },
+        gpu: null,
+        maxRecords: MAX_RECORDS_PER_ROW + 1,
+      }),
     ).rejects.toThrow(`maxRecords = ${MAX_RECORDS_PER_ROW + 1}: must be an integer from 2 to ${MAX_RECORDS_PER_ROW}`);
   });
 });

@@ -40,7 +40,13 @@ describe.each(CPU_TRAINERS)('the %s trainer', (_name, create) => {
   it('rejects train(0 | 1.5 | NaN | "3") naming the value, and trains nothing', async () => {
     const t = await create(config, makeDataset(config));
     try {
-      for (const [bad, shown] of [[0, '0'], [1.5, '1.5'], [Number.NaN, 'NaN'], ['3', '"3"'], [-1, '-1']] as const)
+      for (const [bad, shown] of [
+        [0, '0'],
+        [1.5, '1.5'],
+        [Number.NaN, 'NaN'],
+        ['3', '"3"'],
+        [-1, '-1'],
+      ] as const)
         await expect(t.train(bad as number)).rejects.toThrow(`steps = ${shown}: must be an integer ≥ 1`);
       expect(t.step).toBe(0);
       await t.train(1);

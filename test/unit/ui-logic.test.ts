@@ -32,7 +32,9 @@ describe('checkDraft', () => {
 
   it('rejects a layer beyond the device limit only when the GPU is asked for', () => {
     const big = { ...DEFAULT_DRAFT, layers: '16,20000,20000,8' };
-    expect(checkDraft(big, SWIFTSHADER).errors.layers).toMatch(/^layers: does not fit this GPU: .*1\.5 GiB; max(StorageBufferBinding|Buffer)Size is 1(\.0)? GiB/);
+    expect(checkDraft(big, SWIFTSHADER).errors.layers).toMatch(
+      /^layers: does not fit this GPU: .*1\.5 GiB; max(StorageBufferBinding|Buffer)Size is 1(\.0)? GiB/,
+    );
     // Without the GPU the CPU guard speaks instead (400 M parameters will not fit in a tab).
     expect(checkDraft({ ...big, backends: ['cpu'] }, SWIFTSHADER).errors.layers).toMatch(/too large for the cpu backend/);
     expect(checkDraft({ ...DEFAULT_DRAFT, layers: '16,2000,8', backends: ['cpu'] }, SWIFTSHADER).errors).toEqual({});
@@ -43,11 +45,16 @@ describe('checkDraft', () => {
     const { request, errors, skips } = checkDraft(d, SWIFTSHADER);
     expect(errors).toEqual({});
     expect(request?.sweep).toEqual([64, 1024, 32768]);
-    expect(skips.map((s) => [s.width, s.backend])).toEqual([[32768, 'gpu'], [32768, 'cpu']]);
+    expect(skips.map((s) => [s.width, s.backend])).toEqual([
+      [32768, 'gpu'],
+      [32768, 'cpu'],
+    ]);
     expect(skips[0].reason).toMatch(/GiB/);
     expect(skips[1].reason).toMatch(/parameters is over the CPU limit of 25,000,000/);
     // Nothing left to run: then it is an error.
-    expect(checkDraft({ ...d, sweep: '32768' }, SWIFTSHADER).errors.sweep).toMatch(/^sweep: no swept width fits any ticked backend \(width 32768 on gpu: /);
+    expect(checkDraft({ ...d, sweep: '32768' }, SWIFTSHADER).errors.sweep).toMatch(
+      /^sweep: no swept width fits any ticked backend \(width 32768 on gpu: /,
+    );
     expect(checkDraft({ ...d, sweep: '64,x' }, SWIFTSHADER).errors.sweep).toMatch(/sweep: width "x"/);
     expect(checkDraft({ ...d, sweep: '128, 64,64' }, SWIFTSHADER).request?.sweep).toEqual([64, 128]);
     expect(checkDraft({ ...d, layers: '16,8', sweep: '64' }, SWIFTSHADER).errors.sweep).toMatch(/have none \(give at least input,hidden,output\)/);
@@ -95,13 +102,27 @@ describe('URL query', () => {
 
 function row(width: number | null, backend: 'gpu' | 'cpu', variant: 'l2' | 'decay', ms: number, norms: number[][]): ResultRow {
   return {
-    ...emptyRow(width, backend, variant), stepMs: { median: ms, p10: ms, p90: ms }, timer: 'wall', samplesPerSec: 1, gflops: 1,
-    finalLoss: 1, norms, normSteps: norms.map((_, k) => (k + 1) * 10), skipped: null,
+    ...emptyRow(width, backend, variant),
+    stepMs: { median: ms, p10: ms, p90: ms },
+    timer: 'wall',
+    samplesPerSec: 1,
+    gflops: 1,
+    finalLoss: 1,
+    norms,
+    normSteps: norms.map((_, k) => (k + 1) * 10),
+    skipped: null,
   };
 }
 
 function results(rows: ResultRow[]): BenchResults {
-  return { schema: 'l2wd-bench/1', adapter: null, limits: null, config: { ...DEFAULT_CONFIG, layers: [...DEFAULT_CONFIG.layers], alpha: 1e-5 }, results: rows, agreement: [] };
+  return {
+    schema: 'l2wd-bench/1',
+    adapter: null,
+    limits: null,
+    config: { ...DEFAULT_CONFIG, layers: [...DEFAULT_CONFIG.layers], alpha: 1e-5 },
+    results: rows,
+    agreement: [],
+  };
 }
 
 describe('chart data', () => {
@@ -116,8 +137,17 @@ describe('chart data', () => {
     expect(crossover(mixed)).toEqual({ width: null, smallest: 'gpu', largest: 'cpu', throughout: null });
   });
 
-  it('reads gap pairs and their history from the runner\'s agreement rows, and lets NaN through as NaN, never as a number on the chart', () => {
-    const r = results([row(null, 'gpu', 'l2', 1, [[2, 4], [2, Number.NaN]]), row(null, 'gpu', 'decay', 1, [[2, 4.4], [2, 4]])]);
+  it("reads gap pairs and their history from the runner's agreement rows, and lets NaN through as NaN, never as a number on the chart", () => {
+    const r = results([
+      row(null, 'gpu', 'l2', 1, [
+        [2, 4],
+        [2, Number.NaN],
+      ]),
+      row(null, 'gpu', 'decay', 1, [
+        [2, 4.4],
+        [2, 4],
+      ]),
+    ]);
     // No agreement row yet (the runner compares once both runs finished): no pair, nothing recomputed here.
     expect(gapPairs(r, null)).toEqual([]);
     r.agreement.push({
@@ -126,7 +156,10 @@ describe('chart data', () => {
       b: { backend: 'gpu', variant: 'decay' },
       normGap: [0, Number.NaN],
       weightGap: [0, Number.NaN],
-      normGapHistory: [[0, 0.4 / 4.4], [0, Number.NaN]],
+      normGapHistory: [
+        [0, 0.4 / 4.4],
+        [0, Number.NaN],
+      ],
       historySteps: [10, 20],
       step: 20,
       floorNormGap: [1e-9, 1e-9],
@@ -149,7 +182,10 @@ describe('chart data', () => {
       ...row(null, backend, variant, median, [[1]]),
       stepMs: { median, p10, p90 },
     });
-    const clear = speedUpWithSpread(results([timed('gpu', 'l2', 1, 0.9, 1.1), timed('gpu', 'decay', 1, 0.9, 1.1), timed('cpu', 'l2', 10, 9, 11), timed('cpu', 'decay', 10, 9, 11)]), null)!;
+    const clear = speedUpWithSpread(
+      results([timed('gpu', 'l2', 1, 0.9, 1.1), timed('gpu', 'decay', 1, 0.9, 1.1), timed('cpu', 'l2', 10, 9, 11), timed('cpu', 'decay', 10, 9, 11)]),
+      null,
+    )!;
     expect(clear.ratio).toBeCloseTo(10, 12);
     expect(clear.low).toBeCloseTo(9 / 1.1, 12);
     expect(clear.high).toBeCloseTo(11 / 0.9, 12);

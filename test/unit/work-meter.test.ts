@@ -18,7 +18,7 @@ describe('WorkMeter', () => {
     const w = m.work();
     // Counting steps would say half done; the work left is the wide cell's.
     expect(w.done / w.total).toBeLessThan(0.01);
-    expect(w.total).toBeCloseTo(10 * (PRIOR_STEP_RATES.reference.overheadMs + 1e9 / (0.3 * 1e6)) / 1000 + w.done, 6);
+    expect(w.total).toBeCloseTo((10 * (PRIOR_STEP_RATES.reference.overheadMs + 1e9 / (0.3 * 1e6))) / 1000 + w.done, 6);
   });
 
   test('dropped steps leave the total instead of counting as done', () => {
@@ -63,8 +63,7 @@ describe('runner progress', () => {
     expect(last.done).toBe(last.total);
     expect(last.work.done).toBeCloseTo(last.work.total, 9);
     // Named from the start: the first report of each cell has no chunk done yet ("· step" comes later).
-    for (const name of ['width 4 · reference l2', 'width 64 · reference decay'])
-      expect(seen.find((p) => p.label.startsWith(name))?.label).toBe(name);
+    for (const name of ['width 4 · reference l2', 'width 64 · reference decay']) expect(seen.find((p) => p.label.startsWith(name))?.label).toBe(name);
     // Work only grows: the bar never goes back.
     const fractions = seen.map((p) => (p.work.total > 0 ? p.work.done / p.work.total : 0));
     expect(seen.every((p, i) => i === 0 || p.work.done >= seen[i - 1].work.done)).toBe(true);

@@ -61,14 +61,10 @@ export class MatmulPass {
     this.bindGroup = device.createBindGroup({
       label: `${label}.bindGroup`,
       layout: kernels.matmulLayout,
-      entries: [
-        operands.a,
-        operands.b,
-        operands.bias ?? read,
-        operands.aux ?? read,
-        operands.out,
-        operands.biasGrad ?? write,
-      ].map((buffer, binding) => ({ binding, resource: { buffer } })),
+      entries: [operands.a, operands.b, operands.bias ?? read, operands.aux ?? read, operands.out, operands.biasGrad ?? write].map((buffer, binding) => ({
+        binding,
+        resource: { buffer },
+      })),
     });
     const side = OUTPUTS_PER_WORKGROUP[variant];
     const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;

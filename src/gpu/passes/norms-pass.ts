@@ -9,7 +9,13 @@ const MAX_PARTIALS = 256;
  * layer index are override constants: two pipelines per layer, no uniforms.
  */
 export class NormsPass {
-  private readonly layers: { squares: GPUComputePipeline; partials: GPUComputePipeline; squaresGroup: GPUBindGroup; partialsGroup: GPUBindGroup; workgroups: number }[] = [];
+  private readonly layers: {
+    squares: GPUComputePipeline;
+    partials: GPUComputePipeline;
+    squaresGroup: GPUBindGroup;
+    partialsGroup: GPUBindGroup;
+    workgroups: number;
+  }[] = [];
   private readonly owned: GPUBuffer[] = [];
 
   constructor(kernels: Kernels, label: string, weights: { buffer: GPUBuffer; count: number }[], sums: GPUBuffer) {

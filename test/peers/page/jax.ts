@@ -15,7 +15,8 @@ declare const __JAX_VERSION__: string;
 
 export async function jaxEngine(problem: Problem, device: 'webgpu' | 'wasm'): Promise<EngineRun> {
   const available = await init(device);
-  if (!available.includes(device)) throw new Error(`jax-js: device ${device} is not available in this browser (init gave: ${available.join(', ') || 'none'})`);
+  if (!available.includes(device))
+    throw new Error(`jax-js: device ${device} is not available in this browser (init gave: ${available.join(', ') || 'none'})`);
   defaultDevice(device);
   const { layers, batch } = problem.config;
   const L = layers.length - 1;
