@@ -70,12 +70,16 @@ describe('the Node minimum', () => {
 describe('npm scripts', () => {
   it('npm test type-checks before it runs the tests', () => {
     expect(pkg.scripts.typecheck).toBe('tsc --noEmit -p tsconfig.json');
-    expect(pkg.scripts.test).toMatch(/^npm run typecheck && \.\/scripts\/test\.sh\b/);
+    expect(pkg.scripts.test).toMatch(/^npm run typecheck && npm run format:check --silent && \.\/scripts\/test\.sh\b/);
   });
 
   it('every bench script builds the CLI through the one build:cli script', () => {
     expect(pkg.scripts['build:cli']).toContain('--config vite.cli.config.ts');
-    for (const [name, entry] of [['bench', 'bench'], ['bench:cpu', 'cpu-bench'], ['bench:kernels', 'kernel-bench']])
+    for (const [name, entry] of [
+      ['bench', 'bench'],
+      ['bench:cpu', 'cpu-bench'],
+      ['bench:kernels', 'kernel-bench'],
+    ])
       expect(pkg.scripts[name], name).toBe(`npm run build:cli --silent && node dist-cli/${entry}.js`);
   });
 
