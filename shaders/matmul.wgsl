@@ -79,48 +79,52 @@ fn finish(m: u32, n: u32, v: f32) {
   }
 }
 
-// Four consecutive floats from float index `base` (a multiple of 4), the first `count` of them
-// real and the rest zero. One vec4 load when the row length keeps `base` 16-byte aligned.
-fn load4_a(base: u32, count: u32, aligned: bool) -> vec4<f32> {
-  if (aligned && count == 4u) { return a[base >> 2u]; }
-  var v = vec4<f32>(0.0);
-  for (var e = 0u; e < count; e++) {
-    let i = base + e;
-    v[e] = a[i >> 2u][i & 3u];
-  }
-  return v;
+// Scalar op(A)[m, k] / op(B)[k, n] by flat index.
+fn sa(i: u32) -> f32 { return a[i >> 2u][i & 3u]; }
+fn sb(i: u32) -> f32 { return b[i >> 2u][i & 3u]; }
+
+// One output row of a 4×4 block: columns n0 … n0 + 3 that lie below N (n0 < N is known).
+// Straight-line, like every block helper below: a private vector or matrix indexed by a loop
+// variable is stack memory on SwiftShader (its JIT does not unroll loops) and local memory on a
+// discrete GPU; constant indices keep the block in registers (docs/BENCHMARKS.md, "Straight-line
+// register blocks").
+fn store_row(m: u32, n0: u32, v: vec4<f32>) {
+  if (m >= M) { return; }
+  finish(m, n0, v.x);
+  if (n0 + 1u < N) { finish(m, n0 + 1u, v.y); }
+  if (n0 + 2u < N) { finish(m, n0 + 2u, v.z); }
+  if (n0 + 3u < N) { finish(m, n0 + 3u, v.w); }
 }
 
-fn load4_b(base: u32, count: u32, aligned: bool) -> vec4<f32> {
+// The column sums of 4 columns from n0 < N, from the invocation that holds output row 0.
+fn store_sums(m0: u32, n0: u32, sums: vec4<f32>) {
+  if (!BIAS_GRAD || m0 != 0u) { return; }
+  bias_grad[n0] = sums.x;
+  if (n0 + 1u < N) { bias_grad[n0 + 1u] = sums.y; }
+  if (n0 + 2u < N) { bias_grad[n0 + 2u] = sums.z; }
+  if (n0 + 3u < N) { bias_grad[n0 + 3u] = sums.w; }
+}
+
+// Four consecutive floats from flat index `base` (a multiple of 4), the first `count` of them
+// real and the rest zero. One vec4 load when the row length keeps `base` 16-byte aligned.
+fn masked4_a(base: u32, count: u32, aligned: bool) -> vec4<f32> {
+  if (aligned && count == 4u) { return a[base >> 2u]; }
+  if (count == 0u) { return vec4<f32>(0.0); }
+  let last = base + count - 1u;
+  let v = vec4(sa(base), sa(min(base + 1u, last)), sa(min(base + 2u, last)), sa(min(base + 3u, last)));
+  return select(vec4<f32>(0.0), v, vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(count));
+}
+fn masked4_b(base: u32, count: u32, aligned: bool) -> vec4<f32> {
   if (aligned && count == 4u) { return b[base >> 2u]; }
-  var v = vec4<f32>(0.0);
-  for (var e = 0u; e < count; e++) {
-    let i = base + e;
-    v[e] = b[i >> 2u][i & 3u];
-  }
-  return v;
+  if (count == 0u) { return vec4<f32>(0.0); }
+  let last = base + count - 1u;
+  let v = vec4(sb(base), sb(min(base + 1u, last)), sb(min(base + 2u, last)), sb(min(base + 3u, last)));
+  return select(vec4<f32>(0.0), v, vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(count));
 }
 
 // How many of the 4 indices from i0 lie below n (0 when i0 ≥ n).
 fn in_range(i0: u32, n: u32) -> u32 {
   return select(0u, min(4u, n - i0), i0 < n);
-}
-
-// The column sums of 4 columns from n0, from the invocation that holds output row 0.
-fn store_bias_grad(m0: u32, n0: u32, sums: vec4<f32>) {
-  if (!BIAS_GRAD || m0 != 0u) { return; }
-  for (var j = 0u; j < 4u; j++) {
-    if (n0 + j < N) { bias_grad[n0 + j] = sums[j]; }
-  }
-}
-
-fn store_block(m0: u32, n0: u32, acc: mat4x4<f32>) {
-  for (var i = 0u; i < 4u; i++) {
-    if (m0 + i >= M) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      if (n0 + j < N) { finish(m0 + i, n0 + j, acc[i][j]); }
-    }
-  }
 }
 
 const TILE: u32 = 64u;  // outputs per workgroup side (16 invocations × 4)
@@ -139,7 +143,10 @@ fn matmul_tiled(
 ) {
   let n_base = wid.x * TILE;
   let m_base = (wid.y + wid.z * nwg.y) * TILE;
-  var acc: mat4x4<f32>;
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
   var col_sums = vec4<f32>(0.0);
   let sums_row = BIAS_GRAD && m_base == 0u && lid.y == 0u;
   // Every invocation stays to the end (no early return): the barriers need the whole workgroup.
@@ -151,15 +158,20 @@ fn matmul_tiled(
       let m = m_base + r;
       let k = k0 + c;
       var v = vec4<f32>(0.0);
-      if (m < M) { v = load4_a(m * K + k, in_range(k, K), (K & 3u) == 0u); }
-      for (var e = 0u; e < 4u; e++) { tile_a[(c + e) * 16u + r / 4u][r % 4u] = v[e]; }
+      if (m < M) { v = masked4_a(m * K + k, in_range(k, K), (K & 3u) == 0u); }
+      let q = r / 4u;
+      let i = r % 4u;
+      tile_a[c * 16u + q][i] = v.x;
+      tile_a[(c + 1u) * 16u + q][i] = v.y;
+      tile_a[(c + 2u) * 16u + q][i] = v.z;
+      tile_a[(c + 3u) * 16u + q][i] = v.w;
     } else {
       let kr = tid / 16u;          // k offset 0…15
       let q = tid % 16u;           // 4-row group
       let k = k0 + kr;
       let m = m_base + q * 4u;
       var v = vec4<f32>(0.0);
-      if (k < K) { v = load4_a(k * M + m, in_range(m, M), (M & 3u) == 0u); }
+      if (k < K) { v = masked4_a(k * M + m, in_range(m, M), (M & 3u) == 0u); }
       tile_a[kr * 16u + q] = v;
     }
     if (!TRANS_B) {
@@ -168,7 +180,7 @@ fn matmul_tiled(
       let k = k0 + kr;
       let n = n_base + q * 4u;
       var v = vec4<f32>(0.0);
-      if (k < K) { v = load4_b(k * N + n, in_range(n, N), (N & 3u) == 0u); }
+      if (k < K) { v = masked4_b(k * N + n, in_range(n, N), (N & 3u) == 0u); }
       tile_b[kr * 16u + q] = v;
     } else {
       let r = tid / 4u;
@@ -176,23 +188,35 @@ fn matmul_tiled(
       let n = n_base + r;
       let k = k0 + c;
       var v = vec4<f32>(0.0);
-      if (n < N) { v = load4_b(n * K + k, in_range(k, K), (K & 3u) == 0u); }
-      for (var e = 0u; e < 4u; e++) { tile_b[(c + e) * 16u + r / 4u][r % 4u] = v[e]; }
+      if (n < N) { v = masked4_b(n * K + k, in_range(k, K), (K & 3u) == 0u); }
+      let q = r / 4u;
+      let j = r % 4u;
+      tile_b[c * 16u + q][j] = v.x;
+      tile_b[(c + 1u) * 16u + q][j] = v.y;
+      tile_b[(c + 2u) * 16u + q][j] = v.z;
+      tile_b[(c + 3u) * 16u + q][j] = v.w;
     }
     workgroupBarrier();
     for (var k = 0u; k < KT; k++) {
       let av = tile_a[k * 16u + lid.y];
       let bv = tile_b[k * 16u + lid.x];
-      acc[0] = fma(vec4<f32>(av.x), bv, acc[0]);
-      acc[1] = fma(vec4<f32>(av.y), bv, acc[1]);
-      acc[2] = fma(vec4<f32>(av.z), bv, acc[2]);
-      acc[3] = fma(vec4<f32>(av.w), bv, acc[3]);
+      acc0 = fma(vec4<f32>(av.x), bv, acc0);
+      acc1 = fma(vec4<f32>(av.y), bv, acc1);
+      acc2 = fma(vec4<f32>(av.z), bv, acc2);
+      acc3 = fma(vec4<f32>(av.w), bv, acc3);
       if (sums_row) { col_sums += bv; }
     }
     workgroupBarrier();
   }
-  store_block(m_base + lid.y * 4u, n_base + lid.x * 4u, acc);
-  store_bias_grad(m_base + lid.y * 4u, n_base + lid.x * 4u, col_sums);
+  let m0 = m_base + lid.y * 4u;
+  let n0 = n_base + lid.x * 4u;
+  if (m0 < M && n0 < N) {
+    store_row(m0, n0, acc0);
+    store_row(m0 + 1u, n0, acc1);
+    store_row(m0 + 2u, n0, acc2);
+    store_row(m0 + 3u, n0, acc3);
+    store_sums(m0, n0, col_sums);
+  }
 }
 
 fn elem_a(m: u32, k: u32) -> f32 {
@@ -226,47 +250,48 @@ fn matmul_naive(
 }
 
 // ---- matmul_blocked: register blocking with no branch in the k loop ----
-// Scalar op(A)[m, k] / op(B)[k, n] by flat index (callers clamp m and n into range).
-fn sa(i: u32) -> f32 { return a[i >> 2u][i & 3u]; }
-fn sb(i: u32) -> f32 { return b[i >> 2u][i & 3u]; }
-
-// op(A)[clamp(m0 + i), k0 … k0 + 3] for a full quad k0 + 3 < K. Rows past M are clamped to
-// M − 1: their values are never stored, and the loads need no branch.
-fn quad_a(m0: u32, k0: u32) -> mat4x4<f32> {
-  var r: mat4x4<f32>;
-  if (!TRANS_A) {
-    for (var i = 0u; i < 4u; i++) {
-      let base = min(m0 + i, M - 1u) * K + k0;
-      if ((K & 3u) == 0u) { r[i] = a[base >> 2u]; } else { r[i] = vec4(sa(base), sa(base + 1u), sa(base + 2u), sa(base + 3u)); }
-    }
-    return r;
-  }
-  for (var kk = 0u; kk < 4u; kk++) {
-    let row = (k0 + kk) * M;
-    if ((M & 3u) == 0u) { r[kk] = a[(row + m0) >> 2u]; } else {
-      r[kk] = vec4(sa(row + min(m0, M - 1u)), sa(row + min(m0 + 1u, M - 1u)), sa(row + min(m0 + 2u, M - 1u)), sa(row + min(m0 + 3u, M - 1u)));
-    }
-  }
-  return transpose(r);
+// Straight-line like the helpers above (store_row).
+// Four consecutive floats from flat index i: one vec4 load when the row length keeps i 16-byte aligned.
+fn run4_a(i: u32, aligned: bool) -> vec4<f32> {
+  if (aligned) { return a[i >> 2u]; }
+  return vec4(sa(i), sa(i + 1u), sa(i + 2u), sa(i + 3u));
+}
+fn run4_b(i: u32, aligned: bool) -> vec4<f32> {
+  if (aligned) { return b[i >> 2u]; }
+  return vec4(sb(i), sb(i + 1u), sb(i + 2u), sb(i + 3u));
+}
+// Four floats at row·stride + min(c0 + j, last), j = 0…3: a run of 4 whose tail is clamped into
+// range (one vec4 load when aligned: then c0 + 3 ≤ last, as c0 is a multiple of 4 below last).
+fn clamped4_a(row: u32, c0: u32, last: u32, aligned: bool) -> vec4<f32> {
+  if (aligned) { return a[(row + c0) >> 2u]; }
+  return vec4(sa(row + min(c0, last)), sa(row + min(c0 + 1u, last)), sa(row + min(c0 + 2u, last)), sa(row + min(c0 + 3u, last)));
+}
+fn clamped4_b(row: u32, c0: u32, last: u32, aligned: bool) -> vec4<f32> {
+  if (aligned) { return b[(row + c0) >> 2u]; }
+  return vec4(sb(row + min(c0, last)), sb(row + min(c0 + 1u, last)), sb(row + min(c0 + 2u, last)), sb(row + min(c0 + 3u, last)));
 }
 
-// op(B)[k0 + kk, clamp(n0 + j)] for a full quad k0 + 3 < K.
+// Column i of the result is op(A)[clamp(m0 + i), k0 … k0 + 3], for a full quad k0 + 3 < K. Rows
+// past M are clamped to M − 1: their values are never stored, and the loads need no branch.
+fn quad_a(m0: u32, k0: u32) -> mat4x4<f32> {
+  if (!TRANS_A) {
+    let al = (K & 3u) == 0u;
+    let last = M - 1u;
+    return mat4x4(run4_a(min(m0, last) * K + k0, al), run4_a(min(m0 + 1u, last) * K + k0, al), run4_a(min(m0 + 2u, last) * K + k0, al), run4_a(min(m0 + 3u, last) * K + k0, al));
+  }
+  let al = (M & 3u) == 0u;
+  return transpose(mat4x4(clamped4_a(k0 * M, m0, M - 1u, al), clamped4_a((k0 + 1u) * M, m0, M - 1u, al), clamped4_a((k0 + 2u) * M, m0, M - 1u, al), clamped4_a((k0 + 3u) * M, m0, M - 1u, al)));
+}
+
+// Column kk of the result is op(B)[k0 + kk, clamp(n0 + j)], for a full quad k0 + 3 < K.
 fn quad_b(k0: u32, n0: u32) -> mat4x4<f32> {
-  var r: mat4x4<f32>;
   if (!TRANS_B) {
-    for (var kk = 0u; kk < 4u; kk++) {
-      let row = (k0 + kk) * N;
-      if ((N & 3u) == 0u) { r[kk] = b[(row + n0) >> 2u]; } else {
-        r[kk] = vec4(sb(row + min(n0, N - 1u)), sb(row + min(n0 + 1u, N - 1u)), sb(row + min(n0 + 2u, N - 1u)), sb(row + min(n0 + 3u, N - 1u)));
-      }
-    }
-    return r;
+    let al = (N & 3u) == 0u;
+    return mat4x4(clamped4_b(k0 * N, n0, N - 1u, al), clamped4_b((k0 + 1u) * N, n0, N - 1u, al), clamped4_b((k0 + 2u) * N, n0, N - 1u, al), clamped4_b((k0 + 3u) * N, n0, N - 1u, al));
   }
-  for (var j = 0u; j < 4u; j++) {
-    let base = min(n0 + j, N - 1u) * K + k0;
-    if ((K & 3u) == 0u) { r[j] = b[base >> 2u]; } else { r[j] = vec4(sb(base), sb(base + 1u), sb(base + 2u), sb(base + 3u)); }
-  }
-  return transpose(r);
+  let al = (K & 3u) == 0u;
+  let last = N - 1u;
+  return transpose(mat4x4(run4_b(min(n0, last) * K + k0, al), run4_b(min(n0 + 1u, last) * K + k0, al), run4_b(min(n0 + 2u, last) * K + k0, al), run4_b(min(n0 + 3u, last) * K + k0, al)));
 }
 
 fn op_a(m: u32, k: u32) -> f32 { return sa(select(min(m, M - 1u) * K + k, k * M + min(m, M - 1u), TRANS_A)); }
@@ -281,28 +306,35 @@ fn matmul_blocked(
   let n0 = (wid.x * WG_X + lid.x) * 4u;
   let m0 = ((wid.y + wid.z * nwg.y) * WG_Y + lid.y) * 4u;
   if (m0 >= M || n0 >= N) { return; }
-  var acc: mat4x4<f32>;
+  // acc_i: output row m0 + i, columns n0 … n0 + 3.
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
   var col_sums = vec4<f32>(0.0);
   let sums_row = BIAS_GRAD && m0 == 0u;
   // Full quads of k: no edge test inside (K is a constant, so the bound is too).
   for (var k0 = 0u; k0 + 4u <= K; k0 += 4u) {
     let ra = quad_a(m0, k0);
     let rb = quad_b(k0, n0);
-    acc[0] += rb * ra[0];
-    acc[1] += rb * ra[1];
-    acc[2] += rb * ra[2];
-    acc[3] += rb * ra[3];
+    acc0 += rb * ra[0];
+    acc1 += rb * ra[1];
+    acc2 += rb * ra[2];
+    acc3 += rb * ra[3];
     if (sums_row) { col_sums += rb[0] + rb[1] + rb[2] + rb[3]; }
   }
   // The last K mod 4 values of k, one at a time (compiled out when 4 divides K).
   for (var k = K & ~3u; k < K; k++) {
     let bv = vec4(op_b(k, n0), op_b(k, n0 + 1u), op_b(k, n0 + 2u), op_b(k, n0 + 3u));
-    acc[0] += op_a(m0, k) * bv;
-    acc[1] += op_a(m0 + 1u, k) * bv;
-    acc[2] += op_a(m0 + 2u, k) * bv;
-    acc[3] += op_a(m0 + 3u, k) * bv;
+    acc0 += op_a(m0, k) * bv;
+    acc1 += op_a(m0 + 1u, k) * bv;
+    acc2 += op_a(m0 + 2u, k) * bv;
+    acc3 += op_a(m0 + 3u, k) * bv;
     if (sums_row) { col_sums += bv; }
   }
-  store_block(m0, n0, acc);
-  store_bias_grad(m0, n0, col_sums);
+  store_row(m0, n0, acc0);
+  store_row(m0 + 1u, n0, acc1);
+  store_row(m0 + 2u, n0, acc2);
+  store_row(m0 + 3u, n0, acc3);
+  store_sums(m0, n0, col_sums);
 }
