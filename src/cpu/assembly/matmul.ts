@@ -71,12 +71,18 @@ export function matmul(
   return init == 2 ? v128.load(f(at)) : init == 1 ? v128.load(f(b)) : f32x4.splat(0);
 }
 
-/** 4 rows × 8 columns of C over kn values of k: P rows at a + r·pm (step pk), Q at qb (step qs). */
-function tile4x8(a: i32, pm: i32, pk: i32, qb: i32, qs: i32, at: i32, N: i32, kn: i32, init: i32, b: i32): void {
-  let c00 = start4(init, at, b), c01 = start4(init, at + 4, b + 4);
-  let c10 = start4(init, at + N, b), c11 = start4(init, at + N + 4, b + 4);
-  let c20 = start4(init, at + 2 * N, b), c21 = start4(init, at + 2 * N + 4, b + 4);
-  let c30 = start4(init, at + 3 * N, b), c31 = start4(init, at + 3 * N + 4, b + 4);
+/**
+ * 4 rows × 8 columns (`wide`) or 4 × 4 of C over kn values of k: P rows at a + r·pm (step pk), Q
+ * at qb (step qs); one f32x4 accumulator per row and 4 columns. Inlined into tile4x8 and tile4x4
+ * with `wide` a constant, so each is compiled with the other width's code folded away.
+ */
+// @ts-ignore: decorator
+@inline function tile4(wide: bool, a: i32, pm: i32, pk: i32, qb: i32, qs: i32, at: i32, N: i32, kn: i32, init: i32, b: i32): void {
+  const zero = f32x4.splat(0);
+  let c00 = start4(init, at, b), c01 = wide ? start4(init, at + 4, b + 4) : zero;
+  let c10 = start4(init, at + N, b), c11 = wide ? start4(init, at + N + 4, b + 4) : zero;
+  let c20 = start4(init, at + 2 * N, b), c21 = wide ? start4(init, at + 2 * N + 4, b + 4) : zero;
+  let c30 = start4(init, at + 3 * N, b), c31 = wide ? start4(init, at + 3 * N + 4, b + 4) : zero;
   let pa = f(a);
   let pq = f(qb);
   const dm = f(pm);
@@ -84,60 +90,40 @@ function tile4x8(a: i32, pm: i32, pk: i32, qb: i32, qs: i32, at: i32, N: i32, kn
   const dq = f(qs);
   for (let k = 0; k < kn; k++) {
     const b0 = v128.load(pq);
-    const b1 = v128.load(pq, 16);
+    const b1 = wide ? v128.load(pq, 16) : zero;
     const a0 = v128.load32_splat(pa);
     const a1 = v128.load32_splat(pa + dm);
     const a2 = v128.load32_splat(pa + 2 * dm);
     const a3 = v128.load32_splat(pa + 3 * dm);
     c00 = madd(a0, b0, c00);
-    c01 = madd(a0, b1, c01);
+    if (wide) c01 = madd(a0, b1, c01);
     c10 = madd(a1, b0, c10);
-    c11 = madd(a1, b1, c11);
+    if (wide) c11 = madd(a1, b1, c11);
     c20 = madd(a2, b0, c20);
-    c21 = madd(a2, b1, c21);
+    if (wide) c21 = madd(a2, b1, c21);
     c30 = madd(a3, b0, c30);
-    c31 = madd(a3, b1, c31);
+    if (wide) c31 = madd(a3, b1, c31);
     pa += dk;
     pq += dq;
   }
   const o = f(at);
   const r = f(N);
   v128.store(o, c00);
-  v128.store(o, c01, 16);
+  if (wide) v128.store(o, c01, 16);
   v128.store(o + r, c10);
-  v128.store(o + r, c11, 16);
+  if (wide) v128.store(o + r, c11, 16);
   v128.store(o + 2 * r, c20);
-  v128.store(o + 2 * r, c21, 16);
+  if (wide) v128.store(o + 2 * r, c21, 16);
   v128.store(o + 3 * r, c30);
-  v128.store(o + 3 * r, c31, 16);
+  if (wide) v128.store(o + 3 * r, c31, 16);
 }
 
-/** 4 rows × 4 columns, as tile4x8. */
+function tile4x8(a: i32, pm: i32, pk: i32, qb: i32, qs: i32, at: i32, N: i32, kn: i32, init: i32, b: i32): void {
+  tile4(true, a, pm, pk, qb, qs, at, N, kn, init, b);
+}
+
 function tile4x4(a: i32, pm: i32, pk: i32, qb: i32, qs: i32, at: i32, N: i32, kn: i32, init: i32, b: i32): void {
-  let c0 = start4(init, at, b);
-  let c1 = start4(init, at + N, b);
-  let c2 = start4(init, at + 2 * N, b);
-  let c3 = start4(init, at + 3 * N, b);
-  let pa = f(a);
-  let pq = f(qb);
-  const dm = f(pm);
-  const dk = f(pk);
-  const dq = f(qs);
-  for (let k = 0; k < kn; k++) {
-    const b0 = v128.load(pq);
-    c0 = madd(v128.load32_splat(pa), b0, c0);
-    c1 = madd(v128.load32_splat(pa + dm), b0, c1);
-    c2 = madd(v128.load32_splat(pa + 2 * dm), b0, c2);
-    c3 = madd(v128.load32_splat(pa + 3 * dm), b0, c3);
-    pa += dk;
-    pq += dq;
-  }
-  const o = f(at);
-  const r = f(N);
-  v128.store(o, c0);
-  v128.store(o + r, c1);
-  v128.store(o + 2 * r, c2);
-  v128.store(o + 3 * r, c3);
+  tile4(false, a, pm, pk, qb, qs, at, N, kn, init, b);
 }
 
 /** 1 row × 4 columns. */
