@@ -7,6 +7,7 @@ import type { SpeedUp } from './chart-data';
 import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, nonFiniteFlags, onAxis, rowsAt, speedUpWithSpread, stepAxis } from './chart-data';
 import { SAME_MAX_RATIO, describeVerdict } from '../model/verdict';
 import { fmtNum, fmtSci } from '../bench/format';
+import { scaleToggle, scaleToggleStyles } from './scale-toggle';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
 import { DASH, UplotController, axis, logTick, nonFiniteMarker, stepAxisOptions, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 
@@ -27,6 +28,7 @@ export class L2wdAgreementChart extends LitElement {
     panelStyles,
     uplotStyles,
     chartLayoutStyles,
+    scaleToggleStyles,
     css`
       aside dl {
         margin: 0;
@@ -65,12 +67,6 @@ export class L2wdAgreementChart extends LitElement {
         font-size: 0.85rem;
         color: var(--l2wd-muted);
         margin-top: 0.25rem;
-      }
-      .scale {
-        display: inline-flex;
-        gap: 0.3rem;
-        align-items: center;
-        font-size: 0.85rem;
       }
     `,
   ];
@@ -209,15 +205,7 @@ export class L2wdAgreementChart extends LitElement {
                   role="img"
                   aria-label=${`Gaps between runs over training steps, ${this.gapLog ? 'log' : 'linear'} scale`}
                 ></div>
-                <label class="scale"
-                  ><input
-                    type="checkbox"
-                    data-testid="gap-log"
-                    .checked=${this.gapLog}
-                    @change=${(e: Event) => (this.gapLog = (e.target as HTMLInputElement).checked)}
-                  />
-                  log gap axis</label
-                >
+                ${scaleToggle('gap-log', 'log gap axis', this.gapLog, (log) => (this.gapLog = log))}
                 <figcaption>
                   Norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖, worst layer, ${this.gapLog ? 'log' : 'linear'} scale. f32 rounding sets
                   the floor near 10⁻⁷; steps where the norms are bit-identical (gap exactly 0) are not drawn.
