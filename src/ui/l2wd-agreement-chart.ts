@@ -4,7 +4,7 @@ import uPlot from 'uplot';
 import type { BenchResults } from '../bench/results';
 import type { GapPair } from './chart-data';
 import type { SpeedUp } from './chart-data';
-import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, nonFiniteFlags, onAxis, rowsAt, speedUpWithSpread, stepAxis } from './chart-data';
+import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, noisyRowsText, nonFiniteFlags, onAxis, rowsAt, speedUpWithSpread, stepAxis } from './chart-data';
 import { SAME_MAX_RATIO, describeVerdict } from '../model/verdict';
 import { fmtNum, fmtSci } from '../bench/format';
 import { scaleToggle, scaleToggleStyles } from './scale-toggle';
@@ -298,14 +298,7 @@ export class L2wdAgreementChart extends LitElement {
       From median step times, the ${faster} is <strong class="mono">${k(speed.ratio)}×</strong> faster than the ${slower} here (p10–p90 spread:
       <span class="mono">${k(lo)}–${k(hi)}×</span>).
       ${speed.meaningful ? nothing : html`<strong>The spreads overlap: neither is reliably faster at this size.</strong>`}
-      ${
-        speed.noisy.length
-          ? html`<br /><span class="muted"
-                >${speed.noisy.map((n) => `The ${BACKEND_LABEL[n.backend]} L2 and decay rows, which do the same work, differ ${fmtNum(n.factor)}×`).join('; ')}:
-                these timings are noisy.</span
-              >`
-          : nothing
-      }
+      ${speed.noisy.length ? html`<br /><span class="muted">${noisyRowsText(speed.noisy)}: these timings are noisy.</span>` : nothing}
     </p>`;
   }
 
