@@ -18,7 +18,7 @@ import type { MlpParameters } from '../model/parameters';
 import { assertParameterShapes, initialParameters } from '../model/parameters';
 import type { Losses, Trainer, TrainTiming } from '../model/trainer';
 import { checkDataset, checkStepCount } from '../model/trainer';
-import { OPTIMIZER_ID, hyperparameters, stateCount, stepConstants } from '../model/update-rules';
+import { OPTIMIZER_ID, stateCount, stepConstants, stepHyperparameters } from '../model/update-rules';
 import { ThreadPool, canBlockHere, platformThreads } from './thread-pool';
 import type { KernelFlavour } from './wasm-kernels';
 import { HEAP_BASE, MAX_MEMORY_BYTES, TASK, bestFlavour, kernelModule } from './wasm-kernels';
@@ -304,7 +304,7 @@ export class FastCpuTrainer implements Trainer {
   /** The rule on all weights (regularized) and all biases (regularized only if configured), one pass each. */
   private updateTasks(t: number): number {
     const c = this.config;
-    const hp = hyperparameters(c);
+    const hp = stepHyperparameters(c, t);
     const opt = OPTIMIZER_ID[c.optimizer];
     this.pool.task(0, TASK.UPDATE, [opt, this.at.W, this.at.dW, this.at.wS1, this.at.wS2, this.wTotal], stepConstants(hp, this.variant, true, t));
     this.pool.task(
