@@ -48,3 +48,24 @@ export function learningRateAt(c: ScheduleConfig, t: number): number {
 export function decayAt(c: ScheduleConfig, t: number): number {
   return (c.decaySchedule === 'tracks' ? learningRateAt(c, t) : c.lr) * c.lambda;
 }
+
+/**
+ * True when α_t = η_t·λ at every step: the decay tracks the rate, or the rate is constant (then
+ * the two conventions are one). Under plain SGD, L2 and decay are then the same map; otherwise
+ * they differ by (η_0 − η_t)·λ·w at every step where η_t ≠ η_0 (docs/RULES.md, Schedules).
+ */
+export function decayFollowsRate(c: Pick<ScheduleConfig, 'schedule' | 'decaySchedule'>): boolean {
+  return c.decaySchedule === 'tracks' || c.schedule === 'constant';
+}
+
+/** The schedule and the decay convention in words, for the page and the CLI header. */
+export function describeSchedule(c: ScheduleConfig): string {
+  const rate =
+    c.schedule === 'constant'
+      ? `constant η = ${c.lr}`
+      : c.schedule === 'step'
+        ? `step: η_t = ${c.lr} × ${c.stepGamma}^⌊(t−1)/${c.stepEvery}⌋`
+        : `cosine: η_t from ${c.lr} down to 0 over ${c.steps} steps`;
+  if (c.schedule === 'constant') return `${rate}, decay α = η·λ`;
+  return c.decaySchedule === 'tracks' ? `${rate}; decay tracks it, α_t = η_t·λ` : `${rate}; decay fixed, α = η_0·λ = ${c.lr * c.lambda}`;
+}
