@@ -28,20 +28,27 @@ export interface ScheduleConfig {
 }
 
 /**
- * η_t for step t = 1 … T:
- *   constant  η_t = η_0
- *   step      η_t = η_0 · γ^⌊(t − 1) / S⌋
- *   cosine    η_t = η_0 · (1 + cos(π (t − 1) / T)) / 2
+ * The schedule's multiplier m_t of step t = 1 … T, so that η_t = η_0 · m_t:
+ *   constant  m_t = 1
+ *   step      m_t = γ^⌊(t − 1) / S⌋
+ *   cosine    m_t = (1 + cos(π (t − 1) / T)) / 2
+ * Loshchilov & Hutter's "schedule multiplier": under `tracks` it scales α the same way, so a
+ * trainer given η and α directly (a grid point) schedules them as η·m_t and α·m_t (`fixed`: α).
  */
-export function learningRateAt(c: ScheduleConfig, t: number): number {
+export function scheduleMultiplier(c: Pick<ScheduleConfig, 'schedule' | 'steps' | 'stepEvery' | 'stepGamma'>, t: number): number {
   switch (c.schedule) {
     case 'constant':
-      return c.lr;
+      return 1;
     case 'step':
-      return c.lr * Math.pow(c.stepGamma, Math.floor((t - 1) / c.stepEvery));
+      return Math.pow(c.stepGamma, Math.floor((t - 1) / c.stepEvery));
     case 'cosine':
-      return (c.lr * (1 + Math.cos((Math.PI * (t - 1)) / c.steps))) / 2;
+      return (1 + Math.cos((Math.PI * (t - 1)) / c.steps)) / 2;
   }
+}
+
+/** η_t = η_0 · m_t for step t (docs/RULES.md, Schedules). */
+export function learningRateAt(c: ScheduleConfig, t: number): number {
+  return c.lr * scheduleMultiplier(c, t);
 }
 
 /** α_t, the decoupled decay factor of step t: η_t·λ (`tracks`) or η_0·λ (`fixed`). */
