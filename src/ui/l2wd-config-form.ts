@@ -284,8 +284,8 @@ export class L2wdConfigForm extends LitElement {
             ${d.optimizer === 'momentum' ? this.text('momentum', 'Momentum μ') : nothing}
             ${d.optimizer === 'adam' ? html`${this.text('beta1', 'β1')} ${this.text('beta2', 'β2')} ${this.text('eps', 'ε')}` : nothing}
             ${this.select('schedule', 'Learning-rate schedule', SCHEDULES, SCHEDULE_LABEL)}
-            ${d.schedule === 'step' ? html`${this.text('stepEvery', 'Every S steps', { inputmode: 'numeric' })} ${this.text('stepGamma', 'Factor γ')}` : nothing}
-            ${d.schedule !== 'constant' ? this.select('decaySchedule', 'Decay under the schedule', DECAY_SCHEDULES, DECAY_LABEL) : nothing}
+            ${d.schedule === 'step' || this.errors.stepEvery || this.errors.stepGamma ? html`${this.text('stepEvery', 'Every S steps', { inputmode: 'numeric' })} ${this.text('stepGamma', 'Factor γ')}` : nothing}
+            ${d.schedule !== 'constant' || this.errors.decaySchedule ? this.select('decaySchedule', 'Decay under the schedule', DECAY_SCHEDULES, DECAY_LABEL) : nothing}
           </div>
           <div class="checks" style="margin-top: 0.6rem">
             <label
