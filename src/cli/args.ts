@@ -20,6 +20,7 @@ import {
 import { sweepError } from '../bench/runner';
 import { MAX_WORKERS } from '../cpu/fast';
 import { DEFAULT_CPU_MAX_WIDTH } from '../model/cpu-limits';
+import { DECAY_SCHEDULES, SCHEDULES } from '../model/schedule';
 
 /** A bad command line; the CLI prints `message` and exits with status 2. */
 export class UsageError extends Error {
@@ -90,6 +91,24 @@ const FLAGS: Record<string, FlagSpec> = {
   '--regularize-bias': { kind: 'flag', field: 'regularizeBias', help: 'also regularize biases (default: weights only)' },
   '--train-batches': { kind: 'number', field: 'trainBatches', help: `distinct training mini-batches, cycled (default ${DEFAULT_CONFIG.trainBatches})` },
   '--noise': { kind: 'number', field: 'noise', help: `std of the noise on regression targets (default ${DEFAULT_CONFIG.noise})` },
+  '--schedule': {
+    kind: 'enum',
+    field: 'schedule',
+    values: SCHEDULES,
+    help: `learning-rate schedule η_t, ${SCHEDULES.join('|')} (default ${DEFAULT_CONFIG.schedule})`,
+  },
+  '--step-every': {
+    kind: 'number',
+    field: 'stepEvery',
+    help: `step schedule: η is multiplied by the step γ every S steps (default ${DEFAULT_CONFIG.stepEvery})`,
+  },
+  '--step-gamma': { kind: 'number', field: 'stepGamma', help: `step schedule: the factor γ, in (0, 1] (default ${DEFAULT_CONFIG.stepGamma})` },
+  '--decay-schedule': {
+    kind: 'enum',
+    field: 'decaySchedule',
+    values: DECAY_SCHEDULES,
+    help: `tracks: α_t = η_t·λ; fixed: α = η·λ at every step (default ${DEFAULT_CONFIG.decaySchedule})`,
+  },
   '--backend': { kind: 'enum-list', values: BACKENDS, help: 'any of gpu,cpu,reference, comma-separated (default gpu,cpu)' },
   '--variant': { kind: 'enum-list', values: VARIANTS, help: 'l2, decay or both (default l2,decay)' },
   '--sweep': { kind: 'int-list', help: 'hidden widths; each replaces every hidden width in turn, e.g. 256,1024,4096' },
@@ -125,6 +144,7 @@ export function helpText(): string {
     'Examples:',
     '  npm run bench -- --backend reference --layers 16,32,8',
     '  npm run bench -- --backend reference --layers 16,32,8 --optimizer adam',
+    '  npm run bench -- --schedule cosine --decay-schedule fixed   # under SGD, L2 and a fixed α part',
     '  npm run bench -- --sweep 64,256,1024,4096 --json sweep.json --csv sweep.csv',
     '',
     'Exit status: 0 on success (skipped cells say why), 2 for a bad command line, 1 when the run fails.',
@@ -154,7 +174,7 @@ function usage(text: string): never {
 }
 
 /** Config fields that take whole numbers: validateConfig says so for 2.5, the parser for "abc". */
-const WHOLE = new Set<string>(['--batch', '--steps', '--seed', '--train-batches']);
+const WHOLE = new Set<string>(['--batch', '--steps', '--seed', '--train-batches', '--step-every']);
 
 function numberFlag(flag: string, value: string, integer: boolean): number {
   const n = parseNumber(value);

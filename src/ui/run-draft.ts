@@ -20,6 +20,7 @@ import {
 import { checkGpuFit } from '../bench/backends';
 import { cpuSizeProblem, sweepError, sweepLayers } from '../bench/run-plan';
 import { CPU_MAX_PARAMETERS } from '../model/cpu-limits';
+import { DECAY_SCHEDULES, SCHEDULES } from '../model/schedule';
 
 /** Every field as the user typed it; checkboxes as booleans. */
 export interface RunDraft {
@@ -39,6 +40,10 @@ export interface RunDraft {
   regularizeBias: boolean;
   trainBatches: string;
   noise: string;
+  schedule: string;
+  stepEvery: string;
+  stepGamma: string;
+  decaySchedule: string;
   backends: Backend[];
   /** Hidden widths to sweep ("" for a single run). */
   sweep: string;
@@ -70,7 +75,21 @@ export interface FitLimits {
   maxStorageBufferBindingSize: number;
 }
 
-const NUMERIC = ['batch', 'steps', 'lr', 'lambda', 'momentum', 'beta1', 'beta2', 'eps', 'seed', 'trainBatches', 'noise'] as const;
+const NUMERIC = [
+  'batch',
+  'steps',
+  'lr',
+  'lambda',
+  'momentum',
+  'beta1',
+  'beta2',
+  'eps',
+  'seed',
+  'trainBatches',
+  'noise',
+  'stepEvery',
+  'stepGamma',
+] as const;
 
 /** The CPU size rule lives in src/model/cpu-limits.ts; re-exported for this module's users. */
 export { CPU_MAX_PARAMETERS };
@@ -93,6 +112,10 @@ export function draftFromConfig(config: MlpConfig, extra: Partial<Pick<RunDraft,
     regularizeBias: config.regularizeBias,
     trainBatches: String(config.trainBatches),
     noise: String(config.noise),
+    schedule: config.schedule,
+    stepEvery: String(config.stepEvery),
+    stepGamma: String(config.stepGamma),
+    decaySchedule: config.decaySchedule,
     backends: extra.backends ?? ['gpu', 'cpu'],
     sweep: extra.sweep ?? '',
     baseline: extra.baseline ?? true,
@@ -116,6 +139,8 @@ export function checkDraft(draft: RunDraft, limits: FitLimits | null): { request
     activation: draft.activation,
     loss: draft.loss,
     regularizeBias: draft.regularizeBias,
+    schedule: draft.schedule,
+    decaySchedule: draft.decaySchedule,
   };
   for (const k of NUMERIC) input[k] = parseNumber(draft[k]);
   for (const e of configErrors(input)) errors[e.field as keyof RunDraft] = e.message;
@@ -180,6 +205,10 @@ const QUERY_TEXT_KEYS = [
   'seed',
   'trainBatches',
   'noise',
+  'schedule',
+  'stepEvery',
+  'stepGamma',
+  'decaySchedule',
   'sweep',
 ] as const;
 /** Every key the page's URL query reads (the fuzz test draws from these). */
@@ -201,6 +230,10 @@ export function draftToQuery(draft: RunDraft): string {
   if (draft.regularizeBias !== DEFAULT_DRAFT.regularizeBias) q.set('regularizeBias', String(draft.regularizeBias));
   if (draft.trainBatches.trim() !== DEFAULT_DRAFT.trainBatches) q.set('trainBatches', draft.trainBatches.trim());
   if (draft.noise.trim() !== DEFAULT_DRAFT.noise) q.set('noise', draft.noise.trim());
+  // The schedule when it is not constant, with its settings; the decay convention when not the default.
+  if (draft.schedule !== DEFAULT_DRAFT.schedule) q.set('schedule', draft.schedule);
+  for (const k of ['stepEvery', 'stepGamma'] as const) if (draft.schedule === 'step' || draft[k].trim() !== DEFAULT_DRAFT[k]) q.set(k, draft[k].trim());
+  if (draft.decaySchedule !== DEFAULT_DRAFT.decaySchedule) q.set('decaySchedule', draft.decaySchedule);
   if (!draft.baseline) q.set('baseline', '0');
   return q.toString();
 }
@@ -243,7 +276,7 @@ export function queryNotices(search: string): string[] {
       .map((s) => s.trim())
       .filter((s) => s && !(BACKENDS as readonly string[]).includes(s)) ?? [];
   if (badBackends.length) notices.push(`backend ${badBackends.map((b) => JSON.stringify(b)).join(', ')} dropped (known: ${BACKENDS.join(', ')})`);
-  const choices = { optimizer: OPTIMIZERS, activation: ACTIVATIONS, loss: LOSSES } as const;
+  const choices = { optimizer: OPTIMIZERS, activation: ACTIVATIONS, loss: LOSSES, schedule: SCHEDULES, decaySchedule: DECAY_SCHEDULES } as const;
   for (const [key, allowed] of Object.entries(choices)) {
     const v = q.get(key);
     if (v !== null && !(allowed as readonly string[]).includes(v)) notices.push(`${key} = ${JSON.stringify(v)} is not one of ${allowed.join(', ')}`);

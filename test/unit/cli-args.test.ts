@@ -112,6 +112,18 @@ describe('bench CLI flags', () => {
     });
   });
 
+  test('the schedule flags set schedule, stepEvery, stepGamma and decaySchedule', () => {
+    expect(ok(['--schedule', 'step', '--step-every', '25', '--step-gamma=0.5', '--decay-schedule', 'fixed']).config).toMatchObject({
+      schedule: 'step',
+      stepEvery: 25,
+      stepGamma: 0.5,
+      decaySchedule: 'fixed',
+    });
+    expect(ok(['--schedule=cosine']).config).toMatchObject({ schedule: 'cosine', decaySchedule: 'tracks' });
+    expect(helpText()).toMatch(/--schedule NAME +learning-rate schedule η_t, constant\|step\|cosine/);
+    expect(helpText()).toMatch(/--decay-schedule NAME +tracks: α_t = η_t·λ; fixed/);
+  });
+
   test('a sweep gets the sweep budget; --max-seconds 0 means none', () => {
     expect(ok(['--sweep', '64']).maxSeconds).toBe(DEFAULT_MAX_SECONDS.sweep);
     expect(ok(['--max-seconds', '0']).maxSeconds).toBeNull();
@@ -145,6 +157,14 @@ describe('bench CLI flags', () => {
     [['--json', '-', '--csv', '-'], /both write to stdout/],
     [['--regularize-bias=maybe'], /--regularize-bias "maybe"/],
     [['extra'], /unexpected argument "extra"/],
+    [['--schedule', 'linear'], /--schedule "linear": not allowed; use one of constant, step, cosine/],
+    [['--decay-schedule', 'follow'], /--decay-schedule "follow": not allowed; use one of tracks, fixed/],
+    [['--step-every', 'ten'], /--step-every "ten": not a number \(expected a whole number/],
+    [['--step-every', '0'], /--step-every 0: must be an integer from 1 to/],
+    [['--step-every', '2.5'], /--step-every 2\.5: must be an integer from 1 to/],
+    [['--step-gamma', '0'], /--step-gamma 0: must be a number in \(0, 1\]/],
+    [['--step-gamma', '1.5'], /--step-gamma 1\.5: must be a number in \(0, 1\]/],
+    [['--step-gamma'], /--step-gamma needs a value/],
   ])('%j → usage error', (argv, message) => {
     expect(usageError(argv).message).toMatch(message);
   });
