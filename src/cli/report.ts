@@ -2,7 +2,7 @@
  * The CLI's text report: config, a table per width, agreement, and a sweep summary.
  * Pure functions of the results (no Node imports), so tests can read what users see.
  */
-import { parameterCount } from '../model/config';
+import { parameterCount, trainBatchCount } from '../model/config';
 import { matmulFlopsPerStep } from '../model/flops';
 import { formatGap, formatMs, formatNumber, formatRate, formatSeconds, renderTable } from '../bench/format';
 import type { AdapterSummary, AgreementRow, BenchResults, ResultRow } from '../bench/results';
@@ -25,10 +25,16 @@ export function configLines(r: BenchResults): string[] {
   const opt =
     c.optimizer === 'sgd' ? 'sgd' : c.optimizer === 'momentum' ? `momentum (μ = ${c.momentum})` : `adam (β1 = ${c.beta1}, β2 = ${c.beta2}, ε = ${c.eps})`;
   return [
-    `config: layers ${c.layers.join(',')} · batch ${c.batch} · steps ${c.steps} · ${c.activation} · ${c.loss} · seed ${c.seed} · ${c.trainBatches} training batches`,
+    `config: layers ${c.layers.join(',')} · batch ${c.batch} · steps ${c.steps} · ${c.activation} · ${c.loss} · seed ${c.seed} · ${dataLine(c)}`,
     `        optimizer ${opt} · η = ${c.lr} · λ = ${c.lambda} (l2) · α = η·λ = ${formatNumber(c.alpha, 4)} (decay) · ${c.regularizeBias ? 'weights and biases' : 'weights only'} regularized`,
     `        PyTorch convention: Adam/SGD weight_decay = λ (coupled, our l2); AdamW weight_decay = α/η = ${formatNumber(c.alpha / c.lr, 4)} (decoupled, our decay)`,
   ];
+}
+
+/** Where the rows come from, as the header says it. */
+function dataLine(c: BenchResults['config']): string {
+  if (c.dataset === 'mnist') return `MNIST: ${c.trainSize} training rows (${trainBatchCount(c)} batches), ${c.validationSize} validation rows`;
+  return `teacher: ${c.trainBatches} training batches`;
 }
 
 function rowLabel(row: ResultRow): string[] {

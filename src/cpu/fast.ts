@@ -12,7 +12,7 @@
  * The loss and dZ_L (B × n_L, small) are done on the calling thread between them.
  */
 import type { MlpConfig, Variant } from '../model/config';
-import { validateConfig } from '../model/config';
+import { trainBatchCount, trainRowCount, validateConfig } from '../model/config';
 import type { Dataset } from '../model/data';
 import type { MlpParameters } from '../model/parameters';
 import { assertParameterShapes, initialParameters } from '../model/parameters';
@@ -210,7 +210,7 @@ export class FastCpuTrainer implements Trainer {
   /** One step: forward, loss and dZ_L, backward, update (docs/RULES.md order). */
   private stepOnce(): void {
     const t = this.stepCount + 1;
-    const first = ((t - 1) % this.config.trainBatches) * this.B;
+    const first = ((t - 1) % trainBatchCount(this.config)) * this.B;
     const x = this.at.trainX + first * this.layers[0];
     const targets = this.at.trainT + first * this.layers[this.L];
     for (let l = 1; l <= this.L; l++) this.pool.run(this.forwardTasks(this.at.trainPass, x, this.B, l));
@@ -458,8 +458,8 @@ function planLayout(config: MlpConfig, valRows: number, threads: number, kBlock:
     dB: take(bTotal),
     bS1: take(states >= 1 ? bTotal : 0),
     bS2: take(states >= 2 ? bTotal : 0),
-    trainX: take(B * config.trainBatches * layers[0]),
-    trainT: take(B * config.trainBatches * layers[L]),
+    trainX: take(trainRowCount(config) * layers[0]),
+    trainT: take(trainRowCount(config) * layers[L]),
     valX: take(valRows * layers[0]),
     valT: take(valRows * layers[L]),
     trainPass: pass(B),

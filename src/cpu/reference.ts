@@ -3,7 +3,7 @@
  * obviously right rather than fast. It is the oracle every other backend is tested against.
  */
 import type { Activation, Loss, MlpConfig, Variant } from '../model/config';
-import { validateConfig } from '../model/config';
+import { trainBatchCount, validateConfig } from '../model/config';
 import type { Dataset, Split } from '../model/data';
 import { rowsOf } from '../model/data';
 import { frobeniusNorm } from '../model/metrics';
@@ -200,10 +200,10 @@ export class ReferenceTrainer implements Trainer {
     return cloneParameters(this.params);
   }
 
-  /** The mini-batch of step `t` (1-based): batch (t − 1) mod trainBatches of the training set. */
+  /** The mini-batch of step `t` (1-based): batch (t − 1) mod trainBatchCount of the training set (docs/RULES.md, "Data"). */
   private batchOf(t: number): Split {
-    const { batch, trainBatches } = this.config;
-    return rowsOf(this.data.train, ((t - 1) % trainBatches) * batch, batch, this.data.inputs, this.data.outputs);
+    const { batch } = this.config;
+    return rowsOf(this.data.train, ((t - 1) % trainBatchCount(this.config)) * batch, batch, this.data.inputs, this.data.outputs);
   }
 
   /** One step, docs/RULES.md: gradients of the loss alone, then the rule on every parameter array. */

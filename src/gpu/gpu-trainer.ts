@@ -6,7 +6,7 @@
  * reused staging buffer.
  */
 import type { MlpConfig, Variant } from '../model/config';
-import { validateConfig } from '../model/config';
+import { trainBatchCount, validateConfig } from '../model/config';
 import type { Dataset } from '../model/data';
 import type { MlpParameters } from '../model/parameters';
 import { assertParameterShapes, initialParameters } from '../model/parameters';
@@ -194,9 +194,9 @@ export class GpuTrainer implements Trainer {
 
   /** Records one training step: batch copy, then the step's passes (docs/RULES.md order). */
   private encodeStep(encoder: GPUCommandEncoder, t: number, slot: number, timestamps?: GPUComputePassTimestampWrites): void {
-    const { batch, trainBatches, layers } = this.config;
+    const { batch, layers } = this.config;
     const L = layers.length - 1;
-    const first = ((t - 1) % trainBatches) * batch;
+    const first = ((t - 1) % trainBatchCount(this.config)) * batch;
     const { run } = this;
     encoder.copyBufferToBuffer(run.trainX, first * layers[0] * 4, run.batchX, 0, batch * layers[0] * 4);
     encoder.copyBufferToBuffer(run.trainT, first * layers[L] * 4, run.batchT, 0, batch * layers[L] * 4);

@@ -1,4 +1,5 @@
 import type { Backend, MlpConfig, Variant } from './config';
+import { trainRowCount } from './config';
 import type { Dataset } from './data';
 import type { MlpParameters } from './parameters';
 
@@ -55,9 +56,14 @@ export function checkDataset(config: MlpConfig, data: Dataset): void {
     throw new Error(
       `data has ${data.inputs} inputs and ${data.outputs} outputs; the model (layers ${config.layers.join(',')}) wants ${inputs} and ${outputs}`,
     );
-  const needed = config.batch * config.trainBatches;
+  const needed = trainRowCount(config);
   if (!(data.train.rows >= needed))
-    throw new Error(`data has ${data.train.rows} training rows; batch × trainBatches = ${config.batch} × ${config.trainBatches} needs ${needed}`);
+    throw new Error(
+      `data has ${data.train.rows} training rows; ` +
+        (config.dataset === 'mnist'
+          ? `trainSize = ${needed} needs ${needed}`
+          : `batch × trainBatches = ${config.batch} × ${config.trainBatches} needs ${needed}`),
+    );
   if (!(data.validation.rows >= 1)) throw new Error(`data has ${data.validation.rows} validation rows; at least 1 is needed`);
   for (const [name, split] of [
     ['train', data.train],
