@@ -9,6 +9,7 @@ import type { AdapterSummary, AgreementRow, BenchResults, ResultRow } from '../b
 import { sweepLayers } from '../bench/runner';
 import { implementationLabel } from '../gpu/adapter-summary';
 import { describeVerdict } from '../model/verdict';
+import { hasAccuracy } from '../model/accuracy';
 
 export const SOFTWARE_ADAPTER_WARNING = 'software adapter (SwiftShader): GPU timings are CPU emulation, not GPU performance';
 
@@ -48,8 +49,11 @@ export function widthTable(r: BenchResults, width: number | null): string {
   const title =
     `${width === null ? 'run' : `width ${width}`}: layers ${layers.join(',')} · ${formatRate(parameterCount(layers))} parameters · ` +
     `${formatNumber(matmulFlopsPerStep(layers, r.config.batch) / 1e9)} GFLOP per step`;
+  // Classification runs: the accuracy column (docs/RULES.md, "Accuracy").
+  const accuracy = hasAccuracy(r.config);
+  const percent = (v: number | null) => (v === null || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(1)} %`);
   const body = rows.map((row) => {
-    if (row.skipped) return [...rowLabel(row), 'skipped (below)', '', '', '', '', '', ''];
+    if (row.skipped) return [...rowLabel(row), 'skipped (below)', '', '', '', '', '', ...(accuracy ? [''] : []), ''];
     const s = row.stepMs;
     return [
       ...rowLabel(row),
@@ -59,13 +63,25 @@ export function widthTable(r: BenchResults, width: number | null): string {
       formatRate(row.samplesPerSec),
       formatNumber(row.gflops),
       `${formatNumber(row.finalLoss)} / ${formatNumber(row.finalValidationLoss)}`,
+      ...(accuracy ? [`${percent(row.finalTrainAccuracy)} / ${percent(row.finalValidationAccuracy)}`] : []),
       (row.norms.at(-1) ?? []).map((n) => formatNumber(n, 4)).join(' '),
     ];
   });
   const table = renderTable(
-    ['backend', 'variant', 'step ms median [p10–p90]', 'timer', 'steps', 'samples/s', 'GFLOP/s', 'loss train / val', '‖W_l‖ final per layer'],
+    [
+      'backend',
+      'variant',
+      'step ms median [p10–p90]',
+      'timer',
+      'steps',
+      'samples/s',
+      'GFLOP/s',
+      'loss train / val',
+      ...(accuracy ? ['accuracy train / val'] : []),
+      '‖W_l‖ final per layer',
+    ],
     body,
-    [false, false, true, false, true, true, true, true, false],
+    [false, false, true, false, true, true, true, true, ...(accuracy ? [true] : []), false],
   );
   // Reasons under the table, one line per distinct reason, so a long one does not stretch every column.
   const reasons = new Map<string, string[]>();

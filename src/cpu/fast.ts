@@ -22,6 +22,7 @@ import { OPTIMIZER_ID, hyperparameters, stateCount, stepConstants } from '../mod
 import { ThreadPool, canBlockHere, platformThreads } from './thread-pool';
 import type { KernelFlavour } from './wasm-kernels';
 import { HEAP_BASE, MAX_MEMORY_BYTES, TASK, bestFlavour, kernelModule } from './wasm-kernels';
+import { correctRows, hasAccuracy } from '../model/accuracy';
 
 export interface FastCpuOptions {
   /** Threads, the caller included; 1 = single-threaded, no workers. Default: the platform's core count. */
@@ -90,6 +91,8 @@ export class FastCpuTrainer implements Trainer {
   private readonly stateCount: [number, number];
   private stepCount = 0;
   private lastTrainLoss = Number.NaN;
+  /** Rows of the last step's batch classified right (docs/RULES.md, "Accuracy"); NaN before any step. */
+  private lastTrainCorrect = Number.NaN;
   private disposed = false;
   private busy = false;
 
@@ -178,6 +181,7 @@ export class FastCpuTrainer implements Trainer {
     this.loadParameters(p);
     this.stepCount = 0;
     this.lastTrainLoss = Number.NaN;
+    this.lastTrainCorrect = Number.NaN;
   }
 
   async getParameters(): Promise<MlpParameters> {
@@ -215,6 +219,7 @@ export class FastCpuTrainer implements Trainer {
     const targets = this.at.trainT + first * this.layers[this.L];
     for (let l = 1; l <= this.L; l++) this.pool.run(this.forwardTasks(this.at.trainPass, x, this.B, l));
     this.lastTrainLoss = this.lossAndOutputGradient(targets);
+    if (hasAccuracy(this.config)) this.lastTrainCorrect = this.correct(this.at.trainPass, targets, this.B);
     for (let l = this.L; l >= 1; l--) this.pool.run(this.backwardTasks(l, x));
     this.pool.run(this.updateTasks(t));
     this.stepCount = t;
@@ -320,6 +325,11 @@ export class FastCpuTrainer implements Trainer {
    * Mean loss of the pass's outputs against `targets` and, for the training pass, dZ_L =
    * (Ŷ − T)/B. Small (B × n_L), so on the calling thread, in float64 like the reference.
    */
+  /** Rows of a forward pass whose logits pick their target (src/model/accuracy.ts), read in the heap. */
+  private correct(pass: PassBuffers, targets: number, rows: number): number {
+    return correctRows(this.h, pass.z[this.L - 1], this.h, targets, rows, this.layers[this.L]);
+  }
+
   private lossAndOutputGradient(targets: number, pass: PassBuffers = this.at.trainPass, rows = this.B, gradient = true): number {
     const h = this.h;
     const n = this.layers[this.L];
@@ -368,7 +378,13 @@ export class FastCpuTrainer implements Trainer {
     try {
       for (let l = 1; l <= this.L; l++) this.pool.run(this.forwardTasks(this.at.valPass, this.at.valX, this.valRows, l));
       const validation = this.lossAndOutputGradient(this.at.valT, this.at.valPass, this.valRows, false);
-      return { train: this.lastTrainLoss, validation };
+      const accuracy = hasAccuracy(this.config);
+      return {
+        train: this.lastTrainLoss,
+        validation,
+        trainAccuracy: accuracy ? this.lastTrainCorrect / this.B : Number.NaN,
+        validationAccuracy: accuracy ? this.correct(this.at.valPass, this.at.valT, this.valRows) / this.valRows : Number.NaN,
+      };
     } finally {
       this.busy = false;
     }

@@ -38,7 +38,8 @@ export function paddedBytes(floats: number): number {
 export const MAX_STAGING_BYTES = 64 << 20;
 
 /**
- * The readback staging buffer: room for the small reads (L sums of squares, two losses) and for
+ * The readback staging buffer: room for the small reads (L sums of squares, two losses and two
+ * counts) and for
  * the largest parameter buffer up to MAX_STAGING_BYTES. It is never larger than a weights buffer,
  * so it fits wherever they do.
  */
@@ -46,7 +47,7 @@ export function stagingBytes(layers: readonly number[]): number {
   const L = layers.length - 1;
   let largest = 0;
   for (let l = 1; l <= L; l++) largest = Math.max(largest, paddedBytes(layers[l - 1] * layers[l]), paddedBytes(layers[l]));
-  return Math.max(paddedBytes(L + 2), Math.min(MAX_STAGING_BYTES, largest));
+  return Math.max(paddedBytes(L + 4), Math.min(MAX_STAGING_BYTES, largest));
 }
 
 /** What the plan reads of a configuration. */
@@ -67,9 +68,10 @@ export function gpuMemoryPlan(config: PlanConfig): GpuMemoryPlan {
   add('validation.targets', 'validation targets', validationRows * layers[L]);
   add('batch.inputs', 'batch inputs', batch * layers[0]);
   add('batch.targets', 'batch targets', batch * layers[L]);
-  add('rowLoss', 'row losses', batch);
-  add('loss.train', 'training loss', 1);
-  add('loss.validation', 'validation loss', 1);
+  // Per row of a batch or validation chunk: its loss and whether it was classified right (shaders/loss.wgsl).
+  add('rowLoss', 'row losses', 2 * batch);
+  add('loss.train', 'training loss', 2);
+  add('loss.validation', 'validation loss', 2);
   add('norms.sumsOfSquares', 'weight sums of squares', L);
   for (let l = 1; l <= L; l++) {
     const w = layers[l - 1] * layers[l];

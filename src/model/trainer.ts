@@ -7,8 +7,12 @@ import type { MlpParameters } from './parameters';
 export interface Losses {
   /** Mean loss of the last step's mini-batch, computed in its forward pass (before its update); NaN before any step. */
   train: number;
-  /** Mean loss on the validation batch at the current weights. */
+  /** Mean loss on the validation rows at the current weights (all of them, however many batches they make). */
   validation: number;
+  /** Share of the last step's batch classified right, in its forward pass (docs/RULES.md, "Accuracy"); NaN for mse and before any step. */
+  trainAccuracy: number;
+  /** Share of the validation rows classified right at the current weights; NaN for mse. */
+  validationAccuracy: number;
 }
 
 /** What one `train` call measured beyond wall time. */

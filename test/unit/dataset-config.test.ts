@@ -5,7 +5,7 @@ import { runBenchmark } from '../../src/bench/runner';
 import { trainerFactories } from '../../src/bench/backends';
 import { readMnistFile } from '../../src/cli/mnist-file';
 import { ConfigError, DEFAULT_CONFIG, trainBatchCount, trainRowCount, validateConfig, validationRowCount } from '../../src/model/config';
-import { toJson } from '../../src/bench/export';
+import { toCsv, toJson } from '../../src/bench/export';
 import { parseResultsJson } from '../../src/bench/results-import';
 
 const images = readMnistFile();
@@ -92,13 +92,34 @@ describe('buildDataset', () => {
       expect(row.steps).toBe(4);
       expect(Number.isFinite(row.finalValidationLoss)).toBe(true);
     }
+    for (const row of results.results) {
+      // Accuracy at every record, for the batch and the validation rows (docs/RULES.md, "Accuracy").
+      expect(row.trainAccuracy.length).toBe(row.norms.length);
+      expect(row.validationAccuracy.length).toBe(row.norms.length);
+      expect(row.validationAccuracy.every((a) => a >= 0 && a <= 1 && Math.abs(a * 50 - Math.round(a * 50)) < 1e-9)).toBe(true);
+      expect(row.finalValidationAccuracy).toBe(row.validationAccuracy.at(-1));
+    }
     const back = parseResultsJson(toJson(results));
     expect(back.config).toMatchObject({ dataset: 'mnist', trainSize: 64, validationSize: 50 });
+    expect(back.results.map((r) => r.validationAccuracy)).toEqual(results.results.map((r) => r.validationAccuracy));
+    const csv = toCsv(results).split('\n');
+    const columns = csv[0].split(',');
+    const at = columns.indexOf('finalValidationAccuracy');
+    expect(at).toBeGreaterThan(0);
+    expect(Number(csv[1].split(',')[at])).toBe(results.results[0].finalValidationAccuracy);
   });
 
   it('a results file without the dataset fields reads as teacher with the default sizes', () => {
     const old = { schema: 'l2wd-bench/1', config: { layers: [3, 2] }, results: [] };
     const r = parseResultsJson(JSON.stringify(old));
     expect(r.config).toMatchObject({ dataset: 'teacher', trainSize: DEFAULT_CONFIG.trainSize, validationSize: DEFAULT_CONFIG.validationSize });
+  });
+
+  it('a results row without accuracy reads as none; one of the wrong length is refused naming the field', () => {
+    const row = { backend: 'cpu', variant: 'l2', norms: [[1], [2]] };
+    const file = (extra: object) => JSON.stringify({ schema: 'l2wd-bench/1', config: { layers: [3, 2] }, results: [{ ...row, ...extra }] });
+    const r = parseResultsJson(file({})).results[0];
+    expect([r.trainAccuracy, r.validationAccuracy, r.finalTrainAccuracy, r.finalValidationAccuracy]).toEqual([[], [], null, null]);
+    expect(() => parseResultsJson(file({ validationAccuracy: [0.5] }))).toThrow('results[0].validationAccuracy: 1 entries, but norms has 2');
   });
 });
