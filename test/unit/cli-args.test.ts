@@ -185,3 +185,32 @@ describe('bench CLI flags', () => {
     expect(both).toMatch(/--beta2 1: must be a number in \[0, 1\)/);
   });
 });
+
+describe('bench CLI: the dataset flags', () => {
+  test('--dataset mnist takes 784,128,10 and ce unless given, and the sizes as typed', () => {
+    const o = ok(['--dataset', 'mnist', '--train-size=1024', '--validation-size', '5000']);
+    expect(o.config).toMatchObject({ dataset: 'mnist', layers: [784, 128, 10], loss: 'ce', trainSize: 1024, validationSize: 5000 });
+    expect(ok(['--dataset', 'mnist', '--layers', '784,512,512,10', '--batch', '100', '--train-size', '1000']).config).toMatchObject({
+      layers: [784, 512, 512, 10],
+      trainSize: 1000,
+    });
+    expect(ok(['--dataset', 'mnist', '--sweep', '64']).config.layers).toEqual([784, 1024, 1024, 10]);
+  });
+
+  test.each([
+    [['--dataset', 'cifar'], '--dataset "cifar": not allowed; use one of teacher, mnist'],
+    [['--dataset', 'mnist', '--loss', 'mse'], '--loss "mse": with dataset mnist must be ce'],
+    [['--dataset', 'mnist', '--layers', '16,32,8'], '--layers [16, 32, 8]: with dataset mnist must start at 784'],
+    [['--dataset', 'mnist', '--train-size', '1000'], '--train-size 1000: with dataset mnist must be a multiple of batch (32), e.g. 992 or 1024'],
+    [['--dataset', 'mnist', '--train-size', '5024', '--validation-size', '5000'], '--validation-size 5000: with trainSize 5024 must be at most 4976'],
+    [['--train-size', 'many'], '--train-size "many": not a number (expected a whole number, e.g. 64)'],
+    [['--validation-size', '0'], '--validation-size 0: must be an integer from 1 to 10000'],
+    [['--validation-size'], '--validation-size needs a value'],
+  ])('%j: one message naming the flag and what is allowed', (argv, message) => {
+    expect(usageError(argv).message).toContain(message);
+  });
+
+  test('--help lists the dataset flags', () => {
+    for (const flag of ['--dataset', '--train-size', '--validation-size']) expect(helpText()).toContain(flag);
+  });
+});
