@@ -46,8 +46,9 @@ override WG_Y: u32 = 16u;
 // aux: [M, N] row-major, the activations A_{l-1} whose derivative multiplies dA (EPILOGUE 2 only).
 // act' is read from A alone: tanh' = 1 − A², relu' = [Z > 0] = [A > 0].
 @group(0) @binding(3) var<storage, read> aux: array<f32>;
-// out: [M, N] row-major, C after the epilogue.
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+// out: [M, N] row-major, C after the epilogue. vec4-typed (padded to 16 bytes) so a row of a block
+// is one 16-byte store where N is a multiple of 4; elsewhere one float at a time.
+@group(0) @binding(4) var<storage, read_write> out: array<vec4<f32>>;
 // bias_grad: [N], Σ_k op(B)[k, n] (BIAS_GRAD only; any other writable buffer otherwise).
 @group(0) @binding(5) var<storage, read_write> bias_grad: array<f32>;
 
@@ -70,15 +71,16 @@ fn act_grad_from_output(y: f32) -> f32 {
   return 1.0;
 }
 
+// C[m, n] = v after the epilogue, for the flat index idx = m·N + n.
+fn epilogue(idx: u32, n: u32, v: f32) -> f32 {
+  if (EPILOGUE == 1u) { return act(v + bias[n]); }
+  if (EPILOGUE == 2u) { return v * act_grad_from_output(aux[idx]); }
+  return v;
+}
+
 fn finish(m: u32, n: u32, v: f32) {
   let idx = m * N + n;
-  if (EPILOGUE == 1u) {
-    out[idx] = act(v + bias[n]);
-  } else if (EPILOGUE == 2u) {
-    out[idx] = v * act_grad_from_output(aux[idx]);
-  } else {
-    out[idx] = v;
-  }
+  out[idx >> 2u][idx & 3u] = epilogue(idx, n, v);
 }
 
 // Scalar op(A)[m, k] / op(B)[k, n] by flat index.
@@ -92,6 +94,12 @@ fn sb(i: u32) -> f32 { return b[i >> 2u][i & 3u]; }
 // register blocks").
 fn store_row(m: u32, n0: u32, v: vec4<f32>) {
   if (m >= M) { return; }
+  if ((N & 3u) == 0u) {
+    // n0 is a multiple of 4 below N, so all four columns are real and idx is 16-byte aligned.
+    let idx = m * N + n0;
+    out[idx >> 2u] = vec4(epilogue(idx, n0, v.x), epilogue(idx + 1u, n0 + 1u, v.y), epilogue(idx + 2u, n0 + 2u, v.z), epilogue(idx + 3u, n0 + 3u, v.w));
+    return;
+  }
   finish(m, n0, v.x);
   if (n0 + 1u < N) { finish(m, n0 + 1u, v.y); }
   if (n0 + 2u < N) { finish(m, n0 + 2u, v.z); }
