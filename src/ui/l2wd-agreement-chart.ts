@@ -7,7 +7,7 @@ import type { SpeedUp } from './chart-data';
 import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, noisyRowsText, nonFiniteFlags, onAxis, rowsAt, speedUpWithSpread, stepAxis } from './chart-data';
 import { SAME_MAX_RATIO, describeVerdict } from '../model/verdict';
 import { fmtNum, fmtSci } from '../bench/format';
-import { scaleToggle, scaleToggleStyles } from './scale-toggle';
+import { scaleToggle } from './scale-toggle';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
 import { DASH, UplotController, axis, logTick, nonFiniteMarker, stepAxisOptions, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 
@@ -28,7 +28,6 @@ export class L2wdAgreementChart extends LitElement {
     panelStyles,
     uplotStyles,
     chartLayoutStyles,
-    scaleToggleStyles,
     css`
       aside dl {
         margin: 0;

@@ -5,9 +5,9 @@ import type { BenchResults } from '../bench/results';
 import type { ThroughputMetric } from './chart-data';
 import { BACKEND_LABEL, METRIC_LABEL, crossover, metricOf, timedBackends, widthsOf } from './chart-data';
 import { fmtMs, fmtNum } from '../bench/format';
-import { scaleToggle, scaleToggleStyles } from './scale-toggle';
+import { scaleToggle } from './scale-toggle';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
-import { DASH, UplotController, axis, logTick, themeColors, uplotStyles, valueAxis } from './uplot-controller';
+import { DASH, UplotController, axis, drawVerticalMarker, logTick, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 
 /**
  * Throughput across a sweep: step time, samples/s or GFLOP/s against hidden width, GPU vs
@@ -19,7 +19,6 @@ export class L2wdThroughputChart extends LitElement {
     panelStyles,
     uplotStyles,
     chartLayoutStyles,
-    scaleToggleStyles,
     css`
       .head {
         display: flex;
@@ -104,22 +103,7 @@ export class L2wdThroughputChart extends LitElement {
       } as uPlot.Series);
     // The crossover marker is drawn on the canvas after the series, with its label.
     const marker = (u: uPlot) => {
-      if (cross === null) return;
-      const x = Math.round(u.valToPos(cross, 'x', true));
-      const { top, height } = u.bbox;
-      const ctx = u.ctx;
-      ctx.save();
-      ctx.strokeStyle = colors.accent;
-      ctx.setLineDash([5, 4]);
-      ctx.lineWidth = 1.5 * devicePixelRatio;
-      ctx.beginPath();
-      ctx.moveTo(x, top);
-      ctx.lineTo(x, top + height);
-      ctx.stroke();
-      ctx.fillStyle = colors.accent;
-      ctx.font = `${12 * devicePixelRatio}px ${colors.font}`;
-      ctx.fillText(` crossover ≈ ${Math.round(cross)}`, x, top + 14 * devicePixelRatio);
-      ctx.restore();
+      if (cross !== null) drawVerticalMarker(u, cross, ` crossover ≈ ${Math.round(cross)}`, { color: colors.accent, width: 1.5, dash: [5, 4] }, colors);
     };
     this.chart.set({
       key: `tp:${metric}:${this.logY}:${backends.join(',')}:${cross}:${colors.text}`,

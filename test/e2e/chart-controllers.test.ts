@@ -16,7 +16,27 @@ beforeAll(async () => {
   errors = watchErrors(page);
   await page.goto(`${app.server.url}/test/e2e/fixtures/components.html`);
   await page.waitForFunction(() => 'fixture' in window);
+  // Every text the charts draw on a canvas (uPlot's axes, the markers), for the tests to read.
+  await page.evaluate(() => {
+    const drawn: string[] = [];
+    (window as unknown as { drawnText: string[] }).drawnText = drawn;
+    const fillText = CanvasRenderingContext2D.prototype.fillText;
+    CanvasRenderingContext2D.prototype.fillText = function (text: string, ...rest: [number, number, number?]) {
+      drawn.push(String(text));
+      return fillText.call(this, text, ...(rest.filter((v) => v !== undefined) as [number, number]));
+    };
+  });
 });
+
+/** Canvas texts drawn since the last call that match `pattern`, after the next two frames. */
+async function drawnTexts(pattern: RegExp): Promise<string[]> {
+  const texts = await page.evaluate(async () => {
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const drawn = (window as unknown as { drawnText: string[] }).drawnText;
+    return drawn.splice(0, drawn.length);
+  });
+  return texts.filter((t) => pattern.test(t));
+}
 
 describe('l2wd-agreement-chart', () => {
   it('builds its charts on first update and streams later data with setData', async () => {
@@ -95,6 +115,7 @@ describe('l2wd-agreement-chart', () => {
       document.body.append(el);
       el.results = window.fixture.makeResults({ steps: 10, nanFrom: 6 });
       await el.updateComplete;
+      await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
       const data = el.normsChart.chart!.data;
       const values = data.slice(1).flatMap((s) => Array.from(s as ArrayLike<number | null>));
       const flag = el.shadowRoot!.querySelector('[data-testid="nonfinite-flag"]')?.textContent ?? '';
@@ -111,6 +132,10 @@ describe('l2wd-agreement-chart', () => {
     expect(r.gapNaN).toBe(false);
     expect(r.nulls).toBe(5);
     expect(r.flag).toMatch(/GPU L2 produced NaN\/Inf at step 6/);
+    // The red marker on the canvas at the step it went non-finite (nonFiniteMarker).
+    const markers = await drawnTexts(/NaN\/Inf from step/);
+    expect(markers.length).toBeGreaterThan(0);
+    for (const m of markers) expect(m).toBe(' NaN/Inf from step 6');
   });
 });
 
@@ -122,6 +147,7 @@ describe('l2wd-throughput-chart', () => {
       document.body.append(el);
       el.results = window.fixture.makeResults({ steps: 3, sweep: [64, 256, 1024, 4096] });
       await el.updateComplete;
+      await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
       const u = el.chart.chart!;
       const out = {
         xs: Array.from(u.data[0] as ArrayLike<number>),
@@ -140,6 +166,10 @@ describe('l2wd-throughput-chart', () => {
     // CPU ms = w/64, GPU ms = 4 + w/512: equal at w ≈ 293, between 256 and 1024.
     expect(Number(r.crossover)).toBeGreaterThan(256);
     expect(Number(r.crossover)).toBeLessThan(1024);
+    // The dashed marker on the canvas names the same width.
+    const markers = await drawnTexts(/crossover/);
+    expect(markers.length).toBeGreaterThan(0);
+    for (const m of markers) expect(m).toBe(` crossover ≈ ${Math.round(Number(r.crossover))}`);
     expect(r.destroyed).toBe(true);
   });
 });
