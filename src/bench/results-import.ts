@@ -112,6 +112,13 @@ function resultRow(value: Json, path: string, layerCount: number, configSteps: n
     sameLength(path, field, values, norms.length, 'norms');
     return values;
   };
+  // Accuracy: only classification rows have it, so empty or one entry per record.
+  const accuracy = (field: 'trainAccuracy' | 'validationAccuracy'): number[] => {
+    if (o[field] === undefined) return [];
+    const values = numbers(o[field], `${path}.${field}`);
+    if (values.length > 0) sameLength(path, field, values, norms.length, 'norms');
+    return values;
+  };
   const normSteps = series('normSteps');
   if (normSteps) normSteps.forEach((s, k) => integerIn(s, 0, Number.MAX_SAFE_INTEGER, `${path}.normSteps[${k}]`));
   const skipped = strOrNull(o.skipped, `${path}.skipped`);
@@ -133,6 +140,10 @@ function resultRow(value: Json, path: string, layerCount: number, configSteps: n
     trainLoss: series('trainLoss') ?? [],
     validationLoss: series('validationLoss') ?? [],
     finalValidationLoss: numOrNull(o.finalValidationLoss, `${path}.finalValidationLoss`),
+    trainAccuracy: accuracy('trainAccuracy'),
+    validationAccuracy: accuracy('validationAccuracy'),
+    finalTrainAccuracy: numOrNull(o.finalTrainAccuracy, `${path}.finalTrainAccuracy`),
+    finalValidationAccuracy: numOrNull(o.finalValidationAccuracy, `${path}.finalValidationAccuracy`),
     nonFiniteAtStep:
       o.nonFiniteAtStep === null || o.nonFiniteAtStep === undefined
         ? null

@@ -5,7 +5,8 @@ import type { BenchResults } from '../bench/results';
 import type { GapPair } from './chart-data';
 import type { SpeedUp } from './chart-data';
 import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, noisyRowsText, nonFiniteFlags, onAxis, rowsAt, speedUpWithSpread, stepAxis } from './chart-data';
-import { SAME_MAX_RATIO, describeVerdict } from '../model/verdict';
+import { SAME_MAX_RATIO, describeVerdict, sameMapExpected } from '../model/verdict';
+import { describeSchedule } from '../model/schedule';
 import { fmtNum, fmtSci } from '../bench/format';
 import { scaleToggle } from './scale-toggle';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
@@ -219,7 +220,8 @@ export class L2wdAgreementChart extends LitElement {
 
   private renderSummary(pairs: GapPair[], speed: SpeedUp | null) {
     const reg = pairs.filter((p) => p.kind === 'regularizer');
-    const optimizer = this.results!.config.optimizer;
+    const config = this.results!.config;
+    const optimizer = config.optimizer;
     const f64 = reg.find((p) => p.a.backend === 'reference');
     return html`${reg.map((p) => {
         const verdict = p.verdict;
@@ -234,7 +236,7 @@ export class L2wdAgreementChart extends LitElement {
           ${
             verdict === null
               ? html`<span class="muted">pending: compared once both runs finish</span>`
-              : html`<span class=${cls}>${describeVerdict(verdict, p.floorRatio, optimizer)}</span>`
+              : html`<span class=${cls}>${describeVerdict(verdict, p.floorRatio, config)}</span>`
           }
           <br />
           <span class="muted">
@@ -258,14 +260,16 @@ export class L2wdAgreementChart extends LitElement {
       })}
       ${reg.length === 0 ? html`<p class="muted">No backend has both L2 and decay results (yet): nothing to compare.</p>` : nothing}
       ${
-        f64 && optimizer === 'sgd' && (f64.verdict === 'same' || f64.verdict === 'identical')
+        f64 && sameMapExpected(config) && (f64.verdict === 'same' || f64.verdict === 'identical')
           ? html`<p data-testid="f64-identity">In float64 (the reference) the identity holds exactly: gap ${fmtSci(f64.finalWeightGap)}.</p>`
           : nothing
       }
-      <p class="muted">
-        ${
+      <p class="muted" data-testid="pairing-note">
+        ${config.schedule !== 'constant' ? html`Schedule ${describeSchedule(config)}.<br />` : nothing}${
           optimizer === 'sgd'
-            ? 'Plain SGD: L2 at λ and decay at α = η·λ are the same map, so the gap should stay within a few rounding floors.'
+            ? sameMapExpected(config)
+              ? 'Plain SGD: L2 at λ and decay at α = η·λ are the same map, so the gap should stay within a few rounding floors.'
+              : 'Plain SGD with a fixed α = η_0·λ: once η_t leaves η_0, decay no longer equals L2 (that needs α_t = η_t·λ), so they drift.'
             : optimizer === 'momentum'
               ? 'Momentum: the L2 term accumulates in the velocity, so L2 regularizes ≈ 1/(1−μ) times harder than decay.'
               : 'Adam: the L2 term is divided by √ŝ, so weights with large gradients are decayed less than under AdamW.'

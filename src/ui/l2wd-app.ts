@@ -201,7 +201,11 @@ export class L2wdApp extends LitElement {
               </div>
             </l2wd-run-controls>
             <l2wd-adapter-panel .probe=${this.probe}></l2wd-adapter-panel>
-            <l2wd-explainer .optimizer=${(this.draft.optimizer as 'sgd') ?? 'sgd'}></l2wd-explainer>
+            <l2wd-explainer
+              .optimizer=${(this.draft.optimizer as 'sgd') ?? 'sgd'}
+              .schedule=${this.draft.schedule}
+              .decaySchedule=${this.draft.decaySchedule}
+            ></l2wd-explainer>
           </div>
         </div>
         ${

@@ -81,6 +81,26 @@ describe('URL query', () => {
     }
   });
 
+  it('carries the schedule and its decay convention, and the form names a bad step setting', () => {
+    const draft = { ...DEFAULT_DRAFT, schedule: 'step', stepEvery: '25', stepGamma: '0.5', decaySchedule: 'fixed' };
+    const query = draftToQuery(draft);
+    expect(query).toContain('schedule=step&stepEvery=25&stepGamma=0.5&decaySchedule=fixed');
+    expect(checkDraft(draftFromQuery(query), SWIFTSHADER).request?.config).toMatchObject({
+      schedule: 'step',
+      stepEvery: 25,
+      stepGamma: 0.5,
+      decaySchedule: 'fixed',
+    });
+    // A constant schedule keeps links as short as before.
+    expect(draftToQuery(DEFAULT_DRAFT)).not.toContain('schedule');
+    expect(checkDraft({ ...draft, stepGamma: '0' }, SWIFTSHADER).errors.stepGamma).toBe('stepGamma = 0: must be a number in (0, 1]');
+    expect(checkDraft({ ...draft, stepEvery: '1.5' }, SWIFTSHADER).errors.stepEvery).toMatch(/^stepEvery = 1.5: must be an integer from 1/);
+    expect(queryNotices('?schedule=linear&decaySchedule=both')).toEqual([
+      'schedule = "linear" is not one of constant, step, cosine',
+      'decaySchedule = "both" is not one of tracks, fixed',
+    ]);
+  });
+
   it('keeps what was typed, valid or not, and drops unknown backends', () => {
     const d = draftFromQuery('?layers=8,abc&backend=gpu,tpu,cpu&baseline=0');
     expect(d.layers).toBe('8,abc');
