@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import type { BenchResults } from '../bench/results';
 import type { ThroughputMetric } from './chart-data';
-import { BACKEND_LABEL, METRIC_LABEL, crossover, metricOf, timedBackends, widthsOf } from './chart-data';
+import { BACKEND_LABEL, METRIC_LABEL, crossover, metricOf, speedUpWithSpread, timedBackends, widthsOf } from './chart-data';
 import { fmtMs, fmtNum } from '../bench/format';
 import { scaleToggle } from './scale-toggle';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
@@ -191,22 +191,35 @@ export class L2wdThroughputChart extends LitElement {
             <th scope="col">width</th>
             <th scope="col">GPU</th>
             <th scope="col">CPU</th>
-            <th scope="col" title="CPU step time over GPU step time">speed-up</th>
+            <th scope="col" title="CPU step time over GPU step time, from the medians; below it the range the p10–p90 spreads allow">speed-up</th>
           </tr>
         </thead>
         <tbody>
           ${this.sweepWidths().map((w) => {
             const g = metricOf(results, w, 'gpu', 'stepMs');
             const cpu = metricOf(results, w, 'cpu', 'stepMs');
+            const s = speedUpWithSpread(results, w);
             return html`<tr>
               <th scope="row">${w}</th>
               <td>${fmtMs(g)}</td>
               <td>${fmtMs(cpu)}</td>
-              <td>${g !== null && cpu !== null ? html`<strong>${fmtNum(cpu / g)}×</strong>` : '—'}</td>
+              <td data-testid="speed-up">
+                ${
+                  s === null
+                    ? '—'
+                    : html`${s.meaningful ? html`<strong>${fmtNum(s.ratio)}×</strong>` : html`${fmtNum(s.ratio)}×`}<br /><span class="muted"
+                          >${fmtNum(s.low)}–${fmtNum(s.high)}${s.meaningful ? '' : ', overlap'}</span
+                        >`
+                }
+              </td>
             </tr>`;
           })}
         </tbody>
-      </table>`;
+      </table>
+      <p class="muted">
+        Speed-ups from the medians; under each, the range the p10–p90 spreads allow ("overlap": it includes 1×, so neither backend is reliably faster at
+        that width).
+      </p>`;
   }
 
   private renderSingle(results: BenchResults) {

@@ -155,6 +155,7 @@ describe('l2wd-throughput-chart', () => {
         xLog: u.scales.x.distr,
         yLog: u.scales.y.distr,
         crossover: el.shadowRoot!.querySelector('[data-testid="crossover"]')?.textContent ?? '',
+        speedUps: [...el.shadowRoot!.querySelectorAll('[data-testid="speed-up"]')].map((td) => (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim()),
       };
       el.remove();
       return { ...out, destroyed: el.chart.chart === undefined };
@@ -166,6 +167,11 @@ describe('l2wd-throughput-chart', () => {
     // CPU ms = w/64, GPU ms = 4 + w/512: equal at w ≈ 293, between 256 and 1024.
     expect(Number(r.crossover)).toBeGreaterThan(256);
     expect(Number(r.crossover)).toBeLessThan(1024);
+    // Each width's speed-up with the range its spreads allow (p10 = 0.9, p90 = 1.1 × the median):
+    // at 256 (CPU 4 ms, GPU 4.5 ms) the range includes 1× and says so; at 4096 (64 vs 12 ms) it does not.
+    expect(r.speedUps).toHaveLength(4);
+    expect(r.speedUps[1]).toBe('0.889× 0.727–1.09, overlap');
+    expect(r.speedUps[3]).toBe('5.33× 4.36–6.52');
     // The dashed marker on the canvas names the same width.
     const markers = await drawnTexts(/crossover/);
     expect(markers.length).toBeGreaterThan(0);
