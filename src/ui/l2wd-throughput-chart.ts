@@ -60,6 +60,12 @@ export class L2wdThroughputChart extends LitElement {
         padding: 0.15rem 0.3rem;
         white-space: nowrap;
       }
+      /* The range under a speed-up: small, and free to wrap so the table fits beside the plot. */
+      table.per-width .range {
+        display: block;
+        font-size: 0.75rem;
+        white-space: normal;
+      }
       table.per-width thead th {
         color: var(--l2wd-muted);
         font-weight: 500;
@@ -207,8 +213,8 @@ export class L2wdThroughputChart extends LitElement {
                 ${
                   s === null
                     ? '—'
-                    : html`${s.meaningful ? html`<strong>${fmtNum(s.ratio)}×</strong>` : html`${fmtNum(s.ratio)}×`}<br /><span class="muted"
-                          >${fmtNum(s.low)}–${fmtNum(s.high)}${s.meaningful ? '' : ', overlap'}</span
+                    : html`${s.meaningful ? html`<strong>${fmtNum(s.ratio)}×</strong>` : html`${fmtNum(s.ratio)}×`}<span class="muted range"
+                          >${fmtNum(s.low, 2)}–${fmtNum(s.high, 2)}${s.meaningful ? '' : ', overlap'}</span
                         >`
                 }
               </td>

@@ -156,6 +156,8 @@ describe('l2wd-throughput-chart', () => {
         yLog: u.scales.y.distr,
         crossover: el.shadowRoot!.querySelector('[data-testid="crossover"]')?.textContent ?? '',
         speedUps: [...el.shadowRoot!.querySelectorAll('[data-testid="speed-up"]')].map((td) => (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim()),
+        // The summary beside the plot holds its table: nothing sticks out of it.
+        summary: ((a: Element) => ({ scroll: a.scrollWidth, client: a.clientWidth }))(el.shadowRoot!.querySelector('[data-testid="throughput-summary"]')!),
       };
       el.remove();
       return { ...out, destroyed: el.chart.chart === undefined };
@@ -170,8 +172,9 @@ describe('l2wd-throughput-chart', () => {
     // Each width's speed-up with the range its spreads allow (p10 = 0.9, p90 = 1.1 × the median):
     // at 256 (CPU 4 ms, GPU 4.5 ms) the range includes 1× and says so; at 4096 (64 vs 12 ms) it does not.
     expect(r.speedUps).toHaveLength(4);
-    expect(r.speedUps[1]).toBe('0.889× 0.727–1.09, overlap');
-    expect(r.speedUps[3]).toBe('5.33× 4.36–6.52');
+    expect(r.speedUps[1]).toBe('0.889× 0.73–1.1, overlap');
+    expect(r.speedUps[3]).toBe('5.33× 4.4–6.5');
+    expect(r.summary.scroll).toBeLessThanOrEqual(r.summary.client);
     // The dashed marker on the canvas names the same width.
     const markers = await drawnTexts(/crossover/);
     expect(markers.length).toBeGreaterThan(0);
