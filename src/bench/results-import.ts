@@ -118,6 +118,8 @@ function resultRow(value: Json, path: string, layerCount: number, configSteps: n
   return {
     width: width(o.width, `${path}.width`),
     backend: oneOf(o.backend, BACKENDS, `${path}.backend`),
+    // What ran the cell, where the writer named it: kept, so an import exports what it read.
+    ...(o.engine === undefined ? {} : { engine: str(o.engine, `${path}.engine`) }),
     variant: oneOf(o.variant, VARIANTS, `${path}.variant`),
     stepMs: spreadOrNull(o.stepMs, `${path}.stepMs`),
     timer: o.timer === null || o.timer === undefined ? null : oneOf(o.timer, ['timestamp-query', 'wall'] as const, `${path}.timer`),
@@ -289,6 +291,8 @@ export function parseResultsJson(text: string): BenchResults {
       note: str(t.note, 'timestampCheck.note'),
     };
   } else if (o.timestampCheck === null) results.timestampCheck = null;
+  if (o.baseline !== undefined)
+    results.baseline = arr(o.baseline, 'baseline', IMPORT_LIMITS.resultRows).map((r, i) => resultRow(r, `baseline[${i}]`, layerCount, config.steps));
   if (o.notes !== undefined) results.notes = arr(o.notes, 'notes', IMPORT_LIMITS.notes).map((n, i) => str(n, `notes[${i}]`));
   return results;
 }

@@ -108,6 +108,11 @@ export interface BenchResults {
   notes?: string[];
   results: ResultRow[];
   agreement: AgreementRow[];
+  /**
+   * The page's λ = 0 baseline run, when one ran: its rows (the same configuration with λ = 0
+   * and α = 0, variant l2, one backend), which the loss chart draws under L2 and decay.
+   */
+  baseline?: ResultRow[];
 }
 
 /** Recorded steps a row keeps at most: past this the runner thins older records (every other one). */

@@ -4,10 +4,11 @@ import uPlot from 'uplot';
 import type { BenchResults } from '../bench/results';
 import type { GapPair } from './chart-data';
 import type { SpeedUp } from './chart-data';
-import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, nonFiniteFlags, onAxis, rowsAt, speedUpWithSpread, stepAxis } from './chart-data';
+import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, noisyRowsText, nonFiniteFlags, onAxis, rowsAt, speedUpWithSpread, stepAxis } from './chart-data';
 import { SAME_MAX_RATIO, describeVerdict, sameMapExpected } from '../model/verdict';
 import { describeSchedule } from '../model/schedule';
 import { fmtNum, fmtSci } from '../bench/format';
+import { scaleToggle, scaleToggleStyles } from './scale-toggle';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
 import { DASH, UplotController, axis, logTick, nonFiniteMarker, stepAxisOptions, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 
@@ -28,6 +29,7 @@ export class L2wdAgreementChart extends LitElement {
     panelStyles,
     uplotStyles,
     chartLayoutStyles,
+    scaleToggleStyles,
     css`
       aside dl {
         margin: 0;
@@ -66,12 +68,6 @@ export class L2wdAgreementChart extends LitElement {
         font-size: 0.85rem;
         color: var(--l2wd-muted);
         margin-top: 0.25rem;
-      }
-      .scale {
-        display: inline-flex;
-        gap: 0.3rem;
-        align-items: center;
-        font-size: 0.85rem;
       }
     `,
   ];
@@ -210,15 +206,7 @@ export class L2wdAgreementChart extends LitElement {
                   role="img"
                   aria-label=${`Gaps between runs over training steps, ${this.gapLog ? 'log' : 'linear'} scale`}
                 ></div>
-                <label class="scale"
-                  ><input
-                    type="checkbox"
-                    data-testid="gap-log"
-                    .checked=${this.gapLog}
-                    @change=${(e: Event) => (this.gapLog = (e.target as HTMLInputElement).checked)}
-                  />
-                  log gap axis</label
-                >
+                ${scaleToggle('gap-log', 'log gap axis', this.gapLog, (log) => (this.gapLog = log))}
                 <figcaption>
                   Norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖, worst layer, ${this.gapLog ? 'log' : 'linear'} scale. f32 rounding sets
                   the floor near 10⁻⁷; steps where the norms are bit-identical (gap exactly 0) are not drawn.
@@ -314,14 +302,7 @@ export class L2wdAgreementChart extends LitElement {
       From median step times, the ${faster} is <strong class="mono">${k(speed.ratio)}×</strong> faster than the ${slower} here (p10–p90 spread:
       <span class="mono">${k(lo)}–${k(hi)}×</span>).
       ${speed.meaningful ? nothing : html`<strong>The spreads overlap: neither is reliably faster at this size.</strong>`}
-      ${
-        speed.noisy.length
-          ? html`<br /><span class="muted"
-                >${speed.noisy.map((n) => `The ${BACKEND_LABEL[n.backend]} L2 and decay rows, which do the same work, differ ${fmtNum(n.factor)}×`).join('; ')}:
-                these timings are noisy.</span
-              >`
-          : nothing
-      }
+      ${speed.noisy.length ? html`<br /><span class="muted">${noisyRowsText(speed.noisy)}: these timings are noisy.</span>` : nothing}
     </p>`;
   }
 

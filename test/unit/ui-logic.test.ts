@@ -1,7 +1,7 @@
 /** The page's pure logic (no DOM): form validation, URL round trip, presets, chart data. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/model/config';
-import { crossover, finiteOrNull, forLog, gapPairs, speedUpWithSpread, worst } from '../../src/ui/chart-data';
+import { crossover, finiteOrNull, forLog, gapPairs, noisyRowsText, speedUpWithSpread, worst } from '../../src/ui/chart-data';
 import { fmtEta, fmtMs, fmtSci } from '../../src/bench/format';
 import { PRESETS } from '../../src/ui/presets';
 import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery, queryNotices } from '../../src/ui/run-draft';
@@ -213,6 +213,13 @@ describe('chart data', () => {
     const overlap = speedUpWithSpread(results([timed('gpu', 'l2', 1, 0.5, 3), timed('cpu', 'l2', 2, 1, 4), timed('cpu', 'decay', 4.6, 1, 9)]), null)!;
     expect(overlap.meaningful).toBe(false);
     expect(overlap.noisy).toEqual([{ backend: 'cpu', factor: 2.3 }]);
+    // Two noisy backends read as one sentence: a capital only at its start.
+    expect(
+      noisyRowsText([
+        { backend: 'gpu', factor: 1.7 },
+        { backend: 'cpu', factor: 1.77 },
+      ]),
+    ).toBe('The GPU L2 and decay rows, which do the same work, differ 1.7×; the CPU L2 and decay rows, which do the same work, differ 1.77×');
   });
 
   it('formats for people', () => {
