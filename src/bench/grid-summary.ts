@@ -84,6 +84,8 @@ export interface PairComparison {
   compared: number;
   roundingSensitive: number;
   oneDiverged: number;
+  /** Cells where both runs (and the twin) diverged: consistent, and nothing to compare. */
+  bothDiverged: number;
 }
 
 const relative = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));
@@ -105,6 +107,7 @@ export function comparePair(l2: GridHeatmap, decay: GridHeatmap): PairComparison
     compared: 0,
     roundingSensitive: 0,
     oneDiverged: 0,
+    bothDiverged: 0,
   };
   const twin = decay.twinValidationLoss;
   if (!twin || l2.cells.length === 0 || l2.cells.length !== decay.cells.length || twin.length !== decay.cells.length || l2.steps !== decay.steps)
@@ -116,6 +119,7 @@ export function comparePair(l2: GridHeatmap, decay: GridHeatmap): PairComparison
   let compared = 0;
   let roundingSensitive = 0;
   let oneDiverged = 0;
+  let bothDiverged = 0;
   let allZero = true;
   decay.cells.forEach((d, k) => {
     const p = l2.cells[k].validationLoss;
@@ -123,7 +127,7 @@ export function comparePair(l2: GridHeatmap, decay: GridHeatmap): PairComparison
     const t = twin[k];
     if (Number.isFinite(q) !== Number.isFinite(t)) return void roundingSensitive++;
     if (Number.isFinite(p) !== Number.isFinite(q)) return void oneDiverged++;
-    if (!Number.isFinite(q)) return; // both diverged, and the twin too: nothing to compare
+    if (!Number.isFinite(q)) return void bothDiverged++; // and the twin too: nothing to compare
     compared++;
     const diff = relative(p, q);
     if (diff !== 0) allZero = false;
@@ -131,7 +135,7 @@ export function comparePair(l2: GridHeatmap, decay: GridHeatmap): PairComparison
     largest = Math.max(largest, diff);
     if (r > ratio || worst === null) [ratio, worst] = [Math.max(ratio, r), { lr: d.lr, strength: d.strength }];
   });
-  if (compared === 0 && oneDiverged === 0) return { ...none, roundingSensitive };
+  if (compared === 0 && oneDiverged === 0) return { ...none, roundingSensitive, bothDiverged };
   const verdict: PairVerdict = oneDiverged > 0 || ratio > SAME_MAX_RATIO ? 'differ' : allZero ? 'identical' : 'same';
   return {
     ...base,
@@ -142,6 +146,7 @@ export function comparePair(l2: GridHeatmap, decay: GridHeatmap): PairComparison
     compared,
     roundingSensitive,
     oneDiverged,
+    bothDiverged,
   };
 }
 
@@ -179,6 +184,7 @@ export function describePair(c: PairComparison): string {
   const left = [
     c.roundingSensitive > 0 ? `${c.roundingSensitive} cells where rounding alone decides divergence left out` : '',
     c.oneDiverged > 0 ? `${c.oneDiverged} cells where only one of the two diverged` : '',
+    c.bothDiverged > 0 ? `${c.bothDiverged} cells where both diverged (NaN/Inf) left out` : '',
   ].filter(Boolean);
   const tail = left.length ? `; ${left.join('; ')}` : '';
   const k = c.ratio === null ? '?' : ratioText(c.ratio);
