@@ -81,7 +81,7 @@ export interface GridPlan {
   heatmaps: PlannedHeatmap[];
   /** Model-steps of the whole run (twins included). */
   modelSteps: number;
-  /** Predicted seconds from the backends' prior rates (the slow end: software adapter, one core). */
+  /** Predicted seconds from the backends' prior rates and set-up costs (assumed, not measured: a loaded machine takes longer). */
   predictedSeconds: number;
 }
 
@@ -103,12 +103,19 @@ function checkAxis(values: readonly number[], what: string, allowZero: boolean):
   return [...values];
 }
 
+/**
+ * Seconds to make one model's trainer, assumed (the slow end): a GPU trainer's buffers and bind
+ * groups, a CPU trainer's memory and threads. A sequential grid pays it per model, a batched one
+ * once per heatmap; on a loaded 2-core machine a 9-model SwiftShader heatmap paid ~0.5 s per model.
+ */
+const PRIOR_SETUP_SECONDS: Readonly<Record<Backend, number>> = { gpu: 0.5, cpu: 0.1, reference: 0.001 };
+
 /** Predicted seconds of one heatmap from the prior rates: per model, or once per step for a batched trainer. */
 function predictSeconds(backend: Backend, batched: boolean, models: number, steps: number, flopsPerStep: number): number {
   const rate = PRIOR_STEP_RATES[backend];
   const msPerModelStep = flopsPerStep / (rate.gflops * 1e6);
   const ms = batched ? steps * (rate.overheadMs + models * msPerModelStep) : models * steps * (rate.overheadMs + msPerModelStep);
-  return ms / 1000;
+  return ms / 1000 + PRIOR_SETUP_SECONDS[backend] * (batched ? 1 : models);
 }
 
 /** Validates and settles a grid; throws GridPlanError (or the config's ConfigError) naming what is wrong. */
@@ -159,7 +166,7 @@ export function planGrid(options: GridOptions): GridPlan {
   if (maxSeconds !== null && predictedSeconds > maxSeconds)
     throw new GridPlanError(
       `the grid (${heatmaps.length} heatmaps of ${lrs.length} × ${strengths.length} models, ${config.steps} steps each) is predicted to take ` +
-        `${formatSeconds(predictedSeconds)} at the slowest rates, over the time budget of ${formatSeconds(maxSeconds)}: ` +
+        `${formatSeconds(predictedSeconds)} at assumed rates, over the time budget of ${formatSeconds(maxSeconds)}: ` +
         'use fewer values, fewer steps or backends, or a larger budget',
     );
   return { config, backends, optimizers, conventions, lrs, strengths, heatmaps, modelSteps, predictedSeconds };

@@ -182,3 +182,20 @@ describe('L2 vs decay (α/η), cell by cell, against the rounding floor', () => 
     expect(comparePair(heatmap(base, { cells: [] }), decayOf(base, base.flat())).verdict).toBe('unmeasured');
   });
 });
+
+describe('the heatmap colour scale (src/ui/colour-scale.ts)', () => {
+  test('viridis from dark purple to yellow; low loss is bright, on a log scale; text contrasts', async () => {
+    const { lossScale, scalePosition, textOn, viridis } = await import('../../src/ui/colour-scale');
+    expect(viridis(0)).toEqual([0x44, 0x01, 0x54]);
+    expect(viridis(1)).toEqual([0xfd, 0xe7, 0x25]);
+    expect(viridis(Number.NaN)).toEqual(viridis(0));
+    const s = lossScale([0.01, Number.NaN, 1, 0.1, Number.POSITIVE_INFINITY])!;
+    expect(s).toEqual({ min: 0.01, max: 1 });
+    expect(scalePosition(0.01, s)).toBe(1);
+    expect(scalePosition(1, s)).toBe(0);
+    expect(scalePosition(0.1, s)).toBeCloseTo(0.5, 12);
+    expect(lossScale([Number.NaN])).toBeNull();
+    expect(textOn(viridis(0))).toBe('#fff');
+    expect(textOn(viridis(1))).toBe('#000');
+  });
+});
