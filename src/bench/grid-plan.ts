@@ -14,7 +14,9 @@ import { formatSeconds } from './format';
 import { LR_AXIS, MAX_AXIS_VALUES, STRENGTH_AXIS } from './grid-axes';
 import type { DecayConvention, StrengthAxis } from './grid-results';
 import { DECAY_CONVENTIONS } from './grid-results';
+import { checkGpuFit } from '../gpu/memory-plan';
 import type { FactoryExtras, GpuContext, RunProgress } from './run-plan';
+import { cpuSizeProblem, limitsRecord } from './run-plan';
 import { PRIOR_STEP_RATES } from './work-meter';
 
 /** Makes the grid trainer of one heatmap (src/bench/backends.ts wires one per backend). */
@@ -45,6 +47,11 @@ export interface GridOptions {
   data?: Dataset;
   /** Seconds for the whole grid; refused up front when the prediction is over it, stopped when spent. Null: none. */
   maxSeconds?: number | null;
+  /** The CPU size rule of a plain run (src/bench/run-plan.ts, cpuSizeProblem); null: none. */
+  cpuMaxWidth?: number | null;
+  cpuMaxParameters?: number | null;
+  /** GPU memory all the models of a heatmap may use together (a sequential grid keeps each model's trainer). Null: none. */
+  gpuMemoryBudgetBytes?: number | null;
   workers?: number;
   machine?: string;
 }
@@ -143,6 +150,20 @@ export function planGrid(options: GridOptions): GridPlan {
           : `learning rate ${lrs.at(-1)} × strength ${strengths.at(-1)} = α ${worstAlpha(c)} (convention alpha-over-lr): α = η·λ must be below 1`,
       );
 
+  const models = lrs.length * strengths.length;
+  for (const backend of backends) {
+    if (backend !== 'gpu') {
+      const tooBig = cpuSizeProblem(config.layers, options);
+      if (tooBig) throw new GridPlanError(`the ${backend} backend cannot run this grid: ${tooBig}`);
+    } else if (options.gpu && options.factories.gpu?.batched !== true) {
+      // One trainer per model, all alive: each model gets its share of the budget (a batched trainer checks its own fit).
+      const budget = options.gpuMemoryBudgetBytes == null ? undefined : options.gpuMemoryBudgetBytes / models;
+      const limits = limitsRecord(options.gpu.limits) as { maxBufferSize: number; maxStorageBufferBindingSize: number };
+      const why = checkGpuFit(config, limits, budget, { hostCopies: options.gpu.adapter.isFallbackAdapter });
+      if (why) throw new GridPlanError(`the GPU cannot hold the grid's ${models} models${budget === undefined ? '' : ' in its memory budget'}: ${why}`);
+    }
+  }
+
   const heatmaps: PlannedHeatmap[] = [];
   for (const backend of backends)
     for (const optimizer of optimizers) {
@@ -154,7 +175,6 @@ export function planGrid(options: GridOptions): GridPlan {
         if (c === 'alpha-over-lr') add('decay', c, true);
       }
     }
-  const models = lrs.length * strengths.length;
   const flops = matmulFlopsPerStep(config.layers, config.batch);
   const modelSteps = heatmaps.length * models * config.steps;
   const predictedSeconds = heatmaps.reduce(

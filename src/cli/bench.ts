@@ -232,6 +232,8 @@ export async function main(argv: readonly string[]): Promise<number> {
             gpu: gpu.context,
             gpuUnavailableReason: gpu.why ?? undefined,
             maxSeconds: opts.maxSeconds,
+            cpuMaxWidth: opts.cpuMaxWidth,
+            gpuMemoryBudgetBytes: gpu.memoryBudgetBytes,
             workers: opts.workers,
             machine: machineLine(),
           },

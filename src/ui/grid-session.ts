@@ -10,7 +10,8 @@ import type { DecayConvention } from '../bench/grid-results';
 import type { BenchResults } from '../bench/results';
 import type { GpuContext, RunProgress } from '../bench/run-plan';
 import type { Backend, MlpConfig, OptimizerName } from '../model/config';
-import { DeviceLostError } from './run-session';
+import { CPU_MAX_PARAMETERS } from './run-draft';
+import { DeviceLostError, pageMemoryBudget } from './run-session';
 
 export interface GridRequest {
   config: MlpConfig;
@@ -36,6 +37,8 @@ export function gridOptions(request: GridRequest, gpu: GpuContext | null = null)
     // kernel pools for each would multiply the tab's threads by the core count.
     workers: 1,
     maxSeconds: null,
+    cpuMaxParameters: CPU_MAX_PARAMETERS,
+    gpuMemoryBudgetBytes: pageMemoryBudget(gpu),
   };
 }
 

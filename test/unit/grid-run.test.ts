@@ -97,6 +97,24 @@ describe('planning a grid', () => {
     expect(() => planGrid(options({}, { conventions: ['beta' as never] }))).toThrow(GridPlanError);
     expect(() => planGrid(options({}, { backends: [] }))).toThrow(/no backend/);
     expect(() => planGrid(options({ steps: 100000 }, { maxSeconds: 10 }))).toThrow(/predicted to take .* over the time budget of 10 s/);
+    expect(() => planGrid(options({}, { cpuMaxWidth: 6 }))).toThrow(
+      /the reference backend cannot run this grid: widest layer 7 is over the CPU width limit of 6/,
+    );
+    // A sequential GPU grid keeps every model's trainer: each model gets its share of the memory budget.
+    const gpu = {
+      device: null as unknown as GPUDevice,
+      adapter: { vendor: '', architecture: '', description: '', isFallbackAdapter: false, implementation: 'dawn' as const, backend: null },
+      limits: { maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 30 },
+      hasTimestamps: false,
+    };
+    const onGpu = { backends: ['gpu' as const], gpu, factories: { gpu: factories.reference } };
+    expect(() => planGrid(options({}, onGpu))).not.toThrow();
+    expect(() => planGrid(options({}, { ...onGpu, gpuMemoryBudgetBytes: 9 * 1024 }))).toThrow(
+      /the GPU cannot hold the grid's 9 models in its memory budget: /,
+    );
+    expect(() => planGrid(options({}, { ...onGpu, gpu: { ...gpu, limits: { maxBufferSize: 64, maxStorageBufferBindingSize: 64 } } }))).toThrow(
+      /maxBufferSize is/,
+    );
   });
 });
 
