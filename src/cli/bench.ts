@@ -13,7 +13,7 @@ import './relaxed-simd';
 import os from 'node:os';
 import { runBenchmark } from '../bench/runner';
 import type { GpuContext } from '../bench/runner';
-import { formatBytes, formatSeconds } from '../bench/format';
+import { fmtNum, formatBytes, formatSeconds } from '../bench/format';
 import type { BenchResults } from '../bench/results';
 import { acquireGpuContext, gridTrainerFactories, trainerFactories } from '../bench/backends';
 import { GridPlanError, runGrid } from '../bench/grid-run';
@@ -200,8 +200,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     for (const line of configLines({ config: header } as BenchResults)) say(line);
     if (opts.grid)
       say(
-        `grid: backends ${opts.backends.join(',')} · optimizers ${opts.grid.optimizers.join(',')} · η ${opts.grid.lrs.join(',')} · ` +
-          `strength ${opts.grid.strengths.join(',')} · decay ${opts.grid.conventions.join(',')} · budget ${opts.maxSeconds === null ? 'none' : formatSeconds(opts.maxSeconds)}`,
+        `grid: backends ${opts.backends.join(',')} · optimizers ${opts.grid.optimizers.join(',')} · η ${opts.grid.lrs.map((v) => fmtNum(v)).join(', ')} · ` +
+          `strength ${opts.grid.strengths.map((v) => fmtNum(v)).join(', ')} · decay ${opts.grid.conventions.join(',')} · budget ${opts.maxSeconds === null ? 'none' : formatSeconds(opts.maxSeconds)}\n` +
+          '      (the grid replaces η, λ and the optimizer above by each heatmap’s and cell’s)',
       );
     else
       say(
