@@ -6,6 +6,7 @@ import type { AdapterSummary } from '../gpu/adapter-summary';
 import type { TimestampCheck } from '../gpu/timestamp-check';
 import type { Backend, MlpConfig, Variant } from '../model/config';
 import type { VerdictId } from '../model/verdict';
+import type { GridRun } from './grid-results';
 
 export const SCHEMA = 'l2wd-bench/1';
 
@@ -43,6 +44,14 @@ export interface ResultRow {
   trainLoss: number[];
   validationLoss: number[];
   finalValidationLoss: number | null;
+  /**
+   * Classification (loss ce) only, else empty and null: the share of the last step's batch and of
+   * the validation rows classified right at each record (docs/RULES.md, "Accuracy"), as long as norms.
+   */
+  trainAccuracy: number[];
+  validationAccuracy: number[];
+  finalTrainAccuracy: number | null;
+  finalValidationAccuracy: number | null;
   /** Set when training produced NaN or Inf: the first recorded step it was seen at (the cell stops there). */
   nonFiniteAtStep: number | null;
   /** Steps this cell actually trained (after warm-up); fewer than config.steps when `note` says why. */
@@ -113,6 +122,8 @@ export interface BenchResults {
    * and α = 0, variant l2, one backend), which the loss chart draws under L2 and decay.
    */
   baseline?: ResultRow[];
+  /** A grid run's heatmaps (src/bench/grid-results.ts); absent or null for a plain run or sweep. */
+  grid?: GridRun | null;
 }
 
 /** Recorded steps a row keeps at most: past this the runner thins older records (every other one). */
@@ -135,6 +146,10 @@ export function emptyRow(width: number | null, backend: Backend, variant: Varian
     trainLoss: [],
     validationLoss: [],
     finalValidationLoss: null,
+    trainAccuracy: [],
+    validationAccuracy: [],
+    finalTrainAccuracy: null,
+    finalValidationAccuracy: null,
     nonFiniteAtStep: null,
     steps: 0,
     chunkSteps: 0,

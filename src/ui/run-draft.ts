@@ -8,6 +8,7 @@ import type { Backend, MlpConfig } from '../model/config';
 import {
   ACTIVATIONS,
   BACKENDS,
+  DATASETS,
   DEFAULT_CONFIG,
   LOSSES,
   MAX_WIDTH,
@@ -44,6 +45,9 @@ export interface RunDraft {
   stepEvery: string;
   stepGamma: string;
   decaySchedule: string;
+  dataset: string;
+  trainSize: string;
+  validationSize: string;
   backends: Backend[];
   /** Hidden widths to sweep ("" for a single run). */
   sweep: string;
@@ -89,6 +93,8 @@ const NUMERIC = [
   'noise',
   'stepEvery',
   'stepGamma',
+  'trainSize',
+  'validationSize',
 ] as const;
 
 /** The CPU size rule lives in src/model/cpu-limits.ts; re-exported for this module's users. */
@@ -116,6 +122,9 @@ export function draftFromConfig(config: MlpConfig, extra: Partial<Pick<RunDraft,
     stepEvery: String(config.stepEvery),
     stepGamma: String(config.stepGamma),
     decaySchedule: config.decaySchedule,
+    dataset: config.dataset,
+    trainSize: String(config.trainSize),
+    validationSize: String(config.validationSize),
     backends: extra.backends ?? ['gpu', 'cpu'],
     sweep: extra.sweep ?? '',
     baseline: extra.baseline ?? true,
@@ -141,6 +150,7 @@ export function checkDraft(draft: RunDraft, limits: FitLimits | null): { request
     regularizeBias: draft.regularizeBias,
     schedule: draft.schedule,
     decaySchedule: draft.decaySchedule,
+    dataset: draft.dataset,
   };
   for (const k of NUMERIC) input[k] = parseNumber(draft[k]);
   for (const e of configErrors(input)) errors[e.field as keyof RunDraft] = e.message;
@@ -159,9 +169,10 @@ export function checkDraft(draft: RunDraft, limits: FitLimits | null): { request
   }
   if (draft.backends.length === 0) errors.backends = 'backends: tick at least one of GPU, CPU, reference';
 
-  if (!errors.layers && !errors.batch && !errors.trainBatches && !errors.optimizer && !errors.backends) {
+  const shapeFields = ['layers', 'batch', 'trainBatches', 'optimizer', 'backends', 'dataset', 'trainSize', 'validationSize'] as const;
+  if (!shapeFields.some((k) => errors[k])) {
     const layers = input.layers as number[];
-    const shape = { batch: input.batch as number, trainBatches: input.trainBatches as number, optimizer: input.optimizer as MlpConfig['optimizer'] };
+    const shape = { ...(input as Pick<MlpConfig, 'batch' | 'trainBatches' | 'optimizer' | 'dataset' | 'trainSize' | 'validationSize'>) };
     // The GPU engine's own plan of its buffers, and the runner's CPU size rule: the form and the run agree.
     const why = (backend: Backend, hidden: number[]): string | null =>
       backend === 'gpu' ? limits && checkGpuFit({ ...shape, layers: hidden }, limits) : cpuSizeProblem(hidden, { cpuMaxParameters: CPU_MAX_PARAMETERS });
@@ -209,6 +220,9 @@ const QUERY_TEXT_KEYS = [
   'stepEvery',
   'stepGamma',
   'decaySchedule',
+  'dataset',
+  'trainSize',
+  'validationSize',
   'sweep',
 ] as const;
 /** Every key the page's URL query reads (the fuzz test draws from these). */
@@ -234,6 +248,11 @@ export function draftToQuery(draft: RunDraft): string {
   if (draft.schedule !== DEFAULT_DRAFT.schedule) q.set('schedule', draft.schedule);
   for (const k of ['stepEvery', 'stepGamma'] as const) if (draft.schedule === 'step' || draft[k].trim() !== DEFAULT_DRAFT[k]) q.set(k, draft[k].trim());
   if (draft.decaySchedule !== DEFAULT_DRAFT.decaySchedule) q.set('decaySchedule', draft.decaySchedule);
+  // The dataset and its sizes when it is MNIST (the teacher does not read the sizes).
+  if (draft.dataset !== DEFAULT_DRAFT.dataset) {
+    q.set('dataset', draft.dataset);
+    for (const k of ['trainSize', 'validationSize'] as const) q.set(k, draft[k].trim());
+  }
   if (!draft.baseline) q.set('baseline', '0');
   return q.toString();
 }
@@ -276,7 +295,14 @@ export function queryNotices(search: string): string[] {
       .map((s) => s.trim())
       .filter((s) => s && !(BACKENDS as readonly string[]).includes(s)) ?? [];
   if (badBackends.length) notices.push(`backend ${badBackends.map((b) => JSON.stringify(b)).join(', ')} dropped (known: ${BACKENDS.join(', ')})`);
-  const choices = { optimizer: OPTIMIZERS, activation: ACTIVATIONS, loss: LOSSES, schedule: SCHEDULES, decaySchedule: DECAY_SCHEDULES } as const;
+  const choices = {
+    optimizer: OPTIMIZERS,
+    activation: ACTIVATIONS,
+    loss: LOSSES,
+    schedule: SCHEDULES,
+    decaySchedule: DECAY_SCHEDULES,
+    dataset: DATASETS,
+  } as const;
   for (const [key, allowed] of Object.entries(choices)) {
     const v = q.get(key);
     if (v !== null && !(allowed as readonly string[]).includes(v)) notices.push(`${key} = ${JSON.stringify(v)} is not one of ${allowed.join(', ')}`);

@@ -185,3 +185,63 @@ describe('bench CLI flags', () => {
     expect(both).toMatch(/--beta2 1: must be a number in \[0, 1\)/);
   });
 });
+
+describe('bench CLI: the dataset flags', () => {
+  test('--dataset mnist takes 784,128,10 and ce unless given, and the sizes as typed', () => {
+    const o = ok(['--dataset', 'mnist', '--train-size=1024', '--validation-size', '5000']);
+    expect(o.config).toMatchObject({ dataset: 'mnist', layers: [784, 128, 10], loss: 'ce', trainSize: 1024, validationSize: 5000 });
+    expect(ok(['--dataset', 'mnist', '--layers', '784,512,512,10', '--batch', '100', '--train-size', '1000']).config).toMatchObject({
+      layers: [784, 512, 512, 10],
+      trainSize: 1000,
+    });
+    expect(ok(['--dataset', 'mnist', '--sweep', '64']).config.layers).toEqual([784, 1024, 1024, 10]);
+  });
+
+  test.each([
+    [['--dataset', 'cifar'], '--dataset "cifar": not allowed; use one of teacher, mnist'],
+    [['--dataset', 'mnist', '--loss', 'mse'], '--loss "mse": with dataset mnist must be ce'],
+    [['--dataset', 'mnist', '--layers', '16,32,8'], '--layers [16, 32, 8]: with dataset mnist must start at 784'],
+    [['--dataset', 'mnist', '--train-size', '1000'], '--train-size 1000: with dataset mnist must be a multiple of batch (32), e.g. 992 or 1024'],
+    [['--dataset', 'mnist', '--train-size', '5024', '--validation-size', '5000'], '--validation-size 5000: with trainSize 5024 must be at most 4976'],
+    [['--train-size', 'many'], '--train-size "many": not a number (expected a whole number, e.g. 64)'],
+    [['--validation-size', '0'], '--validation-size 0: must be an integer from 1 to 10000'],
+    [['--validation-size'], '--validation-size needs a value'],
+  ])('%j: one message naming the flag and what is allowed', (argv, message) => {
+    expect(usageError(argv).message).toContain(message);
+  });
+
+  test('--help lists the dataset flags', () => {
+    for (const flag of ['--dataset', '--train-size', '--validation-size']) expect(helpText()).toContain(flag);
+  });
+});
+
+describe('grid flags (docs/DESIGN.md, Grid)', () => {
+  test('--grid-lr and --grid-lambda: log-spaced ranges or lists; both decay conventions by default; --optimizer takes a list', () => {
+    const o = ok(['--grid-lr', '1e-3..1e-0:4', '--grid-lambda', '1e-5,1e-3,0', '--optimizer', 'sgd,adam', '--backend', 'cpu']);
+    expect(o.grid).toEqual({
+      lrs: [1e-3, 1e-2, 1e-1, 1],
+      strengths: [0, 1e-5, 1e-3],
+      conventions: ['alpha-over-lr', 'alpha'],
+      optimizers: ['sgd', 'adam'],
+    });
+    expect(o.config.optimizer).toBe('sgd');
+    expect(ok(['--grid-lr=0.1', '--grid-lambda=0.01', '--grid-decay', 'alpha']).grid).toMatchObject({ conventions: ['alpha'], optimizers: ['sgd'] });
+    expect(ok(['--optimizer', 'adam']).grid).toBeNull();
+  });
+
+  test.each([
+    [['--grid-lr', '1e-3..1:6'], /--grid-lr without --grid-lambda: a grid needs both axes/],
+    [['--grid-lambda', '1e-3'], /--grid-lambda without --grid-lr/],
+    [['--grid-decay', 'alpha'], /--grid-decay without --grid-lr/],
+    [['--grid-lr', '1e-3..1:1', '--grid-lambda', '0.1'], /--grid-lr "1e-3\.\.1:1": count "1" in "1e-3\.\.1:1": must be an integer from 2 to 64/],
+    [['--grid-lr', '0.1', '--grid-lambda', 'strong'], /--grid-lambda "strong": value "strong" is not a number/],
+    [['--grid-lr', '0,0.1', '--grid-lambda', '0.1'], /--grid-lr "0,0\.1": value "0": a learning rate must be a finite number > 0/],
+    [['--grid-lr', '0.1', '--grid-lambda', '0.1', '--grid-decay', 'beta'], /--grid-decay "beta": not allowed; use one of alpha-over-lr, alpha/],
+    [['--grid-lr', '0.1', '--grid-lambda', '0.1', '--sweep', '64'], /--sweep and a grid/],
+    [['--grid-lr', '0.1', '--grid-lambda', '0.1', '--variant', 'l2'], /--variant does not apply to a grid/],
+    [['--optimizer', 'sgd,adam'], /one optimizer per run; a list is for a grid/],
+    [['--grid-lr', '0.1', '--grid-lambda', '0.1', '--optimizer', 'sgd,lion'], /--optimizer "lion": not allowed/],
+  ])('%j → usage error', (argv, message) => {
+    expect(usageError(argv).message).toMatch(message);
+  });
+});
