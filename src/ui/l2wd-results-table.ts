@@ -2,7 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { BenchResults } from '../bench/results';
 import { BACKEND_LABEL, VARIANT_LABEL, nonFiniteStep, worst } from './chart-data';
-import { fmtMs, fmtNum, fmtSci } from '../bench/format';
+import { fmtMs, fmtNum, fmtPercent, fmtSci } from '../bench/format';
+import { hasAccuracy } from '../model/accuracy';
 import { panelStyles } from './shared-styles';
 
 /** Every measured cell of a run, and every agreement figure, as tables (the charts' source of truth in text). */
@@ -71,6 +72,7 @@ export class L2wdResultsTable extends LitElement {
     const r = this.results;
     if (!r || r.results.length === 0) return nothing;
     const sweep = r.results.some((x) => x.width !== null);
+    const accuracy = hasAccuracy(r.config);
     return html`<section class="card" aria-labelledby="table-h" data-testid="results-table">
       <h2 id="table-h">Results</h2>
       <div class="scroll" tabindex="0" aria-label="Results table, scrolls sideways">
@@ -91,6 +93,12 @@ export class L2wdResultsTable extends LitElement {
               <th scope="col">GFLOP/s (matmul only)</th>
               <th scope="col">train loss</th>
               <th scope="col">val. loss</th>
+              ${
+                accuracy
+                  ? html`<th scope="col">train acc.</th>
+                      <th scope="col">val. acc.</th>`
+                  : nothing
+              }
               <th scope="col">status</th>
             </tr>
           </thead>
@@ -109,6 +117,12 @@ export class L2wdResultsTable extends LitElement {
                 <td>${fmtNum(row.gflops)}</td>
                 <td>${fmtNum(row.finalLoss, 4)}</td>
                 <td>${fmtNum(row.finalValidationLoss, 4)}</td>
+                ${
+                  accuracy
+                    ? html`<td>${fmtPercent(row.finalTrainAccuracy)}</td>
+                        <td>${fmtPercent(row.finalValidationAccuracy)}</td>`
+                    : nothing
+                }
                 <td class="status">
                   ${
                     row.skipped

@@ -1,0 +1,90 @@
+/**
+ * MNIST on the built page: the overfitting preset at reduced steps on the CPU backend (in its
+ * worker), the digits fetched from the page's own origin and only when the dataset is MNIST,
+ * and the direction of the effect the preset exists for (docs/BENCHMARKS.md, "Overfitting preset").
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectBackendsRan, openApp, preset, runs, setField } from './app-driver';
+import { screenshot, useServedApp, watchErrors } from './harness';
+
+const app = useServedApp();
+const RUN_MS = 420_000;
+
+/** Start, and confirm if the page asks first (a run predicted over a few minutes); resolves with the run message. */
+async function run(page: Page): Promise<string> {
+  const before = await runs(page);
+  await page.locator('[data-testid="start"]').click();
+  const anyway = page.locator('[data-testid="start-anyway"]');
+  if (await anyway.isVisible({ timeout: 1000 }).catch(() => false)) await anyway.click();
+  await page.waitForFunction((n) => Number(document.querySelector('l2wd-app')?.getAttribute('data-runs')) > n, before, { timeout: RUN_MS });
+  return (await page.locator('[data-testid="run-message"]').innerText()).trim();
+}
+
+/** A chart's final table: run label → [train, validation] as numbers (percent signs dropped). */
+async function finals(page: Page, chart: 'l2wd-loss-chart' | 'l2wd-accuracy-chart'): Promise<Record<string, [number, number]>> {
+  const rows = await page
+    .locator(`${chart} table tbody tr`)
+    .evaluateAll((trs) =>
+      trs.map((tr) => [tr.querySelector('th')!.textContent!.trim(), ...[...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())]),
+    );
+  return Object.fromEntries(rows.map(([label, train, val]) => [label, [parseFloat(train), parseFloat(val)]]));
+}
+
+describe('MNIST on the page', () => {
+  it(
+    'the overfitting preset at 300 steps (CPU): the digits come from the page’s origin, λ = 0 fits its batches and generalises worse',
+    async () => {
+      const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors = watchErrors(page);
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await openApp(page, app.server.url);
+      expect(
+        requests.filter((u) => u.includes('mnist.bin')),
+        'fetched before MNIST was chosen',
+      ).toEqual([]);
+
+      await preset(page, 'overfit');
+      await setField(page, 'steps', '300');
+      await setField(page, 'validationSize', '1000');
+      await page.locator('l2wd-config-form input[name="backend"][value="gpu"]').uncheck();
+      expect(new URL(page.url()).searchParams.get('dataset')).toBe('mnist');
+      expect(await run(page)).toMatch(/^Done/);
+      await expectBackendsRan(page, ['cpu']);
+
+      const origin = new URL(app.server.url).origin;
+      const assets = requests.filter((u) => u.includes('mnist.bin'));
+      expect(assets).toEqual([`${origin}/data/mnist.bin`]);
+      expect(requests.every((u) => new URL(u).origin === origin || u.startsWith('data:') || u.startsWith('blob:'))).toBe(true);
+
+      const loss = await finals(page, 'l2wd-loss-chart');
+      const accuracy = await finals(page, 'l2wd-accuracy-chart');
+      const none = 'CPU λ = 0';
+      // λ = 0 fits the batches it trains on (near 100 %), and its validation loss ends above both regularized runs'.
+      expect(accuracy[none][0]).toBeGreaterThanOrEqual(97);
+      for (const variant of ['CPU L2', 'CPU decay']) {
+        expect(loss[variant][1], `${variant} validation loss vs λ = 0: ${JSON.stringify(loss)}`).toBeLessThan(loss[none][1]);
+        expect(accuracy[variant][1]).toBeGreaterThan(80);
+      }
+      // Under SGD the two regularizers are one map: the same figures to the digits shown.
+      expect(loss['CPU L2']).toEqual(loss['CPU decay']);
+      const verdict = await page.locator('l2wd-agreement-chart [data-testid="gap-cpu-l2-decay"]').getAttribute('data-verdict');
+      expect(verdict).toMatch(/^(same|identical)$/);
+      await screenshot(page, 'overfit-preset');
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    RUN_MS + 30_000,
+  );
+
+  it('MNIST in the form: the widths follow the dataset, and a bad size is an inline error', async () => {
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await openApp(page, app.server.url);
+    await page.locator('l2wd-config-form #dataset').selectOption('mnist');
+    expect(await page.locator('l2wd-config-form #layers').inputValue()).toBe('784,32,10');
+    await setField(page, 'trainSize', '1000');
+    await expect(page.locator('l2wd-config-form [data-error-for="trainSize"]').innerText()).resolves.toContain('must be a multiple of batch (32)');
+    await page.close();
+  });
+});
