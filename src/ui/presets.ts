@@ -52,7 +52,7 @@ export const PRESETS: readonly Preset[] = [
         validationSize: 5000,
         steps: 800,
         lr: 0.1,
-        lambda: 0.03,
+        lambda: 0.01,
         activation: 'relu',
         loss: 'ce',
       },
