@@ -68,8 +68,8 @@ describe('MNIST on the page', () => {
         expect(loss[variant][1], `${variant} validation loss vs λ = 0: ${JSON.stringify(loss)}`).toBeLessThan(loss[none][1]);
         expect(accuracy[variant][1]).toBeGreaterThan(80);
       }
-      // Under SGD the two regularizers are one map: the same figures to the digits shown.
-      expect(loss['CPU L2']).toEqual(loss['CPU decay']);
+      // Under SGD the two regularizers are one map: the same losses up to float32 rounding (4 digits shown).
+      for (const k of [0, 1]) expect(Math.abs(loss['CPU L2'][k] - loss['CPU decay'][k])).toBeLessThanOrEqual(1e-3 * loss['CPU decay'][k]);
       const verdict = await page.locator('l2wd-agreement-chart [data-testid="gap-cpu-l2-decay"]').getAttribute('data-verdict');
       expect(verdict).toMatch(/^(same|identical)$/);
       await screenshot(page, 'overfit-preset');
