@@ -30,3 +30,13 @@ export type { RunnerOptions, RunnerHooks, RunProgress, GpuContext, TrainerFactor
 export { parseResultsJson, toCsv, toJson, ResultsFormatError } from './bench/export';
 export { median, quantile, spread } from './bench/stats';
 export * from './bench/results';
+
+// The grid run (docs/DESIGN.md, Grid): learning rate × strength heatmaps for L2 and decay.
+export type { GridEvaluation, GridPoint, GridTrainer } from './model/grid-trainer';
+export { GridPlanError, planGrid, runGrid } from './bench/grid-run';
+export type { GridHooks, GridOptions, GridTrainerFactory } from './bench/grid-run';
+export { gridTrainerFactories } from './bench/backends';
+export { SequentialGridTrainer } from './bench/sequential-grid-trainer';
+export { parseGridAxis, logSpace } from './bench/grid-axes';
+export * from './bench/grid-results';
+export { bestCell, bestStrengthPerRow, comparePair, gridPairs, gridSummary, movement } from './bench/grid-summary';

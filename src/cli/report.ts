@@ -3,12 +3,13 @@
  * Pure functions of the results (no Node imports), so tests can read what users see.
  */
 import { parameterCount, trainBatchCount } from '../model/config';
+import { describeSchedule } from '../model/schedule';
 import { matmulFlopsPerStep } from '../model/flops';
 import { fmtPercent, formatGap, formatMs, formatNumber, formatRate, formatSeconds, renderTable } from '../bench/format';
 import type { AdapterSummary, AgreementRow, BenchResults, ResultRow } from '../bench/results';
 import { sweepLayers } from '../bench/runner';
 import { implementationLabel } from '../gpu/adapter-summary';
-import { describeVerdict } from '../model/verdict';
+import { describeVerdict, sameMapExpected } from '../model/verdict';
 import { hasAccuracy } from '../model/accuracy';
 
 export const SOFTWARE_ADAPTER_WARNING = 'software adapter (SwiftShader): GPU timings are CPU emulation, not GPU performance';
@@ -28,6 +29,7 @@ export function configLines(r: BenchResults): string[] {
   return [
     `config: layers ${c.layers.join(',')} · batch ${c.batch} · steps ${c.steps} · ${c.activation} · ${c.loss} · seed ${c.seed} · ${dataLine(c)}`,
     `        optimizer ${opt} · η = ${c.lr} · λ = ${c.lambda} (l2) · α = η·λ = ${formatNumber(c.alpha, 4)} (decay) · ${c.regularizeBias ? 'weights and biases' : 'weights only'} regularized`,
+    `        schedule: ${describeSchedule(c)}`,
     `        PyTorch convention: Adam/SGD weight_decay = λ (coupled, our l2); AdamW weight_decay = α/η = ${formatNumber(c.alpha / c.lr, 4)} (decoupled, our decay)`,
   ];
 }
@@ -136,11 +138,11 @@ function verdictLines(r: BenchResults, rows: AgreementRow[]): string[] {
   const lines: string[] = [];
   for (const a of rows) {
     if (a.a.backend === a.b.backend && a.a.backend !== 'reference' && a.verdict)
-      lines.push(`  ${a.a.backend} L2 vs decay: ${describeVerdict(a.verdict, a.floorRatio ?? null, r.config.optimizer)}`);
-    if (a.a.backend === 'reference' && a.b.backend === 'reference' && r.config.optimizer === 'sgd' && (a.verdict === 'same' || a.verdict === 'identical'))
+      lines.push(`  ${a.a.backend} L2 vs decay: ${describeVerdict(a.verdict, a.floorRatio ?? null, r.config)}`);
+    if (a.a.backend === 'reference' && a.b.backend === 'reference' && sameMapExpected(r.config) && (a.verdict === 'same' || a.verdict === 'identical'))
       lines.push(`  float64 reference: L2 vs decay gap ${formatGap(maxGap(a))} — the identity holds exactly in float64`);
     else if (a.a.backend === 'reference' && a.b.backend === 'reference' && a.verdict)
-      lines.push(`  reference L2 vs decay (float64): ${describeVerdict(a.verdict, a.floorRatio ?? null, r.config.optimizer)}`);
+      lines.push(`  reference L2 vs decay (float64): ${describeVerdict(a.verdict, a.floorRatio ?? null, r.config)}`);
     if (a.zeroScaleLayers?.length)
       lines.push(`  ${side(a.b)} has all-zero weights in layer ${a.zeroScaleLayers.join(', ')}: gaps there are 0 when both are 0, ∞ otherwise`);
   }

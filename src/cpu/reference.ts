@@ -12,7 +12,7 @@ import { assertParameterShapes, cloneParameters, initialParameters } from '../mo
 import type { Losses, Trainer, TrainTiming } from '../model/trainer';
 import { checkDataset, checkStepCount } from '../model/trainer';
 import type { OptimizerState } from '../model/update-rules';
-import { applyUpdate, hyperparameters, zeroState } from '../model/update-rules';
+import { applyUpdate, stepHyperparameters, zeroState } from '../model/update-rules';
 import { correctRows, hasAccuracy } from '../model/accuracy';
 
 /** Everything the forward pass computed: Z_l and A_l for l = 1…L (index l − 1), and the outputs Ŷ. */
@@ -216,7 +216,7 @@ export class ReferenceTrainer implements Trainer {
     const t = this.stepCount + 1;
     const { x, t: targets, rows } = this.batchOf(t);
     const { loss, correct, grads } = lossAndGradients(this.config, this.params, x, targets, rows);
-    const h = hyperparameters(this.config);
+    const h = stepHyperparameters(this.config, t);
     const { optimizer, regularizeBias } = this.config;
     this.params.weights.forEach((w, l) => applyUpdate(optimizer, this.variant, w, grads.weights[l], this.state.weights[l], h, t, true));
     this.params.biases.forEach((b, l) => applyUpdate(optimizer, this.variant, b, grads.biases[l], this.state.biases[l], h, t, regularizeBias));

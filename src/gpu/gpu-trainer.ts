@@ -14,7 +14,7 @@ import { assertParameterShapes, initialParameters } from '../model/parameters';
 import type { Losses, Trainer, TrainTiming } from '../model/trainer';
 import { checkDataset, checkStepCount } from '../model/trainer';
 import { SerialQueue, rejectedSubmits } from './serial-queue';
-import { hyperparameters } from '../model/update-rules';
+import { hyperparameters, stepHyperparameters, type Hyperparameters } from '../model/update-rules';
 import type { MatmulChoice } from './kernels';
 import { Kernels } from './kernels';
 import { checkGpuFit } from './memory-plan';
@@ -50,6 +50,8 @@ export class GpuTrainer implements Trainer {
   private readonly layers: LayerBuffers[];
   /** Host copy of the step slots, written once per submit (preallocated: no garbage per step). */
   private readonly stepSlots: Float32Array;
+  /** Step t's η_t, α_t and the rest, rewritten for each slot (preallocated too). */
+  private readonly slotHyperparameters: Hyperparameters;
   private readonly passes: StepPasses;
   /** Buffers made beside the plan (the timestamp query's), destroyed with it. */
   private readonly extra: GPUBuffer[] = [];
@@ -84,6 +86,7 @@ export class GpuTrainer implements Trainer {
     }
     this.layers = this.run.layers;
     this.stepSlots = new Float32Array((STEPS_PER_SUBMIT * STEP_SLOT_STRIDE) / 4);
+    this.slotHyperparameters = hyperparameters(this.config);
 
     this.timing =
       options.timestamps !== false && device.features.has('timestamp-query')
@@ -186,11 +189,11 @@ export class GpuTrainer implements Trainer {
     return out;
   }
 
-  /** Fills the uniform slots of steps first … first + count − 1 (t counts from 1). */
+  /** Fills the uniform slots of steps first … first + count − 1 (t counts from 1), each with its own η_t and α_t. */
   private writeStepSlots(first: number, count: number): void {
-    const h = hyperparameters(this.config);
+    const h = this.slotHyperparameters;
     const floatsPerSlot = STEP_SLOT_STRIDE / 4;
-    for (let i = 0; i < count; i++) packStepParams(h, first + i, this.stepSlots, i * floatsPerSlot);
+    for (let i = 0; i < count; i++) packStepParams(stepHyperparameters(this.config, first + i, h), first + i, this.stepSlots, i * floatsPerSlot);
     this.device.queue.writeBuffer(this.run.stepParams, 0, this.stepSlots, 0, count * floatsPerSlot);
   }
 

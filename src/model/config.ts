@@ -1,3 +1,5 @@
+import { DECAY_SCHEDULES, SCHEDULES, type DecaySchedule, type ScheduleName } from './schedule';
+
 /**
  * The run configuration and its validation. Every backend, the CLI and the page's form
  * go through `validateConfig`: a bad value is rejected with the field, the value and
@@ -48,6 +50,13 @@ export interface MlpConfig {
   trainBatches: number;
   /** Standard deviation of the Gaussian noise added to regression targets. */
   noise: number;
+  /** Learning-rate schedule η_t (docs/RULES.md, Schedules); `constant` keeps η_t = η. */
+  schedule: ScheduleName;
+  /** `step` schedule: η is multiplied by `stepGamma` after every `stepEvery` steps. */
+  stepEvery: number;
+  stepGamma: number;
+  /** How the decay follows the schedule: `tracks` α_t = η_t·λ, `fixed` α = η·λ (η the base rate). */
+  decaySchedule: DecaySchedule;
   /** Where the rows come from: the teacher MLP, or the MNIST digits. */
   dataset: DatasetName;
   /** MNIST training rows (a multiple of batch); step t uses batch (t − 1) mod (trainSize / batch). Teacher: unused. */
@@ -73,6 +82,10 @@ export const DEFAULT_CONFIG: Readonly<MlpConfig> = Object.freeze({
   regularizeBias: false,
   trainBatches: 4,
   noise: 0.1,
+  schedule: 'constant',
+  stepEvery: 100,
+  stepGamma: 0.1,
+  decaySchedule: 'tracks',
   dataset: 'teacher',
   trainSize: 1024,
   validationSize: 5000,
@@ -147,6 +160,10 @@ function halfOpenUnit(v: unknown): string | null {
   return isNumber(v) && v >= 0 && v < 1 ? null : 'must be a number in [0, 1)';
 }
 
+function unitInterval(v: unknown): string | null {
+  return isNumber(v) && v > 0 && v <= 1 ? null : 'must be a number in (0, 1]';
+}
+
 function oneOf(names: readonly string[]): Check {
   return (v) => (typeof v === 'string' && names.includes(v) ? null : `must be one of ${names.join(', ')}`);
 }
@@ -175,6 +192,10 @@ const CHECKS: { [K in keyof MlpConfig]: Check } = {
   regularizeBias: (v) => (typeof v === 'boolean' ? null : 'must be true or false'),
   trainBatches: integerIn(1, 1024),
   noise: finiteAbove(0, true),
+  schedule: oneOf(SCHEDULES),
+  stepEvery: integerIn(1, 10_000_000),
+  stepGamma: unitInterval,
+  decaySchedule: oneOf(DECAY_SCHEDULES),
   dataset: oneOf(DATASETS),
   trainSize: integerIn(1, MNIST_IMAGES),
   validationSize: integerIn(1, MNIST_IMAGES),

@@ -21,6 +21,7 @@ import {
 import { checkGpuFit } from '../bench/backends';
 import { cpuSizeProblem, sweepError, sweepLayers } from '../bench/run-plan';
 import { CPU_MAX_PARAMETERS } from '../model/cpu-limits';
+import { DECAY_SCHEDULES, SCHEDULES } from '../model/schedule';
 
 /** Every field as the user typed it; checkboxes as booleans. */
 export interface RunDraft {
@@ -40,6 +41,10 @@ export interface RunDraft {
   regularizeBias: boolean;
   trainBatches: string;
   noise: string;
+  schedule: string;
+  stepEvery: string;
+  stepGamma: string;
+  decaySchedule: string;
   dataset: string;
   trainSize: string;
   validationSize: string;
@@ -86,6 +91,8 @@ const NUMERIC = [
   'seed',
   'trainBatches',
   'noise',
+  'stepEvery',
+  'stepGamma',
   'trainSize',
   'validationSize',
 ] as const;
@@ -111,6 +118,10 @@ export function draftFromConfig(config: MlpConfig, extra: Partial<Pick<RunDraft,
     regularizeBias: config.regularizeBias,
     trainBatches: String(config.trainBatches),
     noise: String(config.noise),
+    schedule: config.schedule,
+    stepEvery: String(config.stepEvery),
+    stepGamma: String(config.stepGamma),
+    decaySchedule: config.decaySchedule,
     dataset: config.dataset,
     trainSize: String(config.trainSize),
     validationSize: String(config.validationSize),
@@ -137,6 +148,8 @@ export function checkDraft(draft: RunDraft, limits: FitLimits | null): { request
     activation: draft.activation,
     loss: draft.loss,
     regularizeBias: draft.regularizeBias,
+    schedule: draft.schedule,
+    decaySchedule: draft.decaySchedule,
     dataset: draft.dataset,
   };
   for (const k of NUMERIC) input[k] = parseNumber(draft[k]);
@@ -203,6 +216,10 @@ const QUERY_TEXT_KEYS = [
   'seed',
   'trainBatches',
   'noise',
+  'schedule',
+  'stepEvery',
+  'stepGamma',
+  'decaySchedule',
   'dataset',
   'trainSize',
   'validationSize',
@@ -227,6 +244,10 @@ export function draftToQuery(draft: RunDraft): string {
   if (draft.regularizeBias !== DEFAULT_DRAFT.regularizeBias) q.set('regularizeBias', String(draft.regularizeBias));
   if (draft.trainBatches.trim() !== DEFAULT_DRAFT.trainBatches) q.set('trainBatches', draft.trainBatches.trim());
   if (draft.noise.trim() !== DEFAULT_DRAFT.noise) q.set('noise', draft.noise.trim());
+  // The schedule when it is not constant, with its settings; the decay convention when not the default.
+  if (draft.schedule !== DEFAULT_DRAFT.schedule) q.set('schedule', draft.schedule);
+  for (const k of ['stepEvery', 'stepGamma'] as const) if (draft.schedule === 'step' || draft[k].trim() !== DEFAULT_DRAFT[k]) q.set(k, draft[k].trim());
+  if (draft.decaySchedule !== DEFAULT_DRAFT.decaySchedule) q.set('decaySchedule', draft.decaySchedule);
   // The dataset and its sizes when it is MNIST (the teacher does not read the sizes).
   if (draft.dataset !== DEFAULT_DRAFT.dataset) {
     q.set('dataset', draft.dataset);
@@ -274,7 +295,14 @@ export function queryNotices(search: string): string[] {
       .map((s) => s.trim())
       .filter((s) => s && !(BACKENDS as readonly string[]).includes(s)) ?? [];
   if (badBackends.length) notices.push(`backend ${badBackends.map((b) => JSON.stringify(b)).join(', ')} dropped (known: ${BACKENDS.join(', ')})`);
-  const choices = { optimizer: OPTIMIZERS, activation: ACTIVATIONS, loss: LOSSES, dataset: DATASETS } as const;
+  const choices = {
+    optimizer: OPTIMIZERS,
+    activation: ACTIVATIONS,
+    loss: LOSSES,
+    schedule: SCHEDULES,
+    decaySchedule: DECAY_SCHEDULES,
+    dataset: DATASETS,
+  } as const;
   for (const [key, allowed] of Object.entries(choices)) {
     const v = q.get(key);
     if (v !== null && !(allowed as readonly string[]).includes(v)) notices.push(`${key} = ${JSON.stringify(v)} is not one of ${allowed.join(', ')}`);

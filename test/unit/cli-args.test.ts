@@ -112,6 +112,18 @@ describe('bench CLI flags', () => {
     });
   });
 
+  test('the schedule flags set schedule, stepEvery, stepGamma and decaySchedule', () => {
+    expect(ok(['--schedule', 'step', '--step-every', '25', '--step-gamma=0.5', '--decay-schedule', 'fixed']).config).toMatchObject({
+      schedule: 'step',
+      stepEvery: 25,
+      stepGamma: 0.5,
+      decaySchedule: 'fixed',
+    });
+    expect(ok(['--schedule=cosine']).config).toMatchObject({ schedule: 'cosine', decaySchedule: 'tracks' });
+    expect(helpText()).toMatch(/--schedule NAME +learning-rate schedule η_t, constant\|step\|cosine/);
+    expect(helpText()).toMatch(/--decay-schedule NAME +tracks: α_t = η_t·λ; fixed/);
+  });
+
   test('a sweep gets the sweep budget; --max-seconds 0 means none', () => {
     expect(ok(['--sweep', '64']).maxSeconds).toBe(DEFAULT_MAX_SECONDS.sweep);
     expect(ok(['--max-seconds', '0']).maxSeconds).toBeNull();
@@ -145,6 +157,14 @@ describe('bench CLI flags', () => {
     [['--json', '-', '--csv', '-'], /both write to stdout/],
     [['--regularize-bias=maybe'], /--regularize-bias "maybe"/],
     [['extra'], /unexpected argument "extra"/],
+    [['--schedule', 'linear'], /--schedule "linear": not allowed; use one of constant, step, cosine/],
+    [['--decay-schedule', 'follow'], /--decay-schedule "follow": not allowed; use one of tracks, fixed/],
+    [['--step-every', 'ten'], /--step-every "ten": not a number \(expected a whole number/],
+    [['--step-every', '0'], /--step-every 0: must be an integer from 1 to/],
+    [['--step-every', '2.5'], /--step-every 2\.5: must be an integer from 1 to/],
+    [['--step-gamma', '0'], /--step-gamma 0: must be a number in \(0, 1\]/],
+    [['--step-gamma', '1.5'], /--step-gamma 1\.5: must be a number in \(0, 1\]/],
+    [['--step-gamma'], /--step-gamma needs a value/],
   ])('%j → usage error', (argv, message) => {
     expect(usageError(argv).message).toMatch(message);
   });
@@ -192,5 +212,36 @@ describe('bench CLI: the dataset flags', () => {
 
   test('--help lists the dataset flags', () => {
     for (const flag of ['--dataset', '--train-size', '--validation-size']) expect(helpText()).toContain(flag);
+  });
+});
+
+describe('grid flags (docs/DESIGN.md, Grid)', () => {
+  test('--grid-lr and --grid-lambda: log-spaced ranges or lists; both decay conventions by default; --optimizer takes a list', () => {
+    const o = ok(['--grid-lr', '1e-3..1e-0:4', '--grid-lambda', '1e-5,1e-3,0', '--optimizer', 'sgd,adam', '--backend', 'cpu']);
+    expect(o.grid).toEqual({
+      lrs: [1e-3, 1e-2, 1e-1, 1],
+      strengths: [0, 1e-5, 1e-3],
+      conventions: ['alpha-over-lr', 'alpha'],
+      optimizers: ['sgd', 'adam'],
+    });
+    expect(o.config.optimizer).toBe('sgd');
+    expect(ok(['--grid-lr=0.1', '--grid-lambda=0.01', '--grid-decay', 'alpha']).grid).toMatchObject({ conventions: ['alpha'], optimizers: ['sgd'] });
+    expect(ok(['--optimizer', 'adam']).grid).toBeNull();
+  });
+
+  test.each([
+    [['--grid-lr', '1e-3..1:6'], /--grid-lr without --grid-lambda: a grid needs both axes/],
+    [['--grid-lambda', '1e-3'], /--grid-lambda without --grid-lr/],
+    [['--grid-decay', 'alpha'], /--grid-decay without --grid-lr/],
+    [['--grid-lr', '1e-3..1:1', '--grid-lambda', '0.1'], /--grid-lr "1e-3\.\.1:1": count "1" in "1e-3\.\.1:1": must be an integer from 2 to 64/],
+    [['--grid-lr', '0.1', '--grid-lambda', 'strong'], /--grid-lambda "strong": value "strong" is not a number/],
+    [['--grid-lr', '0,0.1', '--grid-lambda', '0.1'], /--grid-lr "0,0\.1": value "0": a learning rate must be a finite number > 0/],
+    [['--grid-lr', '0.1', '--grid-lambda', '0.1', '--grid-decay', 'beta'], /--grid-decay "beta": not allowed; use one of alpha-over-lr, alpha/],
+    [['--grid-lr', '0.1', '--grid-lambda', '0.1', '--sweep', '64'], /--sweep and a grid/],
+    [['--grid-lr', '0.1', '--grid-lambda', '0.1', '--variant', 'l2'], /--variant does not apply to a grid/],
+    [['--optimizer', 'sgd,adam'], /one optimizer per run; a list is for a grid/],
+    [['--grid-lr', '0.1', '--grid-lambda', '0.1', '--optimizer', 'sgd,lion'], /--optimizer "lion": not allowed/],
+  ])('%j → usage error', (argv, message) => {
+    expect(usageError(argv).message).toMatch(message);
   });
 });
