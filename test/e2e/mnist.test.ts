@@ -68,8 +68,14 @@ describe('MNIST on the page', () => {
         expect(loss[variant][1], `${variant} validation loss vs λ = 0: ${JSON.stringify(loss)}`).toBeLessThan(loss[none][1]);
         expect(accuracy[variant][1]).toBeGreaterThan(80);
       }
-      // Under SGD the two regularizers are one map: the same losses up to float32 rounding (4 digits shown).
-      for (const k of [0, 1]) expect(Math.abs(loss['CPU L2'][k] - loss['CPU decay'][k])).toBeLessThanOrEqual(1e-3 * loss['CPU decay'][k]);
+      // Under SGD the two regularizers are one map: the verdict above, and losses equal up to float32
+      // rounding, which ReLU sign flips carry far here (the CLI's 800-step run: 1.2e-3 relative at most
+      // in the train loss, 1.7e-4 in the validation loss; docs/BENCHMARKS.md); the rows the charts draw, unrounded.
+      const rows = await page
+        .locator('l2wd-loss-chart')
+        .evaluate((el) => (el as HTMLElementTagNameMap['l2wd-loss-chart']).results!.results.map((r) => [r.finalLoss!, r.finalValidationLoss!]));
+      expect(rows.length).toBe(2);
+      for (const k of [0, 1]) expect(Math.abs(rows[0][k] - rows[1][k]), JSON.stringify(rows)).toBeLessThanOrEqual(5e-3 * rows[1][k]);
       const verdict = await page.locator('l2wd-agreement-chart [data-testid="gap-cpu-l2-decay"]').getAttribute('data-verdict');
       expect(verdict).toMatch(/^(same|identical)$/);
       await screenshot(page, 'overfit-preset');
@@ -78,6 +84,17 @@ describe('MNIST on the page', () => {
     },
     RUN_MS + 30_000,
   );
+
+  it.each([
+    ['missing', 404, '', /The MNIST digits \(http:\/\/localhost:\d+\/data\/mnist\.bin\) are missing: HTTP 404; build it with `npm run build:data`/],
+    ['corrupt', 200, 'not the digits', /does not start with "L2WDMNI1".*npm run build:data/],
+  ] as const)('a %s asset fails the run with a message that says what to do', async (_what, status, body, message) => {
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.route('**/data/mnist.bin', (route) => route.fulfill({ status, body, headers: { 'cross-origin-resource-policy': 'same-origin' } }));
+    await openApp(page, app.server.url, 'dataset=mnist&layers=784,8,10&loss=ce&batch=8&trainSize=16&validationSize=8&steps=2&backend=cpu&baseline=0');
+    expect(await run(page)).toMatch(message);
+    await page.close();
+  });
 
   it('MNIST in the form: the widths follow the dataset, and a bad size is an inline error', async () => {
     const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
