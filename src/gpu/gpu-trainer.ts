@@ -6,14 +6,15 @@
  * reused staging buffer.
  */
 import type { MlpConfig, Variant } from '../model/config';
-import { validateConfig } from '../model/config';
+import { trainBatchCount, validateConfig, validationRowCount } from '../model/config';
+import { hasAccuracy } from '../model/accuracy';
 import type { Dataset } from '../model/data';
 import type { MlpParameters } from '../model/parameters';
 import { assertParameterShapes, initialParameters } from '../model/parameters';
 import type { Losses, Trainer, TrainTiming } from '../model/trainer';
 import { checkDataset, checkStepCount } from '../model/trainer';
 import { SerialQueue, rejectedSubmits } from './serial-queue';
-import { hyperparameters } from '../model/update-rules';
+import { hyperparameters, stepHyperparameters, type Hyperparameters } from '../model/update-rules';
 import type { MatmulChoice } from './kernels';
 import { Kernels } from './kernels';
 import { checkGpuFit } from './memory-plan';
@@ -49,6 +50,8 @@ export class GpuTrainer implements Trainer {
   private readonly layers: LayerBuffers[];
   /** Host copy of the step slots, written once per submit (preallocated: no garbage per step). */
   private readonly stepSlots: Float32Array;
+  /** Step t's η_t, α_t and the rest, rewritten for each slot (preallocated too). */
+  private readonly slotHyperparameters: Hyperparameters;
   private readonly passes: StepPasses;
   /** Buffers made beside the plan (the timestamp query's), destroyed with it. */
   private readonly extra: GPUBuffer[] = [];
@@ -83,6 +86,7 @@ export class GpuTrainer implements Trainer {
     }
     this.layers = this.run.layers;
     this.stepSlots = new Float32Array((STEPS_PER_SUBMIT * STEP_SLOT_STRIDE) / 4);
+    this.slotHyperparameters = hyperparameters(this.config);
 
     this.timing =
       options.timestamps !== false && device.features.has('timestamp-query')
@@ -138,7 +142,8 @@ export class GpuTrainer implements Trainer {
       // Optimizer state starts at zero (docs/RULES.md).
       for (const s of [...layer.weightState, ...layer.biasState]) encoder.clearBuffer(s);
     });
-    q.writeBuffer(this.run.lossTrain, 0, new Float32Array([Number.NaN]));
+    // No step yet: no training loss and no rows classified.
+    q.writeBuffer(this.run.lossTrain, 0, new Float32Array([Number.NaN, Number.NaN]));
     q.submit([encoder.finish()]);
     this.stepCount = 0;
   }
@@ -184,19 +189,19 @@ export class GpuTrainer implements Trainer {
     return out;
   }
 
-  /** Fills the uniform slots of steps first … first + count − 1 (t counts from 1). */
+  /** Fills the uniform slots of steps first … first + count − 1 (t counts from 1), each with its own η_t and α_t. */
   private writeStepSlots(first: number, count: number): void {
-    const h = hyperparameters(this.config);
+    const h = this.slotHyperparameters;
     const floatsPerSlot = STEP_SLOT_STRIDE / 4;
-    for (let i = 0; i < count; i++) packStepParams(h, first + i, this.stepSlots, i * floatsPerSlot);
+    for (let i = 0; i < count; i++) packStepParams(stepHyperparameters(this.config, first + i, h), first + i, this.stepSlots, i * floatsPerSlot);
     this.device.queue.writeBuffer(this.run.stepParams, 0, this.stepSlots, 0, count * floatsPerSlot);
   }
 
   /** Records one training step: batch copy, then the step's passes (docs/RULES.md order). */
   private encodeStep(encoder: GPUCommandEncoder, t: number, slot: number, timestamps?: GPUComputePassTimestampWrites): void {
-    const { batch, trainBatches, layers } = this.config;
+    const { batch, layers } = this.config;
     const L = layers.length - 1;
-    const first = ((t - 1) % trainBatches) * batch;
+    const first = ((t - 1) % trainBatchCount(this.config)) * batch;
     const { run } = this;
     encoder.copyBufferToBuffer(run.trainX, first * layers[0] * 4, run.batchX, 0, batch * layers[0] * 4);
     encoder.copyBufferToBuffer(run.trainT, first * layers[L] * 4, run.batchT, 0, batch * layers[L] * 4);
@@ -256,22 +261,23 @@ export class GpuTrainer implements Trainer {
     });
   }
 
-  /** Reads [sums of squares…, train loss, validation loss] after the given passes. */
-  private readSmall(encodeExtra: (pass: GPUComputePassEncoder) => void): Promise<Float32Array> {
+  /**
+   * Reads [sums of squares…, train loss, train rows right, validation loss, validation rows right]
+   * after the given work: a few floats, never the logits.
+   */
+  private readSmall(encodeExtra: (encoder: GPUCommandEncoder) => void): Promise<Float32Array> {
     return this.serial(async () => {
       const L = this.layers.length;
       const encoder = this.device.createCommandEncoder({ label: 'GpuTrainer.readSmall' });
-      const pass = encoder.beginComputePass({ label: 'GpuTrainer.readSmall.pass' });
-      encodeExtra(pass);
-      pass.end();
+      encodeExtra(encoder);
       encoder.copyBufferToBuffer(this.run.normSums, 0, this.run.staging, 0, L * 4);
-      encoder.copyBufferToBuffer(this.run.lossTrain, 0, this.run.staging, L * 4, 4);
-      encoder.copyBufferToBuffer(this.run.lossValidation, 0, this.run.staging, (L + 1) * 4, 4);
+      encoder.copyBufferToBuffer(this.run.lossTrain, 0, this.run.staging, L * 4, 8);
+      encoder.copyBufferToBuffer(this.run.lossValidation, 0, this.run.staging, (L + 2) * 4, 8);
       this.device.queue.submit([encoder.finish()]);
       // Map only what was copied: the staging buffer is sized for parameter reads (up to 64 MiB),
       // and a browser ships the whole mapped range to the page on every record.
-      await this.guard(this.run.staging.mapAsync(GPUMapMode.READ, 0, (L + 2) * 4));
-      const values = new Float32Array(this.run.staging.getMappedRange(0, (L + 2) * 4)).slice();
+      await this.guard(this.run.staging.mapAsync(GPUMapMode.READ, 0, (L + 4) * 4));
+      const values = new Float32Array(this.run.staging.getMappedRange(0, (L + 4) * 4)).slice();
       this.run.staging.unmap();
       return values;
     });
@@ -279,15 +285,25 @@ export class GpuTrainer implements Trainer {
 
   async norms(): Promise<number[]> {
     this.alive();
-    const values = await this.readSmall((pass) => this.passes.norms.encode(pass));
+    const values = await this.readSmall((encoder) => {
+      const pass = encoder.beginComputePass({ label: 'GpuTrainer.norms.pass' });
+      this.passes.norms.encode(pass);
+      pass.end();
+    });
     return Array.from(values.subarray(0, this.layers.length), Math.sqrt);
   }
 
   async losses(): Promise<Losses> {
     this.alive();
-    const values = await this.readSmall((pass) => this.passes.encodeValidation(pass));
+    const values = await this.readSmall((encoder) => this.passes.encodeValidation(encoder));
     const L = this.layers.length;
-    return { train: values[L], validation: values[L + 1] };
+    const accuracy = hasAccuracy(this.config);
+    return {
+      train: values[L],
+      validation: values[L + 2],
+      trainAccuracy: accuracy ? values[L + 1] / this.config.batch : Number.NaN,
+      validationAccuracy: accuracy ? values[L + 3] / validationRowCount(this.config) : Number.NaN,
+    };
   }
 
   dispose(): void {

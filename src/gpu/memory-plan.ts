@@ -4,6 +4,7 @@
  * then allocates exactly this list (src/gpu/run-buffers.ts), so the two cannot disagree.
  */
 import type { MlpConfig } from '../model/config';
+import { trainRowCount, validationRowCount } from '../model/config';
 import { formatBytes, formatBytesApart } from '../model/units';
 import { updateRule } from '../model/update-rules';
 import { STEP_SLOTS_BYTES } from './passes/step-params';
@@ -37,7 +38,8 @@ export function paddedBytes(floats: number): number {
 export const MAX_STAGING_BYTES = 64 << 20;
 
 /**
- * The readback staging buffer: room for the small reads (L sums of squares, two losses) and for
+ * The readback staging buffer: room for the small reads (L sums of squares, two losses and two
+ * counts) and for
  * the largest parameter buffer up to MAX_STAGING_BYTES. It is never larger than a weights buffer,
  * so it fits wherever they do.
  */
@@ -45,25 +47,31 @@ export function stagingBytes(layers: readonly number[]): number {
   const L = layers.length - 1;
   let largest = 0;
   for (let l = 1; l <= L; l++) largest = Math.max(largest, paddedBytes(layers[l - 1] * layers[l]), paddedBytes(layers[l]));
-  return Math.max(paddedBytes(L + 2), Math.min(MAX_STAGING_BYTES, largest));
+  return Math.max(paddedBytes(L + 4), Math.min(MAX_STAGING_BYTES, largest));
 }
 
-export function gpuMemoryPlan(config: Pick<MlpConfig, 'layers' | 'batch' | 'trainBatches' | 'optimizer'>): GpuMemoryPlan {
-  const { layers, batch, trainBatches, optimizer } = config;
+/** What the plan reads of a configuration. */
+export type PlanConfig = Pick<MlpConfig, 'layers' | 'batch' | 'trainBatches' | 'optimizer' | 'dataset' | 'trainSize' | 'validationSize'>;
+
+export function gpuMemoryPlan(config: PlanConfig): GpuMemoryPlan {
+  const { layers, batch, optimizer } = config;
+  const trainRows = trainRowCount(config);
+  const validationRows = validationRowCount(config);
   const L = layers.length - 1;
   // The state count is the rule's own (v for momentum, m and s for Adam); the variant does not change it.
   const states = updateRule(optimizer, 'l2').state.length;
   const buffers: PlannedBuffer[] = [];
   const add = (id: string, name: string, floats: number) => buffers.push({ id, name, bytes: paddedBytes(floats), use: 'storage' });
-  add('train.inputs', 'training inputs', trainBatches * batch * layers[0]);
-  add('train.targets', 'training targets', trainBatches * batch * layers[L]);
-  add('validation.inputs', 'validation inputs', batch * layers[0]);
-  add('validation.targets', 'validation targets', batch * layers[L]);
+  add('train.inputs', 'training inputs', trainRows * layers[0]);
+  add('train.targets', 'training targets', trainRows * layers[L]);
+  add('validation.inputs', 'validation inputs', validationRows * layers[0]);
+  add('validation.targets', 'validation targets', validationRows * layers[L]);
   add('batch.inputs', 'batch inputs', batch * layers[0]);
   add('batch.targets', 'batch targets', batch * layers[L]);
-  add('rowLoss', 'row losses', batch);
-  add('loss.train', 'training loss', 1);
-  add('loss.validation', 'validation loss', 1);
+  // Per row of a batch or validation chunk: its loss and whether it was classified right (shaders/loss.wgsl).
+  add('rowLoss', 'row losses', 2 * batch);
+  add('loss.train', 'training loss', 2);
+  add('loss.validation', 'validation loss', 2);
   add('norms.sumsOfSquares', 'weight sums of squares', L);
   for (let l = 1; l <= L; l++) {
     const w = layers[l - 1] * layers[l];
@@ -93,11 +101,11 @@ export function gpuMemoryPlan(config: Pick<MlpConfig, 'layers' | 'batch' | 'trai
  * 330 MiB of buffers and 0.75 GiB of these, 1.07 GiB in all, of the 1.25 GiB measured (the rest is
  * the implementation's own).
  */
-export function hostCopyBytes(config: Pick<MlpConfig, 'layers' | 'batch' | 'trainBatches'>): number {
-  const { layers, batch, trainBatches } = config;
+export function hostCopyBytes(config: Omit<PlanConfig, 'optimizer'>): number {
+  const { layers } = config;
   let parameters = 0;
   for (let l = 1; l < layers.length; l++) parameters += layers[l - 1] * layers[l] + layers[l];
-  const dataRows = (trainBatches + 1) * batch;
+  const dataRows = trainRowCount(config) + validationRowCount(config);
   const F64 = 8;
   const initial = 2 * F64 * parameters;
   const uploads = 2 * (F32 + F32) * parameters;
@@ -111,7 +119,7 @@ export function hostCopyBytes(config: Pick<MlpConfig, 'layers' | 'batch' | 'trai
  * with `hostCopies` (a software adapter, whose buffers are host memory) the total includes hostCopyBytes.
  */
 export function checkGpuFit(
-  config: Pick<MlpConfig, 'layers' | 'batch' | 'trainBatches' | 'optimizer'>,
+  config: PlanConfig,
   limits: { maxBufferSize: number; maxStorageBufferBindingSize: number },
   memoryBudgetBytes = Number.POSITIVE_INFINITY,
   options: { hostCopies?: boolean } = {},

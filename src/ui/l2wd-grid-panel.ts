@@ -285,8 +285,8 @@ export class L2wdGridPanel extends LitElement {
           : nothing
       }
       <p>
-        <button type="button" data-testid="grid-export-json" @click=${() => downloadResults(r, 'json')}>Export grid JSON</button>
-        <button type="button" data-testid="grid-export-csv" @click=${() => downloadResults(r, 'csv')}>Export grid CSV</button>
+        <button type="button" data-testid="grid-export-json" @click=${() => downloadResults(r, undefined, 'json')}>Export grid JSON</button>
+        <button type="button" data-testid="grid-export-csv" @click=${() => downloadResults(r, undefined, 'csv')}>Export grid CSV</button>
       </p>`;
   }
 
