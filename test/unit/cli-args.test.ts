@@ -186,6 +186,35 @@ describe('bench CLI flags', () => {
   });
 });
 
+describe('bench CLI: the dataset flags', () => {
+  test('--dataset mnist takes 784,128,10 and ce unless given, and the sizes as typed', () => {
+    const o = ok(['--dataset', 'mnist', '--train-size=1024', '--validation-size', '5000']);
+    expect(o.config).toMatchObject({ dataset: 'mnist', layers: [784, 128, 10], loss: 'ce', trainSize: 1024, validationSize: 5000 });
+    expect(ok(['--dataset', 'mnist', '--layers', '784,512,512,10', '--batch', '100', '--train-size', '1000']).config).toMatchObject({
+      layers: [784, 512, 512, 10],
+      trainSize: 1000,
+    });
+    expect(ok(['--dataset', 'mnist', '--sweep', '64']).config.layers).toEqual([784, 1024, 1024, 10]);
+  });
+
+  test.each([
+    [['--dataset', 'cifar'], '--dataset "cifar": not allowed; use one of teacher, mnist'],
+    [['--dataset', 'mnist', '--loss', 'mse'], '--loss "mse": with dataset mnist must be ce'],
+    [['--dataset', 'mnist', '--layers', '16,32,8'], '--layers [16, 32, 8]: with dataset mnist must start at 784'],
+    [['--dataset', 'mnist', '--train-size', '1000'], '--train-size 1000: with dataset mnist must be a multiple of batch (32), e.g. 992 or 1024'],
+    [['--dataset', 'mnist', '--train-size', '5024', '--validation-size', '5000'], '--validation-size 5000: with trainSize 5024 must be at most 4976'],
+    [['--train-size', 'many'], '--train-size "many": not a number (expected a whole number, e.g. 64)'],
+    [['--validation-size', '0'], '--validation-size 0: must be an integer from 1 to 10000'],
+    [['--validation-size'], '--validation-size needs a value'],
+  ])('%j: one message naming the flag and what is allowed', (argv, message) => {
+    expect(usageError(argv).message).toContain(message);
+  });
+
+  test('--help lists the dataset flags', () => {
+    for (const flag of ['--dataset', '--train-size', '--validation-size']) expect(helpText()).toContain(flag);
+  });
+});
+
 describe('grid flags (docs/DESIGN.md, Grid)', () => {
   test('--grid-lr and --grid-lambda: log-spaced ranges or lists; both decay conventions by default; --optimizer takes a list', () => {
     const o = ok(['--grid-lr', '1e-3..1e-0:4', '--grid-lambda', '1e-5,1e-3,0', '--optimizer', 'sgd,adam', '--backend', 'cpu']);
@@ -214,34 +243,5 @@ describe('grid flags (docs/DESIGN.md, Grid)', () => {
     [['--grid-lr', '0.1', '--grid-lambda', '0.1', '--optimizer', 'sgd,lion'], /--optimizer "lion": not allowed/],
   ])('%j → usage error', (argv, message) => {
     expect(usageError(argv).message).toMatch(message);
-  });
-});
-
-describe('bench CLI: the dataset flags', () => {
-  test('--dataset mnist takes 784,128,10 and ce unless given, and the sizes as typed', () => {
-    const o = ok(['--dataset', 'mnist', '--train-size=1024', '--validation-size', '5000']);
-    expect(o.config).toMatchObject({ dataset: 'mnist', layers: [784, 128, 10], loss: 'ce', trainSize: 1024, validationSize: 5000 });
-    expect(ok(['--dataset', 'mnist', '--layers', '784,512,512,10', '--batch', '100', '--train-size', '1000']).config).toMatchObject({
-      layers: [784, 512, 512, 10],
-      trainSize: 1000,
-    });
-    expect(ok(['--dataset', 'mnist', '--sweep', '64']).config.layers).toEqual([784, 1024, 1024, 10]);
-  });
-
-  test.each([
-    [['--dataset', 'cifar'], '--dataset "cifar": not allowed; use one of teacher, mnist'],
-    [['--dataset', 'mnist', '--loss', 'mse'], '--loss "mse": with dataset mnist must be ce'],
-    [['--dataset', 'mnist', '--layers', '16,32,8'], '--layers [16, 32, 8]: with dataset mnist must start at 784'],
-    [['--dataset', 'mnist', '--train-size', '1000'], '--train-size 1000: with dataset mnist must be a multiple of batch (32), e.g. 992 or 1024'],
-    [['--dataset', 'mnist', '--train-size', '5024', '--validation-size', '5000'], '--validation-size 5000: with trainSize 5024 must be at most 4976'],
-    [['--train-size', 'many'], '--train-size "many": not a number (expected a whole number, e.g. 64)'],
-    [['--validation-size', '0'], '--validation-size 0: must be an integer from 1 to 10000'],
-    [['--validation-size'], '--validation-size needs a value'],
-  ])('%j: one message naming the flag and what is allowed', (argv, message) => {
-    expect(usageError(argv).message).toContain(message);
-  });
-
-  test('--help lists the dataset flags', () => {
-    for (const flag of ['--dataset', '--train-size', '--validation-size']) expect(helpText()).toContain(flag);
   });
 });
