@@ -2,7 +2,8 @@ import { LitElement, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { Backend } from '../model/config';
-import { ACTIVATIONS, LOSSES, OPTIMIZERS } from '../model/config';
+import { ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS } from '../model/config';
+import { MNIST_CLASSES, MNIST_INPUTS } from '../model/mnist';
 import { fmtNum } from '../bench/format';
 import { DECAY_SCHEDULES, SCHEDULES } from '../model/schedule';
 import { PRESETS } from './presets';
@@ -89,8 +90,16 @@ export class L2wdConfigForm extends LitElement {
     </div>`;
   }
 
+  /** MNIST fixes the input and output widths and the loss: switching to it sets them, the hidden widths stay. */
+  private setDataset(dataset: string): void {
+    if (dataset !== 'mnist') return this.set('dataset', dataset);
+    const widths = this.draft.layers.split(',').map((s) => s.trim());
+    const hidden = widths.length > 2 ? widths.slice(1, -1) : ['128'];
+    this.emit({ ...this.draft, dataset, loss: 'ce', layers: [MNIST_INPUTS, ...hidden, MNIST_CLASSES].join(',') });
+  }
+
   private select(
-    key: 'optimizer' | 'activation' | 'loss' | 'schedule' | 'decaySchedule',
+    key: 'optimizer' | 'activation' | 'loss' | 'schedule' | 'decaySchedule' | 'dataset',
     label: string,
     options: readonly string[],
     names: Record<string, string> = {},
@@ -104,7 +113,11 @@ export class L2wdConfigForm extends LitElement {
         .value=${live(this.draft[key])}
         ?disabled=${this.disabled}
         aria-describedby="${key}-msg"
-        @change=${(e: Event) => this.set(key, (e.target as HTMLSelectElement).value)}
+        @change=${(e: Event) => {
+          const value = (e.target as HTMLSelectElement).value;
+          if (key === 'dataset') this.setDataset(value);
+          else this.set(key, value);
+        }}
       >
         ${options.map((o) => html`<option value=${o} ?selected=${this.draft[key] === o}>${names[o] ?? o}</option>`)}
       </select>
@@ -152,7 +165,9 @@ export class L2wdConfigForm extends LitElement {
         <fieldset>
           <legend>Network and data</legend>
           <div class="grid">
-            ${this.text('layers', 'Layer widths', { wide: true, inputmode: 'text', hint: 'Input, hidden…, output, e.g. 16,32,8' })}
+            ${this.select('dataset', 'Dataset', DATASETS, { teacher: 'teacher MLP (synthetic)', mnist: 'MNIST digits' })}
+            ${d.dataset === 'mnist' ? html`${this.text('trainSize', 'Training rows', { inputmode: 'numeric' })} ${this.text('validationSize', 'Validation rows', { inputmode: 'numeric' })}` : nothing}
+            ${this.text('layers', 'Layer widths', { wide: true, inputmode: 'text', hint: d.dataset === 'mnist' ? 'MNIST: 784, hidden…, 10' : 'Input, hidden…, output, e.g. 16,32,8' })}
             ${this.select('activation', 'Activation', ACTIVATIONS)} ${this.select('loss', 'Loss', LOSSES, { mse: 'MSE', ce: 'cross-entropy' })}
             ${this.text('batch', 'Batch size B', { inputmode: 'numeric' })} ${this.text('steps', 'Steps', { inputmode: 'numeric' })}
             ${this.text('seed', 'Seed', { inputmode: 'numeric' })}
