@@ -1,13 +1,14 @@
 /**
  * The passes of one training step and of the validation forward, built once per run over its
  * buffers (src/gpu/run-buffers.ts), and the order they are recorded in (docs/RULES.md, one step):
- * forward, loss, backward from the output layer down, then every update.
+ * forward, loss, backward from the output layer down, then every update. A grid's buffers
+ * (run.models) give every pass the model dimension: the same passes then train all its models.
  */
 import type { MlpConfig, Variant } from '../model/config';
 import type { Kernels, MatmulChoice } from './kernels';
 import { LossPass } from './passes/loss-pass';
+import type { MatmulOperands, ModelDimension } from './passes/matmul-pass';
 import { MatmulPass } from './passes/matmul-pass';
-import { NormsPass } from './passes/norms-pass';
 import { STEP_SLOT_STRIDE } from './passes/step-params';
 import { UpdatePass } from './passes/update-pass';
 import type { RunBuffers } from './run-buffers';
@@ -22,12 +23,19 @@ export class StepPasses {
   private readonly updates: UpdatePass[];
   private readonly validationForward: MatmulPass[];
   private readonly validationLoss: LossPass;
-  readonly norms: NormsPass;
 
   constructor(kernels: Kernels, config: MlpConfig, variant: Variant, run: RunBuffers, matmul: MatmulChoice) {
     const { layers, batch, loss, activation, optimizer, regularizeBias } = config;
     const L = layers.length - 1;
     const at = run.layers;
+    const grid = run.models;
+    // Each operand's per-model stride, from the plan (0 for the shared batch).
+    const models = (o: MatmulOperands): ModelDimension | undefined => {
+      if (!grid) return undefined;
+      const bias = o.bias ?? o.biasGrad;
+      if (o.aux && grid.stride(o.aux) !== grid.stride(o.out)) throw new Error('aux and out must have one model stride');
+      return { count: grid.count, strides: { a: grid.stride(o.a), b: grid.stride(o.b), out: grid.stride(o.out), bias: bias ? grid.stride(bias) : 0 } };
+    };
     const forward = (input: GPUBuffer, tag: string) =>
       at.map((layer, i) => {
         const l = i + 1;
@@ -41,6 +49,7 @@ export class StepPasses {
           operands,
           l < L ? activation : 'identity',
           matmul,
+          models(operands),
         );
       });
     const output = at[L - 1];
@@ -51,6 +60,7 @@ export class StepPasses {
         loss,
         { rows: batch, cols: layers[L] },
         { z: output.activations, targets, dz: output.activationGrads, rowLoss: run.rowLoss, lossOut },
+        grid ? { count: grid.count, zStride: grid.stride(output.activations) } : undefined,
       );
 
     this.forward = forward(run.batchX, 'forward');
@@ -65,6 +75,7 @@ export class StepPasses {
         operands,
         'identity',
         matmul,
+        models(operands),
       );
     });
     this.inputGrads = at.slice(1).map((layer, j) => {
@@ -77,6 +88,7 @@ export class StepPasses {
         operands,
         activation,
         matmul,
+        models(operands),
       );
     });
     const [unused1, unused2] = kernels.placeholders.writeState;
@@ -87,7 +99,9 @@ export class StepPasses {
         { optimizer, variant, regularized },
         // SGD keeps no state: two distinct placeholders keep the two writable bindings from aliasing.
         { params, grads, state1: state[0] ?? unused1, state2: state[1] ?? unused2, stepParams: run.stepParams },
-        count,
+        // A grid updates all its models' parts of the buffer in one pass.
+        grid ? params.size / 4 : count,
+        grid ? { stride: grid.stride(params), params: grid.hyperparameters } : undefined,
       );
     this.updates = at.flatMap((layer, i) => [
       update(`GpuTrainer.layer${i + 1}.updateWeights`, true, layer.weights, layer.weightGrads, layer.weightState, layers[i] * layers[i + 1]),
@@ -95,12 +109,6 @@ export class StepPasses {
     ]);
     this.validationForward = forward(run.validationX, 'validationForward');
     this.validationLoss = lossPass(run.validationT, run.lossValidation, 'validationLoss');
-    this.norms = new NormsPass(
-      kernels,
-      'GpuTrainer.norms',
-      at.map((layer, i) => ({ buffer: layer.weights, count: layers[i] * layers[i + 1] })),
-      run.normSums,
-    );
   }
 
   /** Records one training step whose constants are in uniform slot `slot`. */
@@ -119,9 +127,5 @@ export class StepPasses {
   encodeValidation(pass: GPUComputePassEncoder): void {
     for (const f of this.validationForward) f.encode(pass);
     this.validationLoss.encode(pass);
-  }
-
-  destroy(): void {
-    this.norms.destroy();
   }
 }
