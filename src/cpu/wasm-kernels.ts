@@ -9,7 +9,7 @@
  */
 import { PLAIN_MEMORY_RELAXED_WASM, PLAIN_MEMORY_WASM, SHARED_MEMORY_RELAXED_WASM, SHARED_MEMORY_WASM } from './wasm-binary.js';
 
-/** What the kernels module exports (see kernels.ts for each one's contract). */
+/** What the kernels module exports (each one's contract beside it in src/cpu/assembly/: matmul.ts, update.ts, kernels.ts). */
 export interface KernelExports {
   matmul(...args: number[]): void;
   columnSums(src: number, rows: number, N: number, out: number, n0: number, n1: number): void;

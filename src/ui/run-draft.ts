@@ -182,7 +182,8 @@ const QUERY_TEXT_KEYS = [
   'noise',
   'sweep',
 ] as const;
-const QUERY_KEYS = new Set<string>([...QUERY_TEXT_KEYS, 'backend', 'regularizeBias', 'baseline']);
+/** Every key the page's URL query reads (the fuzz test draws from these). */
+export const QUERY_KEYS = new Set<string>([...QUERY_TEXT_KEYS, 'backend', 'regularizeBias', 'baseline']);
 const BOOLEAN_TEXT = ['true', 'false', '1', '0'];
 
 /** URL query keys follow the CLI's flags (docs/DESIGN.md), so a link and a command line read alike. */

@@ -59,12 +59,6 @@ function sample(): BenchResults {
       },
       {
         ...emptyRow(64, 'cpu', 'l2'),
-        stepMs: null,
-        timer: null,
-        samplesPerSec: null,
-        gflops: null,
-        finalLoss: null,
-        norms: [],
         skipped: 'widest layer 64 is over the CPU width limit of 48 (cpuMaxWidth)',
       },
     ],

@@ -9,7 +9,7 @@ import type { BenchResults } from '../../src/bench/results';
 import { createReferenceTrainer } from '../../src/cpu/reference';
 import type { MlpConfig } from '../../src/model/config';
 import { validateConfig } from '../../src/model/config';
-import type { Trainer } from '../../src/model/trainer';
+import { delayedReference } from '../support/delayed-trainer';
 
 const reference: TrainerFactory = createReferenceTrainer;
 
@@ -26,29 +26,7 @@ function options(config: Partial<MlpConfig>, extra: Partial<RunnerOptions> = {})
 const maxOf = (xs: number[]) => Math.max(...xs);
 
 /** A reference trainer that also sleeps `ms` per step: a slow backend for budget tests. */
-function slow(ms: number): TrainerFactory {
-  return (config, variant, data) => {
-    const inner = createReferenceTrainer(config, variant, data);
-    const wrapped: Trainer = {
-      backend: inner.backend,
-      variant: inner.variant,
-      config: inner.config,
-      get step() {
-        return inner.step;
-      },
-      setParameters: (p) => inner.setParameters(p),
-      getParameters: () => inner.getParameters(),
-      train: async (steps) => {
-        await new Promise((r) => setTimeout(r, ms * steps));
-        return inner.train(steps);
-      },
-      norms: () => inner.norms(),
-      losses: () => inner.losses(),
-      dispose: () => inner.dispose(),
-    };
-    return wrapped;
-  };
-}
+const slow = (ms: number): TrainerFactory => delayedReference((steps) => ms * steps);
 
 describe('runBenchmark on the reference backend', () => {
   test('SGD: L2 at λ and decay at α = η·λ agree to rounding, per layer, all along', async () => {

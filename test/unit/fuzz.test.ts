@@ -11,7 +11,7 @@ import { ResultsFormatError, parseResultsJson, toJson } from '../../src/bench/ex
 import { SCHEMA, emptyRow } from '../../src/bench/results';
 import { UsageError, parseArgs } from '../../src/cli/args';
 import { ConfigError, DEFAULT_CONFIG, configErrors, validateConfig } from '../../src/model/config';
-import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery } from '../../src/ui/run-draft';
+import { DEFAULT_DRAFT, QUERY_KEYS, checkDraft, draftFromQuery, draftToQuery } from '../../src/ui/run-draft';
 
 /** Each property: this many cases at most, and never more than this many ms (then it stops, passing). */
 const RUNS = { seed: 20_261_202, numRuns: 400, interruptAfterTimeLimit: 4_000, markInterruptAsFailure: false } as const;
@@ -206,29 +206,8 @@ describe('fuzz: results import', () => {
 });
 
 describe('fuzz: the page’s URL query', () => {
-  const KEYS = [
-    'layers',
-    'batch',
-    'steps',
-    'lr',
-    'lambda',
-    'optimizer',
-    'momentum',
-    'beta1',
-    'beta2',
-    'eps',
-    'activation',
-    'loss',
-    'seed',
-    'trainBatches',
-    'noise',
-    'sweep',
-    'backend',
-    'regularizeBias',
-    'baseline',
-    '__proto__',
-    'constructor',
-  ];
+  // Every key the page reads, and two that must never reach an object's prototype.
+  const KEYS = [...QUERY_KEYS, '__proto__', 'constructor'];
   const query = fc
     .array(
       fc.tuple(

@@ -6,37 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import type { TrainerFactory } from '../../src/bench/runner';
 import { runBenchmark } from '../../src/bench/runner';
-import { createReferenceTrainer } from '../../src/cpu/reference';
 import { validateConfig } from '../../src/model/config';
-import type { Trainer } from '../../src/model/trainer';
+import { delayedReference } from '../support/delayed-trainer';
 
 /** The reference trainer, with one 400 ms stall on the very first step of the run (a GC pause, a busy core). */
 function noisyOnce(): TrainerFactory {
   let stalled = false;
-  return (config, variant, data) => {
-    const inner = createReferenceTrainer(config, variant, data);
-    const t: Trainer = {
-      backend: inner.backend,
-      variant,
-      config: inner.config,
-      get step() {
-        return inner.step;
-      },
-      setParameters: (p) => inner.setParameters(p),
-      getParameters: () => inner.getParameters(),
-      train: async (n) => {
-        if (!stalled) {
-          stalled = true;
-          await new Promise((r) => setTimeout(r, 400));
-        }
-        return inner.train(n);
-      },
-      norms: () => inner.norms(),
-      losses: () => inner.losses(),
-      dispose: () => inner.dispose(),
-    };
-    return t;
-  };
+  return delayedReference(() => {
+    if (stalled) return 0;
+    stalled = true;
+    return 400;
+  });
 }
 
 describe('time budget after a noisy first cell', () => {
@@ -60,15 +40,7 @@ describe('time budget after a noisy first cell', () => {
   }, 20_000);
 
   it('cells refused up front as over the budget set `stopped`, with the count', async () => {
-    const slow: TrainerFactory = (config, variant, data) => {
-      const inner = createReferenceTrainer(config, variant, data);
-      return Object.assign(Object.create(inner) as Trainer, {
-        train: async (n: number) => {
-          await new Promise((res) => setTimeout(res, 5 * n));
-          return inner.train(n);
-        },
-      });
-    };
+    const slow = delayedReference((n) => 5 * n);
     const r = await runBenchmark({
       config: validateConfig({ layers: [6, 10, 4], batch: 8, steps: 20 }),
       backends: ['reference'],
