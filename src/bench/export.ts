@@ -28,6 +28,8 @@ export const CSV_RESULT_COLUMNS = [
   'gflops',
   'finalLoss',
   'finalValidationLoss',
+  'finalTrainAccuracy',
+  'finalValidationAccuracy',
   'nonFiniteAtStep',
   'skipped',
   'note',
@@ -64,17 +66,19 @@ function csvCell(v: unknown): string {
 }
 
 /**
- * One table (CSV_COLUMNS): a line per result row (kind "result"), then a line per agreement row
- * (kind "agreement"), each filling its own columns. Numbers are written in full precision
- * (String(x)), so re-reading gives back the same numbers.
+ * One table (CSV_COLUMNS): a line per result row (kind "result"), then a line per λ = 0 baseline
+ * row (kind "baseline", the same columns), then a line per agreement row (kind "agreement"),
+ * each filling its own columns. Numbers are written in full precision (String(x)), so re-reading
+ * gives back the same numbers.
  */
 export function toCsv(r: BenchResults): string {
   const line = (cells: Partial<Record<(typeof CSV_COLUMNS)[number], unknown>>) => CSV_COLUMNS.map((c) => csvCell(cells[c])).join(',');
   const lines = [CSV_COLUMNS.join(',')];
-  for (const row of r.results)
+  const rows = [...r.results.map((row) => ['result', row] as const), ...(r.baseline ?? []).map((row) => ['baseline', row] as const)];
+  for (const [kind, row] of rows)
     lines.push(
       line({
-        kind: 'result',
+        kind,
         width: row.width,
         backend: row.backend,
         variant: row.variant,
@@ -87,6 +91,8 @@ export function toCsv(r: BenchResults): string {
         gflops: row.gflops,
         finalLoss: row.finalLoss,
         finalValidationLoss: row.finalValidationLoss,
+        finalTrainAccuracy: row.finalTrainAccuracy,
+        finalValidationAccuracy: row.finalValidationAccuracy,
         nonFiniteAtStep: row.nonFiniteAtStep,
         skipped: row.skipped,
         note: row.note,

@@ -112,12 +112,21 @@ function resultRow(value: Json, path: string, layerCount: number, configSteps: n
     sameLength(path, field, values, norms.length, 'norms');
     return values;
   };
+  // Accuracy: only classification rows have it, so empty or one entry per record.
+  const accuracy = (field: 'trainAccuracy' | 'validationAccuracy'): number[] => {
+    if (o[field] === undefined) return [];
+    const values = numbers(o[field], `${path}.${field}`);
+    if (values.length > 0) sameLength(path, field, values, norms.length, 'norms');
+    return values;
+  };
   const normSteps = series('normSteps');
   if (normSteps) normSteps.forEach((s, k) => integerIn(s, 0, Number.MAX_SAFE_INTEGER, `${path}.normSteps[${k}]`));
   const skipped = strOrNull(o.skipped, `${path}.skipped`);
   return {
     width: width(o.width, `${path}.width`),
     backend: oneOf(o.backend, BACKENDS, `${path}.backend`),
+    // What ran the cell, where the writer named it: kept, so an import exports what it read.
+    ...(o.engine === undefined ? {} : { engine: str(o.engine, `${path}.engine`) }),
     variant: oneOf(o.variant, VARIANTS, `${path}.variant`),
     stepMs: spreadOrNull(o.stepMs, `${path}.stepMs`),
     timer: o.timer === null || o.timer === undefined ? null : oneOf(o.timer, ['timestamp-query', 'wall'] as const, `${path}.timer`),
@@ -131,6 +140,10 @@ function resultRow(value: Json, path: string, layerCount: number, configSteps: n
     trainLoss: series('trainLoss') ?? [],
     validationLoss: series('validationLoss') ?? [],
     finalValidationLoss: numOrNull(o.finalValidationLoss, `${path}.finalValidationLoss`),
+    trainAccuracy: accuracy('trainAccuracy'),
+    validationAccuracy: accuracy('validationAccuracy'),
+    finalTrainAccuracy: numOrNull(o.finalTrainAccuracy, `${path}.finalTrainAccuracy`),
+    finalValidationAccuracy: numOrNull(o.finalValidationAccuracy, `${path}.finalValidationAccuracy`),
     nonFiniteAtStep:
       o.nonFiniteAtStep === null || o.nonFiniteAtStep === undefined
         ? null
@@ -289,6 +302,8 @@ export function parseResultsJson(text: string): BenchResults {
       note: str(t.note, 'timestampCheck.note'),
     };
   } else if (o.timestampCheck === null) results.timestampCheck = null;
+  if (o.baseline !== undefined)
+    results.baseline = arr(o.baseline, 'baseline', IMPORT_LIMITS.resultRows).map((r, i) => resultRow(r, `baseline[${i}]`, layerCount, config.steps));
   if (o.notes !== undefined) results.notes = arr(o.notes, 'notes', IMPORT_LIMITS.notes).map((n, i) => str(n, `notes[${i}]`));
   return results;
 }

@@ -43,6 +43,14 @@ export interface ResultRow {
   trainLoss: number[];
   validationLoss: number[];
   finalValidationLoss: number | null;
+  /**
+   * Classification (loss ce) only, else empty and null: the share of the last step's batch and of
+   * the validation rows classified right at each record (docs/RULES.md, "Accuracy"), as long as norms.
+   */
+  trainAccuracy: number[];
+  validationAccuracy: number[];
+  finalTrainAccuracy: number | null;
+  finalValidationAccuracy: number | null;
   /** Set when training produced NaN or Inf: the first recorded step it was seen at (the cell stops there). */
   nonFiniteAtStep: number | null;
   /** Steps this cell actually trained (after warm-up); fewer than config.steps when `note` says why. */
@@ -108,6 +116,11 @@ export interface BenchResults {
   notes?: string[];
   results: ResultRow[];
   agreement: AgreementRow[];
+  /**
+   * The page's λ = 0 baseline run, when one ran: its rows (the same configuration with λ = 0
+   * and α = 0, variant l2, one backend), which the loss chart draws under L2 and decay.
+   */
+  baseline?: ResultRow[];
 }
 
 /** Recorded steps a row keeps at most: past this the runner thins older records (every other one). */
@@ -130,6 +143,10 @@ export function emptyRow(width: number | null, backend: Backend, variant: Varian
     trainLoss: [],
     validationLoss: [],
     finalValidationLoss: null,
+    trainAccuracy: [],
+    validationAccuracy: [],
+    finalTrainAccuracy: null,
+    finalValidationAccuracy: null,
     nonFiniteAtStep: null,
     steps: 0,
     chunkSteps: 0,

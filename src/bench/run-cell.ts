@@ -12,6 +12,7 @@ import type { Cell, RunState, WidthRun } from './run-state';
 import { CancelledError, abortReason } from './run-state';
 import { spread } from './stats';
 import type { TimeBudget } from './time-budget';
+import { hasAccuracy } from '../model/accuracy';
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -43,6 +44,8 @@ export function thinRecords(row: ResultRow): void {
   row.normSteps = row.normSteps.filter(keep);
   row.trainLoss = row.trainLoss.filter(keep);
   row.validationLoss = row.validationLoss.filter(keep);
+  row.trainAccuracy = row.trainAccuracy.filter(keep);
+  row.validationAccuracy = row.validationAccuracy.filter(keep);
 }
 
 export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, cell: Cell): Promise<void> {
@@ -141,6 +144,12 @@ export async function runCell(state: RunState, budget: TimeBudget, w: WidthRun, 
       row.validationLoss.push(losses.validation);
       row.finalLoss = losses.train;
       row.finalValidationLoss = losses.validation;
+      if (hasAccuracy(config)) {
+        row.trainAccuracy.push(losses.trainAccuracy);
+        row.validationAccuracy.push(losses.validationAccuracy);
+        row.finalTrainAccuracy = losses.trainAccuracy;
+        row.finalValidationAccuracy = losses.validationAccuracy;
+      }
       row.steps = trained;
       if (row.normSteps.length > maxRecords) thinRecords(row);
       if (checkpoints.has(trained)) cell.checkpoints.set(trained, (await trainer.getParameters()).weights);

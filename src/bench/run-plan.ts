@@ -8,9 +8,11 @@
 import type { Backend, MlpConfig, Variant } from '../model/config';
 import { BACKENDS, MAX_WIDTH, VARIANTS, parameterCount, validateConfig } from '../model/config';
 import type { Dataset } from '../model/data';
+import type { MnistImages } from '../model/mnist';
 import type { Trainer } from '../model/trainer';
 import { checkGpuFit } from '../gpu/memory-plan';
 import { formatBytesApart } from '../model/units';
+import { buildDataset } from './datasets';
 import type { AdapterSummary, BenchResults, TimestampCheck } from './results';
 import { MAX_RECORDS_PER_ROW } from './results';
 
@@ -79,6 +81,8 @@ export interface RunnerOptions {
   checkGpuFit?: GpuFitCheck;
   /** Untimed warm-up steps per cell (pipeline compilation, lazy zeroing, JIT). Default 2. */
   warmupSteps?: number;
+  /** The MNIST digits (parsed asset), needed when config.dataset is mnist; the caller loads them (src/bench/datasets.ts). */
+  mnist?: MnistImages | null;
   /** Largest float64 host copy of the shared initial parameters, in bytes. Default 2 GiB. */
   hostParameterBytesMax?: number;
   /** Names the host that ran the CPU backends; default navigator.userAgent where there is one. */
@@ -176,6 +180,8 @@ export function planRun(options: RunnerOptions, signal: AbortSignal | undefined)
   const { alpha: _ignored, ...input } = options.config as MlpConfig & { alpha?: number };
   void _ignored;
   const config = validateConfig(input);
+  // Before any cell: a run on MNIST without the digits would fail in every cell alike.
+  if (config.dataset === 'mnist' && !options.mnist) buildDataset(config, options.mnist);
   const problem = sweepError(config.layers, options.sweep);
   if (problem) throw new Error(problem);
   const variants = dedupe(options.variants?.length ? options.variants : VARIANTS);

@@ -8,12 +8,12 @@
 import type { Backend, MlpConfig, Variant } from '../model/config';
 import { decayAlpha } from '../model/config';
 import type { Dataset } from '../model/data';
-import { makeDataset } from '../model/data';
 import { float32Warnings } from '../model/float32-range';
 import { matmulFlopsPerStep } from '../model/flops';
 import type { MlpParameters } from '../model/parameters';
 import { initialParameters } from '../model/parameters';
 import { oneUlpTwin } from '../model/verdict';
+import { buildDataset } from './datasets';
 import type { BenchResults, ResultRow } from './results';
 import { SCHEMA } from './results';
 import type { RunPlan, RunnerHooks } from './run-plan';
@@ -191,10 +191,13 @@ export class WidthRun {
   private init: MlpParameters | null = null;
   private readonly twinInit = new Map<Backend, MlpParameters>();
 
+  private readonly mnist: RunPlan['options']['mnist'];
+
   constructor(
     readonly width: number | null,
     plan: RunPlan,
   ) {
+    this.mnist = plan.options.mnist;
     this.cfg = { ...plan.config, layers: sweepLayers(plan.config.layers, width) };
     this.flopsPerStep = matmulFlopsPerStep(this.cfg.layers, this.cfg.batch);
     this.prefix = width === null ? '' : `width ${width} · `;
@@ -207,7 +210,7 @@ export class WidthRun {
 
   /** The dataset and initial parameters every cell of this width shares, made on first use. */
   shared(): { data: Dataset; init: MlpParameters } {
-    this.data ??= makeDataset(this.cfg);
+    this.data ??= buildDataset(this.cfg, this.mnist);
     this.init ??= initialParameters(this.cfg);
     return { data: this.data, init: this.init };
   }

@@ -8,6 +8,7 @@ import {
   ACTIVATIONS,
   BACKENDS,
   ConfigError,
+  DATASETS,
   DEFAULT_CONFIG,
   LOSSES,
   OPTIMIZERS,
@@ -20,6 +21,7 @@ import {
 import { sweepError } from '../bench/runner';
 import { MAX_WORKERS } from '../cpu/fast';
 import { DEFAULT_CPU_MAX_WIDTH } from '../model/cpu-limits';
+import { DECAY_SCHEDULES, SCHEDULES } from '../model/schedule';
 
 /** A bad command line; the CLI prints `message` and exits with status 2. */
 export class UsageError extends Error {
@@ -39,6 +41,8 @@ export { DEFAULT_CPU_MAX_WIDTH };
  * buffer limits. The model's default (one small hidden layer) would never stress anything.
  */
 export const DEFAULT_SWEEP_LAYERS = [784, 1024, 1024, 10] as const;
+/** Layers with --dataset mnist when --layers is not given: 28 × 28 pixels in, ten digits out. */
+export const DEFAULT_MNIST_LAYERS = [784, 128, 10] as const;
 
 export interface CliOptions {
   /** The validated run configuration. */
@@ -73,7 +77,7 @@ const FLAGS: Record<string, FlagSpec> = {
   '--layers': {
     kind: 'list',
     field: 'layers',
-    help: `widths, input to output (default ${DEFAULT_CONFIG.layers.join(',')}; with --sweep ${DEFAULT_SWEEP_LAYERS.join(',')})`,
+    help: `widths, input to output (default ${DEFAULT_CONFIG.layers.join(',')}; with --sweep ${DEFAULT_SWEEP_LAYERS.join(',')}; with --dataset mnist ${DEFAULT_MNIST_LAYERS.join(',')})`,
   },
   '--batch': { kind: 'number', field: 'batch', help: `rows per mini-batch (default ${DEFAULT_CONFIG.batch})` },
   '--steps': { kind: 'number', field: 'steps', help: `training steps per cell (default ${DEFAULT_CONFIG.steps})` },
@@ -86,10 +90,40 @@ const FLAGS: Record<string, FlagSpec> = {
   '--beta2': { kind: 'number', field: 'beta2', help: `Adam β2 (default ${DEFAULT_CONFIG.beta2})` },
   '--eps': { kind: 'number', field: 'eps', help: `Adam ε (default ${DEFAULT_CONFIG.eps})` },
   '--activation': { kind: 'enum', field: 'activation', values: ACTIVATIONS, help: `${ACTIVATIONS.join('|')} (default ${DEFAULT_CONFIG.activation})` },
-  '--loss': { kind: 'enum', field: 'loss', values: LOSSES, help: `${LOSSES.join('|')} (default ${DEFAULT_CONFIG.loss})` },
+  '--loss': { kind: 'enum', field: 'loss', values: LOSSES, help: `${LOSSES.join('|')} (default ${DEFAULT_CONFIG.loss}; with --dataset mnist ce)` },
+  '--dataset': {
+    kind: 'enum',
+    field: 'dataset',
+    values: DATASETS,
+    help: `${DATASETS.join('|')}: teacher MLP or MNIST digits (default ${DEFAULT_CONFIG.dataset})`,
+  },
+  '--train-size': {
+    kind: 'number',
+    field: 'trainSize',
+    help: `MNIST training rows, a multiple of --batch (default ${DEFAULT_CONFIG.trainSize}; the teacher uses --train-batches)`,
+  },
+  '--validation-size': { kind: 'number', field: 'validationSize', help: `MNIST validation rows (default ${DEFAULT_CONFIG.validationSize})` },
   '--regularize-bias': { kind: 'flag', field: 'regularizeBias', help: 'also regularize biases (default: weights only)' },
   '--train-batches': { kind: 'number', field: 'trainBatches', help: `distinct training mini-batches, cycled (default ${DEFAULT_CONFIG.trainBatches})` },
   '--noise': { kind: 'number', field: 'noise', help: `std of the noise on regression targets (default ${DEFAULT_CONFIG.noise})` },
+  '--schedule': {
+    kind: 'enum',
+    field: 'schedule',
+    values: SCHEDULES,
+    help: `learning-rate schedule η_t, ${SCHEDULES.join('|')} (default ${DEFAULT_CONFIG.schedule})`,
+  },
+  '--step-every': {
+    kind: 'number',
+    field: 'stepEvery',
+    help: `step schedule: η is multiplied by the step γ every S steps (default ${DEFAULT_CONFIG.stepEvery})`,
+  },
+  '--step-gamma': { kind: 'number', field: 'stepGamma', help: `step schedule: the factor γ, in (0, 1] (default ${DEFAULT_CONFIG.stepGamma})` },
+  '--decay-schedule': {
+    kind: 'enum',
+    field: 'decaySchedule',
+    values: DECAY_SCHEDULES,
+    help: `tracks: α_t = η_t·λ; fixed: α = η·λ at every step (default ${DEFAULT_CONFIG.decaySchedule})`,
+  },
   '--backend': { kind: 'enum-list', values: BACKENDS, help: 'any of gpu,cpu,reference, comma-separated (default gpu,cpu)' },
   '--variant': { kind: 'enum-list', values: VARIANTS, help: 'l2, decay or both (default l2,decay)' },
   '--sweep': { kind: 'int-list', help: 'hidden widths; each replaces every hidden width in turn, e.g. 256,1024,4096' },
@@ -125,7 +159,9 @@ export function helpText(): string {
     'Examples:',
     '  npm run bench -- --backend reference --layers 16,32,8',
     '  npm run bench -- --backend reference --layers 16,32,8 --optimizer adam',
+    '  npm run bench -- --schedule cosine --decay-schedule fixed   # under SGD, L2 and a fixed α part',
     '  npm run bench -- --sweep 64,256,1024,4096 --json sweep.json --csv sweep.csv',
+    '  npm run bench -- --dataset mnist --train-size 1024 --validation-size 5000 --backend cpu',
     '',
     'Exit status: 0 on success (skipped cells say why), 2 for a bad command line, 1 when the run fails.',
   ].join('\n');
@@ -154,7 +190,7 @@ function usage(text: string): never {
 }
 
 /** Config fields that take whole numbers: validateConfig says so for 2.5, the parser for "abc". */
-const WHOLE = new Set<string>(['--batch', '--steps', '--seed', '--train-batches']);
+const WHOLE = new Set<string>(['--batch', '--steps', '--seed', '--train-batches', '--step-every', '--train-size', '--validation-size']);
 
 function numberFlag(flag: string, value: string, integer: boolean): number {
   const n = parseNumber(value);
@@ -268,6 +304,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const csv = path('--csv');
   if (json === '-' && csv === '-') usage('--json - and --csv - both write to stdout; send one of them to a file');
 
+  if (raw.dataset === 'mnist') {
+    // MNIST fixes the input and output widths and is a classification task: its own defaults.
+    if (raw.layers === undefined) raw.layers = sweep ? [...DEFAULT_SWEEP_LAYERS] : [...DEFAULT_MNIST_LAYERS];
+    if (raw.loss === undefined) raw.loss = 'ce';
+  }
   if (sweep && raw.layers === undefined) raw.layers = [...DEFAULT_SWEEP_LAYERS];
   let config: MlpConfig;
   try {

@@ -22,6 +22,7 @@ import { OutputPathError, RunOutputs } from './run-outputs';
 import { HELP_HINT, UsageError, helpText, parseArgs } from './args';
 import type { CliOptions } from './args';
 import { adapterLine, configLines, resultsReport } from './report';
+import { readMnistFile } from './mnist-file';
 
 /** "Intel(R) Xeon(R) … · 16 cores · Linux 6.1 x64 · Node v20.x" (or "Deno 2.9.6"). */
 export function machineLine(): string {
@@ -219,6 +220,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         gpuMemoryBudgetBytes: gpu.memoryBudgetBytes,
         workers: opts.workers,
         machine: machineLine(),
+        mnist: opts.config.dataset === 'mnist' ? readMnistFile() : null,
       },
       {
         signal: controller.signal,

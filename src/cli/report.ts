@@ -2,13 +2,15 @@
  * The CLI's text report: config, a table per width, agreement, and a sweep summary.
  * Pure functions of the results (no Node imports), so tests can read what users see.
  */
-import { parameterCount } from '../model/config';
+import { parameterCount, trainBatchCount } from '../model/config';
+import { describeSchedule } from '../model/schedule';
 import { matmulFlopsPerStep } from '../model/flops';
 import { formatGap, formatMs, formatNumber, formatRate, formatSeconds, renderTable } from '../bench/format';
 import type { AdapterSummary, AgreementRow, BenchResults, ResultRow } from '../bench/results';
 import { sweepLayers } from '../bench/runner';
 import { implementationLabel } from '../gpu/adapter-summary';
-import { describeVerdict } from '../model/verdict';
+import { describeVerdict, sameMapExpected } from '../model/verdict';
+import { hasAccuracy } from '../model/accuracy';
 
 export const SOFTWARE_ADAPTER_WARNING = 'software adapter (SwiftShader): GPU timings are CPU emulation, not GPU performance';
 
@@ -25,10 +27,17 @@ export function configLines(r: BenchResults): string[] {
   const opt =
     c.optimizer === 'sgd' ? 'sgd' : c.optimizer === 'momentum' ? `momentum (μ = ${c.momentum})` : `adam (β1 = ${c.beta1}, β2 = ${c.beta2}, ε = ${c.eps})`;
   return [
-    `config: layers ${c.layers.join(',')} · batch ${c.batch} · steps ${c.steps} · ${c.activation} · ${c.loss} · seed ${c.seed} · ${c.trainBatches} training batches`,
+    `config: layers ${c.layers.join(',')} · batch ${c.batch} · steps ${c.steps} · ${c.activation} · ${c.loss} · seed ${c.seed} · ${dataLine(c)}`,
     `        optimizer ${opt} · η = ${c.lr} · λ = ${c.lambda} (l2) · α = η·λ = ${formatNumber(c.alpha, 4)} (decay) · ${c.regularizeBias ? 'weights and biases' : 'weights only'} regularized`,
+    `        schedule: ${describeSchedule(c)}`,
     `        PyTorch convention: Adam/SGD weight_decay = λ (coupled, our l2); AdamW weight_decay = α/η = ${formatNumber(c.alpha / c.lr, 4)} (decoupled, our decay)`,
   ];
+}
+
+/** Where the rows come from, as the header says it. */
+function dataLine(c: BenchResults['config']): string {
+  if (c.dataset === 'mnist') return `MNIST: ${c.trainSize} training rows (${trainBatchCount(c)} batches), ${c.validationSize} validation rows`;
+  return `teacher: ${c.trainBatches} training batches`;
 }
 
 function rowLabel(row: ResultRow): string[] {
@@ -42,8 +51,11 @@ export function widthTable(r: BenchResults, width: number | null): string {
   const title =
     `${width === null ? 'run' : `width ${width}`}: layers ${layers.join(',')} · ${formatRate(parameterCount(layers))} parameters · ` +
     `${formatNumber(matmulFlopsPerStep(layers, r.config.batch) / 1e9)} GFLOP per step`;
+  // Classification runs: the accuracy column (docs/RULES.md, "Accuracy").
+  const accuracy = hasAccuracy(r.config);
+  const percent = (v: number | null) => (v === null || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(1)} %`);
   const body = rows.map((row) => {
-    if (row.skipped) return [...rowLabel(row), 'skipped (below)', '', '', '', '', '', ''];
+    if (row.skipped) return [...rowLabel(row), 'skipped (below)', '', '', '', '', '', ...(accuracy ? [''] : []), ''];
     const s = row.stepMs;
     return [
       ...rowLabel(row),
@@ -53,13 +65,25 @@ export function widthTable(r: BenchResults, width: number | null): string {
       formatRate(row.samplesPerSec),
       formatNumber(row.gflops),
       `${formatNumber(row.finalLoss)} / ${formatNumber(row.finalValidationLoss)}`,
+      ...(accuracy ? [`${percent(row.finalTrainAccuracy)} / ${percent(row.finalValidationAccuracy)}`] : []),
       (row.norms.at(-1) ?? []).map((n) => formatNumber(n, 4)).join(' '),
     ];
   });
   const table = renderTable(
-    ['backend', 'variant', 'step ms median [p10–p90]', 'timer', 'steps', 'samples/s', 'GFLOP/s', 'loss train / val', '‖W_l‖ final per layer'],
+    [
+      'backend',
+      'variant',
+      'step ms median [p10–p90]',
+      'timer',
+      'steps',
+      'samples/s',
+      'GFLOP/s',
+      'loss train / val',
+      ...(accuracy ? ['accuracy train / val'] : []),
+      '‖W_l‖ final per layer',
+    ],
     body,
-    [false, false, true, false, true, true, true, true, false],
+    [false, false, true, false, true, true, true, true, ...(accuracy ? [true] : []), false],
   );
   // Reasons under the table, one line per distinct reason, so a long one does not stretch every column.
   const reasons = new Map<string, string[]>();
@@ -115,11 +139,11 @@ function verdictLines(r: BenchResults, rows: AgreementRow[]): string[] {
   const lines: string[] = [];
   for (const a of rows) {
     if (a.a.backend === a.b.backend && a.a.backend !== 'reference' && a.verdict)
-      lines.push(`  ${a.a.backend} L2 vs decay: ${describeVerdict(a.verdict, a.floorRatio ?? null, r.config.optimizer)}`);
-    if (a.a.backend === 'reference' && a.b.backend === 'reference' && r.config.optimizer === 'sgd' && (a.verdict === 'same' || a.verdict === 'identical'))
+      lines.push(`  ${a.a.backend} L2 vs decay: ${describeVerdict(a.verdict, a.floorRatio ?? null, r.config)}`);
+    if (a.a.backend === 'reference' && a.b.backend === 'reference' && sameMapExpected(r.config) && (a.verdict === 'same' || a.verdict === 'identical'))
       lines.push(`  float64 reference: L2 vs decay gap ${formatGap(maxGap(a))} — the identity holds exactly in float64`);
     else if (a.a.backend === 'reference' && a.b.backend === 'reference' && a.verdict)
-      lines.push(`  reference L2 vs decay (float64): ${describeVerdict(a.verdict, a.floorRatio ?? null, r.config.optimizer)}`);
+      lines.push(`  reference L2 vs decay (float64): ${describeVerdict(a.verdict, a.floorRatio ?? null, r.config)}`);
     if (a.zeroScaleLayers?.length)
       lines.push(`  ${side(a.b)} has all-zero weights in layer ${a.zeroScaleLayers.join(', ')}: gaps there are 0 when both are 0, ∞ otherwise`);
   }

@@ -4,7 +4,7 @@
  * Each method fills the job's tasks and returns how many, for ThreadPool.run.
  */
 import type { MlpConfig, Variant } from '../model/config';
-import { OPTIMIZER_ID, hyperparameters, stepConstants } from '../model/update-rules';
+import { OPTIMIZER_ID, stepConstants, stepHyperparameters } from '../model/update-rules';
 import type { Layout, PassBuffers } from './fast-layout';
 import type { ThreadPool } from './thread-pool';
 import { TASK } from './wasm-kernels';
@@ -114,7 +114,8 @@ export class StepJobs {
   /** The rule on all weights (regularized) and all biases (regularized only if configured), one pass each. */
   update(t: number): number {
     const c = this.config;
-    const hp = hyperparameters(c);
+    // η_t and α_t of this step (docs/RULES.md, Schedules).
+    const hp = stepHyperparameters(c, t);
     const opt = OPTIMIZER_ID[c.optimizer];
     this.pool.task(0, TASK.UPDATE, [opt, this.at.W, this.at.dW, this.at.wS1, this.at.wS2, this.layout.wTotal], stepConstants(hp, this.variant, true, t));
     this.pool.task(

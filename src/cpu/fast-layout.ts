@@ -3,6 +3,7 @@
  * memory: the layout the kernels' float-index arguments point into (src/cpu/assembly/kernels.ts).
  */
 import type { MlpConfig } from '../model/config';
+import { trainRowCount } from '../model/config';
 import { stateCount } from '../model/update-rules';
 import type { KernelFlavour } from './wasm-kernels';
 import { HEAP_BASE, MAX_MEMORY_BYTES } from './wasm-kernels';
@@ -94,8 +95,8 @@ export function planLayout(config: MlpConfig, valRows: number, threads: number, 
     dB: take(bTotal),
     bS1: take(states >= 1 ? bTotal : 0),
     bS2: take(states >= 2 ? bTotal : 0),
-    trainX: take(B * config.trainBatches * layers[0]),
-    trainT: take(B * config.trainBatches * layers[L]),
+    trainX: take(trainRowCount(config) * layers[0]),
+    trainT: take(trainRowCount(config) * layers[L]),
     valX: take(valRows * layers[0]),
     valT: take(valRows * layers[L]),
     trainPass: pass(B),

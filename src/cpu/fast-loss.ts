@@ -3,6 +3,7 @@
  * thread between the jobs. Small (rows × n_L), so in float64 like the reference (docs/RULES.md).
  */
 import type { MlpConfig } from '../model/config';
+import { correctRows } from '../model/accuracy';
 import type { PassBuffers } from './fast-layout';
 
 /**
@@ -35,4 +36,10 @@ export function outputLoss(h: Float32Array, config: MlpConfig, pass: PassBuffers
     if (dZ !== null) for (let k = 0; k < n; k++) h[dZ + r * n + k] = (h[yr + k] - h[tr + k]) / rows;
   }
   return total / rows;
+}
+
+/** Rows of the pass whose logits pick their target (src/model/accuracy.ts, docs/RULES.md "Accuracy"), read in the heap. */
+export function outputCorrect(h: Float32Array, config: MlpConfig, pass: PassBuffers, targets: number, rows: number): number {
+  const L = config.layers.length - 1;
+  return correctRows(h, pass.z[L - 1], h, targets, rows, config.layers[L]);
 }

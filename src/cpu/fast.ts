@@ -15,7 +15,8 @@
  * posts to the pool), fast-loss.ts (the output layer's loss and dZ_L).
  */
 import type { MlpConfig, Variant } from '../model/config';
-import { validateConfig } from '../model/config';
+import { trainBatchCount, validateConfig } from '../model/config';
+import { hasAccuracy } from '../model/accuracy';
 import type { Dataset } from '../model/data';
 import type { MlpParameters } from '../model/parameters';
 import { assertParameterShapes, initialParameters } from '../model/parameters';
@@ -25,7 +26,7 @@ import { stateCount } from '../model/update-rules';
 import { StepJobs } from './fast-jobs';
 import type { Layout } from './fast-layout';
 import { planLayout } from './fast-layout';
-import { outputLoss } from './fast-loss';
+import { outputCorrect, outputLoss } from './fast-loss';
 import { ThreadPool, canBlockHere, platformThreads } from './thread-pool';
 import type { KernelFlavour } from './wasm-kernels';
 import { bestFlavour, kernelModule } from './wasm-kernels';
@@ -85,6 +86,8 @@ export class FastCpuTrainer implements Trainer {
   private readonly stateCount: [number, number];
   private stepCount = 0;
   private lastTrainLoss = Number.NaN;
+  /** Rows of the last step's batch classified right (docs/RULES.md, "Accuracy"); NaN before any step. */
+  private lastTrainCorrect = Number.NaN;
   private disposed = false;
   private busy = false;
 
@@ -172,6 +175,7 @@ export class FastCpuTrainer implements Trainer {
     this.loadParameters(p);
     this.stepCount = 0;
     this.lastTrainLoss = Number.NaN;
+    this.lastTrainCorrect = Number.NaN;
   }
 
   async getParameters(): Promise<MlpParameters> {
@@ -204,11 +208,12 @@ export class FastCpuTrainer implements Trainer {
   /** One step: forward, loss and dZ_L, backward, update (docs/RULES.md order). */
   private stepOnce(): void {
     const t = this.stepCount + 1;
-    const first = ((t - 1) % this.config.trainBatches) * this.B;
+    const first = ((t - 1) % trainBatchCount(this.config)) * this.B;
     const x = this.at.trainX + first * this.layers[0];
     const targets = this.at.trainT + first * this.layers[this.L];
     for (let l = 1; l <= this.L; l++) this.pool.run(this.jobs.forward(this.at.trainPass, x, this.B, l));
     this.lastTrainLoss = outputLoss(this.h, this.config, this.at.trainPass, targets, this.B, this.at.dZ[this.L - 1]);
+    if (hasAccuracy(this.config)) this.lastTrainCorrect = outputCorrect(this.h, this.config, this.at.trainPass, targets, this.B);
     for (let l = this.L; l >= 1; l--) this.pool.run(this.jobs.backward(l, x));
     this.pool.run(this.jobs.update(t));
     this.stepCount = t;
@@ -233,7 +238,13 @@ export class FastCpuTrainer implements Trainer {
     try {
       for (let l = 1; l <= this.L; l++) this.pool.run(this.jobs.forward(this.at.valPass, this.at.valX, this.valRows, l));
       const validation = outputLoss(this.h, this.config, this.at.valPass, this.at.valT, this.valRows, null);
-      return { train: this.lastTrainLoss, validation };
+      const accuracy = hasAccuracy(this.config);
+      return {
+        train: this.lastTrainLoss,
+        validation,
+        trainAccuracy: accuracy ? this.lastTrainCorrect / this.B : Number.NaN,
+        validationAccuracy: accuracy ? outputCorrect(this.h, this.config, this.at.valPass, this.at.valT, this.valRows) / this.valRows : Number.NaN,
+      };
     } finally {
       this.busy = false;
     }

@@ -3,7 +3,7 @@
  * obviously right rather than fast. It is the oracle every other backend is tested against.
  */
 import type { Activation, Loss, MlpConfig, Variant } from '../model/config';
-import { validateConfig } from '../model/config';
+import { trainBatchCount, validateConfig } from '../model/config';
 import type { Dataset, Split } from '../model/data';
 import { rowsOf } from '../model/data';
 import { frobeniusNorm } from '../model/metrics';
@@ -12,7 +12,8 @@ import { assertParameterShapes, cloneParameters, initialParameters } from '../mo
 import type { Losses, Trainer, TrainTiming } from '../model/trainer';
 import { checkDataset, checkStepCount } from '../model/trainer';
 import type { OptimizerState } from '../model/update-rules';
-import { applyUpdate, hyperparameters, zeroState } from '../model/update-rules';
+import { applyUpdate, stepHyperparameters, zeroState } from '../model/update-rules';
+import { correctRows, hasAccuracy } from '../model/accuracy';
 
 /** Everything the forward pass computed: Z_l and A_l for l = 1…L (index l − 1), and the outputs Ŷ. */
 export interface ForwardPass {
@@ -105,12 +106,13 @@ export function lossAndGradients(
   x: Float64Array,
   t: Float64Array,
   rows: number,
-): { loss: number; grads: Gradients } {
+): { loss: number; correct: number; grads: Gradients } {
   const { layers, activation } = config;
   const L = layers.length - 1;
   const fw = forward(layers, activation, config.loss, p, x, rows);
   const nL = layers[L];
   const loss = meanLoss(config.loss, fw.z[L - 1], fw.y, t, rows, nL);
+  const correct = correctRows(fw.z[L - 1], 0, t, 0, rows, nL);
 
   // dZ_L = (Ŷ − T) / B, for both losses.
   let dZ = new Float64Array(rows * nL);
@@ -146,7 +148,7 @@ export function lossAndGradients(
       }
     dZ = dZPrev;
   }
-  return { loss, grads: { weights, biases } };
+  return { loss, correct, grads: { weights, biases } };
 }
 
 /** The reference trainer: float64 state, the batch schedule of the dataset, docs/RULES.md's update rules. */
@@ -157,6 +159,8 @@ export class ReferenceTrainer implements Trainer {
   private state: { weights: OptimizerState[]; biases: OptimizerState[] };
   private stepCount = 0;
   private lastTrainLoss = Number.NaN;
+  /** Rows of the last step's batch classified right (docs/RULES.md, "Accuracy"); NaN before any step. */
+  private lastTrainCorrect = Number.NaN;
   private disposed = false;
 
   constructor(
@@ -193,6 +197,7 @@ export class ReferenceTrainer implements Trainer {
     this.state = this.freshState();
     this.stepCount = 0;
     this.lastTrainLoss = Number.NaN;
+    this.lastTrainCorrect = Number.NaN;
   }
 
   async getParameters(): Promise<MlpParameters> {
@@ -200,23 +205,24 @@ export class ReferenceTrainer implements Trainer {
     return cloneParameters(this.params);
   }
 
-  /** The mini-batch of step `t` (1-based): batch (t − 1) mod trainBatches of the training set. */
+  /** The mini-batch of step `t` (1-based): batch (t − 1) mod trainBatchCount of the training set (docs/RULES.md, "Data"). */
   private batchOf(t: number): Split {
-    const { batch, trainBatches } = this.config;
-    return rowsOf(this.data.train, ((t - 1) % trainBatches) * batch, batch, this.data.inputs, this.data.outputs);
+    const { batch } = this.config;
+    return rowsOf(this.data.train, ((t - 1) % trainBatchCount(this.config)) * batch, batch, this.data.inputs, this.data.outputs);
   }
 
   /** One step, docs/RULES.md: gradients of the loss alone, then the rule on every parameter array. */
   stepOnce(): void {
     const t = this.stepCount + 1;
     const { x, t: targets, rows } = this.batchOf(t);
-    const { loss, grads } = lossAndGradients(this.config, this.params, x, targets, rows);
-    const h = hyperparameters(this.config);
+    const { loss, correct, grads } = lossAndGradients(this.config, this.params, x, targets, rows);
+    const h = stepHyperparameters(this.config, t);
     const { optimizer, regularizeBias } = this.config;
     this.params.weights.forEach((w, l) => applyUpdate(optimizer, this.variant, w, grads.weights[l], this.state.weights[l], h, t, true));
     this.params.biases.forEach((b, l) => applyUpdate(optimizer, this.variant, b, grads.biases[l], this.state.biases[l], h, t, regularizeBias));
     this.stepCount = t;
     this.lastTrainLoss = loss;
+    this.lastTrainCorrect = correct;
   }
 
   async train(steps: number): Promise<TrainTiming> {
@@ -236,8 +242,15 @@ export class ReferenceTrainer implements Trainer {
     const { layers, activation, loss } = this.config;
     const v = this.data.validation;
     const fw = forward(layers, activation, loss, this.params, v.x, v.rows);
-    const validation = meanLoss(loss, fw.z[fw.z.length - 1], fw.y, v.t, v.rows, layers[layers.length - 1]);
-    return { train: this.lastTrainLoss, validation };
+    const nL = layers[layers.length - 1];
+    const validation = meanLoss(loss, fw.z[fw.z.length - 1], fw.y, v.t, v.rows, nL);
+    const accuracy = hasAccuracy(this.config);
+    return {
+      train: this.lastTrainLoss,
+      validation,
+      trainAccuracy: accuracy ? this.lastTrainCorrect / this.config.batch : Number.NaN,
+      validationAccuracy: accuracy ? correctRows(fw.z[fw.z.length - 1], 0, v.t, 0, v.rows, nL) / v.rows : Number.NaN,
+    };
   }
 
   dispose(): void {

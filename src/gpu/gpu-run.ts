@@ -11,6 +11,8 @@ import type { MlpParameters } from '../model/parameters';
 import type { TrainTiming } from '../model/trainer';
 import { checkStepCount } from '../model/trainer';
 import type { Hyperparameters } from '../model/update-rules';
+import { hyperparameters, stepHyperparameters } from '../model/update-rules';
+import { trainBatchCount } from '../model/config';
 import type { MatmulChoice } from './kernels';
 import { Kernels } from './kernels';
 import { STEP_SLOT_STRIDE, STEPS_PER_SUBMIT, packStepParams } from './passes/step-params';
@@ -43,6 +45,8 @@ export abstract class GpuRun {
   protected readonly passes: StepPasses;
   /** Host copy of the step slots, written once per submit (preallocated: no garbage per step). */
   private readonly stepSlots: Float32Array;
+  /** Step t's η_t, α_t and the rest, rewritten for each slot (preallocated too). */
+  private readonly slotHyperparameters: Hyperparameters;
   /** Buffers made beside the plan (the timestamp query's), destroyed with it. */
   private readonly extra: GPUBuffer[] = [];
   private readonly timing: { querySet: GPUQuerySet; resolve: GPUBuffer; readback: GPUBuffer } | null;
@@ -53,8 +57,9 @@ export abstract class GpuRun {
   private queue: Promise<unknown> = Promise.resolve();
 
   /**
-   * `config` is validated by the caller. `stepConstants` go into every step's uniform slot (a
-   * grid's are the factors its models multiply by their own η, λ, α). `models`: a grid of that many.
+   * `config` is validated by the caller. `stepConfig` gives every step's uniform slot its η_t, α_t
+   * and the rest through its schedule (the run's config; a grid's has η = λ = 1, so its slots hold
+   * the schedule's factors, which each model multiplies by its own η, λ, α). `models`: a grid of that many.
    */
   protected constructor(
     device: GPUDevice,
@@ -63,7 +68,7 @@ export abstract class GpuRun {
     data: Dataset,
     options: GpuTrainerOptions,
     private readonly label: string,
-    private readonly stepConstants: Hyperparameters,
+    private readonly stepConfig: MlpConfig,
     models?: number,
   ) {
     this.device = device;
@@ -80,6 +85,7 @@ export abstract class GpuRun {
       throw e;
     }
     this.stepSlots = new Float32Array((STEPS_PER_SUBMIT * STEP_SLOT_STRIDE) / 4);
+    this.slotHyperparameters = hyperparameters(stepConfig);
 
     this.timing =
       options.timestamps !== false && device.features.has('timestamp-query')
@@ -145,7 +151,8 @@ export abstract class GpuRun {
       // Optimizer state starts at zero (docs/RULES.md).
       for (const s of [...layer.weightState, ...layer.biasState]) encoder.clearBuffer(s);
     });
-    q.writeBuffer(this.run.lossTrain, 0, new Float32Array(grid?.count ?? 1).fill(Number.NaN));
+    // No step yet: no training loss and no rows classified (two values per model).
+    q.writeBuffer(this.run.lossTrain, 0, new Float32Array(2 * (grid?.count ?? 1)).fill(Number.NaN));
     q.submit([encoder.finish()]);
     this.stepCount = 0;
   }
@@ -172,18 +179,19 @@ export abstract class GpuRun {
     return out;
   }
 
-  /** Fills the uniform slots of steps first … first + count − 1 (t counts from 1). */
+  /** Fills the uniform slots of steps first … first + count − 1 (t counts from 1), each with its own η_t and α_t. */
   private writeStepSlots(first: number, count: number): void {
     const floatsPerSlot = STEP_SLOT_STRIDE / 4;
-    for (let i = 0; i < count; i++) packStepParams(this.stepConstants, first + i, this.stepSlots, i * floatsPerSlot);
+    const h = this.slotHyperparameters;
+    for (let i = 0; i < count; i++) packStepParams(stepHyperparameters(this.stepConfig, first + i, h), first + i, this.stepSlots, i * floatsPerSlot);
     this.device.queue.writeBuffer(this.run.stepParams, 0, this.stepSlots, 0, count * floatsPerSlot);
   }
 
   /** Records one training step: batch copy, then the step's passes (docs/RULES.md order). */
   private encodeStep(encoder: GPUCommandEncoder, t: number, slot: number, timestamps?: GPUComputePassTimestampWrites): void {
-    const { batch, trainBatches, layers } = this.config;
+    const { batch, layers } = this.config;
     const L = layers.length - 1;
-    const first = ((t - 1) % trainBatches) * batch;
+    const first = ((t - 1) % trainBatchCount(this.config)) * batch;
     const { run } = this;
     encoder.copyBufferToBuffer(run.trainX, first * layers[0] * 4, run.batchX, 0, batch * layers[0] * 4);
     encoder.copyBufferToBuffer(run.trainT, first * layers[L] * 4, run.batchT, 0, batch * layers[L] * 4);
@@ -244,15 +252,13 @@ export abstract class GpuRun {
   }
 
   /**
-   * Records `encodePasses` in one compute pass, copies each source's first floats into the staging
-   * buffer one after another, and returns them: the small reads (norms, losses) in one map.
+   * Records `encodeWork`, copies each source's first floats into the staging buffer one after
+   * another, and returns them: the small reads (norms, losses, counts) in one map.
    */
-  protected readSmall(encodePasses: (pass: GPUComputePassEncoder) => void, sources: { buffer: GPUBuffer; floats: number }[]): Promise<Float32Array> {
+  protected readSmall(encodeWork: (encoder: GPUCommandEncoder) => void, sources: { buffer: GPUBuffer; floats: number }[]): Promise<Float32Array> {
     return this.serial(async () => {
       const encoder = this.device.createCommandEncoder({ label: `${this.label}.readSmall` });
-      const pass = encoder.beginComputePass({ label: `${this.label}.readSmall.pass` });
-      encodePasses(pass);
-      pass.end();
+      encodeWork(encoder);
       let at = 0;
       for (const { buffer, floats } of sources) {
         encoder.copyBufferToBuffer(buffer, 0, this.run.staging, at * 4, floats * 4);

@@ -5,13 +5,13 @@
  * trainer. Norms and losses come back only on request, through one reused staging buffer.
  */
 import type { MlpConfig, Variant } from '../model/config';
-import { validateConfig } from '../model/config';
+import { validateConfig, validationRowCount } from '../model/config';
+import { hasAccuracy } from '../model/accuracy';
 import type { Dataset } from '../model/data';
 import type { MlpParameters } from '../model/parameters';
 import { assertParameterShapes, initialParameters } from '../model/parameters';
 import type { Losses, Trainer } from '../model/trainer';
 import { checkDataset } from '../model/trainer';
-import { hyperparameters } from '../model/update-rules';
 import type { GpuTrainerOptions } from './gpu-run';
 import { GpuRun, buildInErrorScopes } from './gpu-run';
 import { Kernels } from './kernels';
@@ -27,7 +27,7 @@ export class GpuTrainer extends GpuRun implements Trainer {
   /** Use createGpuTrainer: it checks the limits first and catches set-up errors. */
   constructor(device: GPUDevice, config: MlpConfig, variant: Variant, data: Dataset, options: GpuTrainerOptions = {}) {
     const valid = validateConfig({ ...config });
-    super(device, valid, variant, data, options, 'GpuTrainer', hyperparameters(valid));
+    super(device, valid, variant, data, options, 'GpuTrainer', valid);
     try {
       const { layers } = this.config;
       this.normsPass = new NormsPass(
@@ -63,27 +63,40 @@ export class GpuTrainer extends GpuRun implements Trainer {
     });
   }
 
-  /** [sums of squares…, train loss, validation loss] after the given passes. */
-  private readNormsAndLosses(encodePasses: (pass: GPUComputePassEncoder) => void): Promise<Float32Array> {
+  /**
+   * [sums of squares…, train loss, train rows right, validation loss, validation rows right] after
+   * the given work: a few floats, never the logits.
+   */
+  private readNormsAndLosses(encodeWork: (encoder: GPUCommandEncoder) => void): Promise<Float32Array> {
     const { run } = this;
-    return this.readSmall(encodePasses, [
+    return this.readSmall(encodeWork, [
       { buffer: run.normSums, floats: run.layers.length },
-      { buffer: run.lossTrain, floats: 1 },
-      { buffer: run.lossValidation, floats: 1 },
+      { buffer: run.lossTrain, floats: 2 },
+      { buffer: run.lossValidation, floats: 2 },
     ]);
   }
 
   async norms(): Promise<number[]> {
     this.alive();
-    const values = await this.readNormsAndLosses((pass) => this.normsPass.encode(pass));
+    const values = await this.readNormsAndLosses((encoder) => {
+      const pass = encoder.beginComputePass({ label: 'GpuTrainer.norms.pass' });
+      this.normsPass.encode(pass);
+      pass.end();
+    });
     return Array.from(values.subarray(0, this.run.layers.length), Math.sqrt);
   }
 
   async losses(): Promise<Losses> {
     this.alive();
-    const values = await this.readNormsAndLosses((pass) => this.passes.encodeValidation(pass));
+    const values = await this.readNormsAndLosses((encoder) => this.passes.encodeValidation(encoder));
     const L = this.run.layers.length;
-    return { train: values[L], validation: values[L + 1] };
+    const accuracy = hasAccuracy(this.config);
+    return {
+      train: values[L],
+      validation: values[L + 2],
+      trainAccuracy: accuracy ? values[L + 1] / this.config.batch : Number.NaN,
+      validationAccuracy: accuracy ? values[L + 3] / validationRowCount(this.config) : Number.NaN,
+    };
   }
 
   protected disposeOwn(): void {

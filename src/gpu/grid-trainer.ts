@@ -6,14 +6,14 @@
  * no per-model pass, and a step's dispatch count does not depend on G.
  */
 import type { MlpConfig, Variant } from '../model/config';
-import { validateConfig } from '../model/config';
+import { validateConfig, validationRowCount } from '../model/config';
+import { hasAccuracy } from '../model/accuracy';
 import type { Dataset } from '../model/data';
 import { checkGridPoints } from '../model/grid-points';
 import type { GridEvaluation, GridPoint, GridTrainer } from '../model/grid-trainer';
 import type { MlpParameters } from '../model/parameters';
 import { assertParameterShapes, initialParameters } from '../model/parameters';
 import { checkDataset } from '../model/trainer';
-import { hyperparameters } from '../model/update-rules';
 import type { GpuTrainerOptions } from './gpu-run';
 import { GpuRun, buildInErrorScopes } from './gpu-run';
 import { checkGpuFit, maxGridModels } from './memory-plan';
@@ -27,8 +27,9 @@ export class GpuGridTrainer extends GpuRun implements GridTrainer {
   /** Use createGpuGridTrainer: it checks the points and the limits first and catches set-up errors. */
   constructor(device: GPUDevice, config: MlpConfig, variant: Variant, data: Dataset, points: readonly GridPoint[], options: GpuTrainerOptions = {}) {
     const valid = validateConfig({ ...config });
-    // The step slot carries factors of 1 (a constant schedule); each model multiplies in its own η, λ, α (shaders/update.wgsl).
-    super(device, valid, variant, data, options, 'GpuGridTrainer', { ...hyperparameters(valid), lr: 1, lambda: 1, alpha: 1 }, points.length);
+    // The step slots carry the schedule's factors (η_t/η, α_t/α: 1 for a constant schedule); each
+    // model multiplies in its own η, λ, α (shaders/update.wgsl).
+    super(device, valid, variant, data, options, 'GpuGridTrainer', { ...valid, lr: 1, lambda: 1 }, points.length);
     this.points = points.map((p) => ({ lr: p.lr, lambda: p.lambda, alpha: p.alpha }));
     this.engine = `GPU: ${points.length} models per dispatch`;
     this.grid = this.run.models!;
@@ -61,18 +62,28 @@ export class GpuGridTrainer extends GpuRun implements GridTrainer {
     });
   }
 
-  /** The validation forward and loss of every model, then both losses of all models in one read. */
+  /**
+   * The validation forward and loss of every model (the validation set in batch-sized chunks, as
+   * for one model), then every model's losses and validation count of rows classified right in one
+   * read: 4G floats, never the logits.
+   */
   async evaluate(): Promise<GridEvaluation[]> {
     this.alive();
     const G = this.points.length;
     const values = await this.readSmall(
-      (pass) => this.passes.encodeValidation(pass),
+      (encoder) => this.passes.encodeValidation(encoder),
       [
-        { buffer: this.run.lossTrain, floats: G },
-        { buffer: this.run.lossValidation, floats: G },
+        { buffer: this.run.lossTrain, floats: 2 * G },
+        { buffer: this.run.lossValidation, floats: 2 * G },
       ],
     );
-    return this.points.map((_, g) => ({ train: values[g], validation: values[G + g], validationAccuracy: Number.NaN }));
+    const accuracy = hasAccuracy(this.config);
+    const rows = validationRowCount(this.config);
+    return this.points.map((_, g) => ({
+      train: values[2 * g],
+      validation: values[2 * G + 2 * g],
+      validationAccuracy: accuracy ? values[2 * G + 2 * g + 1] / rows : Number.NaN,
+    }));
   }
 
   protected disposeOwn(): void {}

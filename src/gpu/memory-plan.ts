@@ -4,6 +4,7 @@
  * then allocates exactly this list (src/gpu/run-buffers.ts), so the two cannot disagree.
  */
 import type { MlpConfig } from '../model/config';
+import { trainRowCount, validationRowCount } from '../model/config';
 import { formatBytes, formatBytesApart } from '../model/units';
 import { updateRule } from '../model/update-rules';
 import { STEP_SLOTS_BYTES } from './passes/step-params';
@@ -47,7 +48,8 @@ export function modelStrideFloats(floats: number): number {
 export const MAX_STAGING_BYTES = 64 << 20;
 
 /**
- * The readback staging buffer: room for the small reads (L sums of squares, two losses) and for
+ * The readback staging buffer: room for the small reads (L sums of squares, two losses and two
+ * counts) and for
  * the largest parameter buffer up to MAX_STAGING_BYTES. It is never larger than a weights buffer,
  * so it fits wherever they do.
  */
@@ -55,19 +57,22 @@ export function stagingBytes(layers: readonly number[]): number {
   const L = layers.length - 1;
   let largest = 0;
   for (let l = 1; l <= L; l++) largest = Math.max(largest, paddedBytes(layers[l - 1] * layers[l]), paddedBytes(layers[l]));
-  return Math.max(paddedBytes(L + 2), Math.min(MAX_STAGING_BYTES, largest));
+  return Math.max(paddedBytes(L + 4), Math.min(MAX_STAGING_BYTES, largest));
 }
 
-export type PlanConfig = Pick<MlpConfig, 'layers' | 'batch' | 'trainBatches' | 'optimizer'>;
+/** What the plan reads of a configuration. */
+export type PlanConfig = Pick<MlpConfig, 'layers' | 'batch' | 'trainBatches' | 'optimizer' | 'dataset' | 'trainSize' | 'validationSize'>;
 
 /**
  * The buffers of one run, or with `models` of a grid of that many models (src/gpu/grid-trainer.ts):
- * the data once, every per-model tensor `models` times at its modelStride, the losses packed one
- * value per model, and each model's (η, λ, α). A grid of one model has the single plan's buffers and
- * sizes but for that last buffer and the staging buffer's room for the per-model losses.
+ * the data once, every per-model tensor `models` times at its modelStride, the losses packed per
+ * model, and each model's (η, λ, α). A grid of one model has the single plan's buffers and sizes
+ * but for that last buffer and the staging buffer's room for the per-model losses.
  */
 export function gpuMemoryPlan(config: PlanConfig, models?: number): GpuMemoryPlan {
-  const { layers, batch, trainBatches, optimizer } = config;
+  const { layers, batch, optimizer } = config;
+  const trainRows = trainRowCount(config);
+  const validationRows = validationRowCount(config);
   const L = layers.length - 1;
   const G = models ?? 1;
   // The state count is the rule's own (v for momentum, m and s for Adam); the variant does not change it.
@@ -93,15 +98,17 @@ export function gpuMemoryPlan(config: PlanConfig, models?: number): GpuMemoryPla
       use: 'storage',
       modelStride: models === undefined ? 0 : floats,
     });
-  shared('train.inputs', 'training inputs', trainBatches * batch * layers[0]);
-  shared('train.targets', 'training targets', trainBatches * batch * layers[L]);
-  shared('validation.inputs', 'validation inputs', batch * layers[0]);
-  shared('validation.targets', 'validation targets', batch * layers[L]);
+  shared('train.inputs', 'training inputs', trainRows * layers[0]);
+  shared('train.targets', 'training targets', trainRows * layers[L]);
+  shared('validation.inputs', 'validation inputs', validationRows * layers[0]);
+  shared('validation.targets', 'validation targets', validationRows * layers[L]);
   shared('batch.inputs', 'batch inputs', batch * layers[0]);
   shared('batch.targets', 'batch targets', batch * layers[L]);
-  packed('rowLoss', 'row losses', batch);
-  packed('loss.train', 'training loss', 1);
-  packed('loss.validation', 'validation loss', 1);
+  // Per row of a batch or validation chunk: its loss and whether it was classified right (shaders/loss.wgsl).
+  packed('rowLoss', 'row losses', 2 * batch);
+  // The mean loss and the count of rows classified right.
+  packed('loss.train', 'training loss', 2);
+  packed('loss.validation', 'validation loss', 2);
   shared('norms.sumsOfSquares', 'weight sums of squares', L);
   if (models !== undefined)
     buffers.push({ id: 'models.hyperparameters', name: `(η, λ, α) of ${G} models`, bytes: paddedBytes(4 * G), use: 'storage', modelStride: 4 });
@@ -117,8 +124,8 @@ export function gpuMemoryPlan(config: PlanConfig, models?: number): GpuMemoryPla
     perModel(`layer${l}.activationGrads`, `layer ${l} activation gradients`, batch * layers[l]);
   }
   buffers.push({ id: 'stepParams', name: 'step constants', bytes: STEP_SLOTS_BYTES, use: 'uniform', modelStride: 0 });
-  // A grid reads one model's parameters at a time, and its per-model losses (and accuracy counts) at once.
-  const staging = models === undefined ? stagingBytes(layers) : Math.max(stagingBytes(layers), paddedBytes(3 * G));
+  // A grid reads one model's parameters at a time, and every model's two losses and two counts at once.
+  const staging = models === undefined ? stagingBytes(layers) : Math.max(stagingBytes(layers), paddedBytes(4 * G));
   buffers.push({ id: 'staging', name: 'readback staging', bytes: staging, use: 'readback', modelStride: 0 });
   const totalBytes = buffers.reduce((s, b) => s + b.bytes, 0);
   const largest = buffers.reduce((a, b) => (b.bytes > a.bytes ? b : a));
@@ -135,11 +142,11 @@ export function gpuMemoryPlan(config: PlanConfig, models?: number): GpuMemoryPla
  * 330 MiB of buffers and 0.75 GiB of these, 1.07 GiB in all, of the 1.25 GiB measured (the rest is
  * the implementation's own).
  */
-export function hostCopyBytes(config: Pick<MlpConfig, 'layers' | 'batch' | 'trainBatches'>, models?: number): number {
-  const { layers, batch, trainBatches } = config;
+export function hostCopyBytes(config: Omit<PlanConfig, 'optimizer'>, models?: number): number {
+  const { layers } = config;
   let parameters = 0;
   for (let l = 1; l < layers.length; l++) parameters += layers[l - 1] * layers[l] + layers[l];
-  const dataRows = (trainBatches + 1) * batch;
+  const dataRows = trainRowCount(config) + validationRowCount(config);
   const F64 = 8;
   const initial = 2 * F64 * parameters;
   const uploads = 2 * (F32 + F32) * parameters;

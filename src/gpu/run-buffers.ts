@@ -111,8 +111,8 @@ export function allocateRunBuffers(device: GPUDevice, config: MlpConfig, data: D
     models: models === undefined ? null : { count: models, hyperparameters: take('models.hyperparameters'), stride: (buffer) => strides.get(buffer) ?? 0 },
     all: [...byId.values()],
   };
-  // The plan holds what the steps read: trainBatches · B training rows and one batch of validation
-  // rows (src/model/data.ts); extra rows of a larger dataset are never read, so never uploaded.
+  // The plan holds what the steps read: trainRowCount training rows and validationRowCount
+  // validation rows (src/model/config.ts); extra rows of a larger dataset are never read, so never uploaded.
   const upload = (b: GPUBuffer, values: ArrayLike<number>) => {
     const floats = new Float32Array(Math.min(values.length, b.size / 4));
     for (let i = 0; i < floats.length; i++) floats[i] = values[i];

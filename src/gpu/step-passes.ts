@@ -1,11 +1,16 @@
 /**
  * The passes of one training step and of the validation forward, built once per run over its
  * buffers (src/gpu/run-buffers.ts), and the order they are recorded in (docs/RULES.md, one step):
- * forward, loss, backward from the output layer down, then every update. A grid's buffers
- * (run.models) give every pass the model dimension: the same passes then train all its models.
+ * forward, loss, backward from the output layer down, then every update. The validation set,
+ * however many rows, is evaluated in batch-sized chunks through the batch's own buffers (so the
+ * memory plan holds one batch of activations), each chunk adding its share to the mean loss and
+ * its rows classified right to the count. A grid's buffers (run.models) give every pass the model
+ * dimension: the same passes then train, and evaluate, all its models.
  */
 import type { MlpConfig, Variant } from '../model/config';
+import { validationRowCount } from '../model/config';
 import type { Kernels, MatmulChoice } from './kernels';
+import type { LossReduction } from './passes/loss-pass';
 import { LossPass } from './passes/loss-pass';
 import type { MatmulOperands, ModelDimension } from './passes/matmul-pass';
 import { MatmulPass } from './passes/matmul-pass';
@@ -21,13 +26,17 @@ export class StepPasses {
   /** inputGrads[l − 2]: dZ_{l−1} from layer l (none for the input layer). */
   private readonly inputGrads: MatmulPass[];
   private readonly updates: UpdatePass[];
-  private readonly validationForward: MatmulPass[];
-  private readonly validationLoss: LossPass;
+  /** Chunk c holds validation rows [first, first + rows); full chunks share the training forward. */
+  private readonly validationChunks: { first: number; rows: number; forward: MatmulPass[]; loss: LossPass }[] = [];
+  private readonly run: RunBuffers;
+  private readonly widths: { inputs: number; outputs: number };
 
   constructor(kernels: Kernels, config: MlpConfig, variant: Variant, run: RunBuffers, matmul: MatmulChoice) {
     const { layers, batch, loss, activation, optimizer, regularizeBias } = config;
     const L = layers.length - 1;
     const at = run.layers;
+    this.run = run;
+    this.widths = { inputs: layers[0], outputs: layers[L] };
     const grid = run.models;
     // Each operand's per-model stride, from the plan (0 for the shared batch).
     const models = (o: MatmulOperands): ModelDimension | undefined => {
@@ -36,7 +45,7 @@ export class StepPasses {
       if (o.aux && grid.stride(o.aux) !== grid.stride(o.out)) throw new Error('aux and out must have one model stride');
       return { count: grid.count, strides: { a: grid.stride(o.a), b: grid.stride(o.b), out: grid.stride(o.out), bias: bias ? grid.stride(bias) : 0 } };
     };
-    const forward = (input: GPUBuffer, tag: string) =>
+    const forward = (input: GPUBuffer, tag: string, rows = batch) =>
       at.map((layer, i) => {
         const l = i + 1;
         const a = i === 0 ? input : at[i - 1].activations;
@@ -45,7 +54,7 @@ export class StepPasses {
           kernels,
           `GpuTrainer.layer${l}.${tag}`,
           'forward',
-          { M: batch, N: layers[l], K: layers[l - 1] },
+          { M: rows, N: layers[l], K: layers[l - 1] },
           operands,
           l < L ? activation : 'identity',
           matmul,
@@ -53,18 +62,19 @@ export class StepPasses {
         );
       });
     const output = at[L - 1];
-    const lossPass = (targets: GPUBuffer, lossOut: GPUBuffer, tag: string) =>
+    const lossPass = (lossOut: GPUBuffer, tag: string, rows = batch, reduction?: LossReduction) =>
       new LossPass(
         kernels,
         `GpuTrainer.${tag}`,
         loss,
-        { rows: batch, cols: layers[L] },
-        { z: output.activations, targets, dz: output.activationGrads, rowLoss: run.rowLoss, lossOut },
-        grid ? { count: grid.count, zStride: grid.stride(output.activations) } : undefined,
+        { rows, cols: layers[L] },
+        { z: output.activations, targets: run.batchT, dz: output.activationGrads, rowLoss: run.rowLoss, lossOut },
+        reduction,
+        grid ? { count: grid.count, zStride: grid.stride(output.activations), rowStride: grid.stride(run.rowLoss) } : undefined,
       );
 
     this.forward = forward(run.batchX, 'forward');
-    this.loss = lossPass(run.batchT, run.lossTrain, 'loss');
+    this.loss = lossPass(run.lossTrain, 'loss');
     this.weightGrads = at.map((layer, i) => {
       const operands = { a: i === 0 ? run.batchX : at[i - 1].activations, b: layer.activationGrads, out: layer.weightGrads, biasGrad: layer.biasGrads };
       return new MatmulPass(
@@ -107,8 +117,20 @@ export class StepPasses {
       update(`GpuTrainer.layer${i + 1}.updateWeights`, true, layer.weights, layer.weightGrads, layer.weightState, layers[i] * layers[i + 1]),
       update(`GpuTrainer.layer${i + 1}.updateBiases`, regularizeBias, layer.biases, layer.biasGrads, layer.biasState, layers[i + 1]),
     ]);
-    this.validationForward = forward(run.validationX, 'validationForward');
-    this.validationLoss = lossPass(run.validationT, run.lossValidation, 'validationLoss');
+    // The validation set in chunks of B rows, the last one shorter (its own shapes, its own pipelines).
+    const V = validationRowCount(config);
+    let partial: MatmulPass[] | null = null;
+    for (let first = 0; first < V; first += batch) {
+      const rows = Math.min(batch, V - first);
+      if (rows < batch) partial ??= forward(run.batchX, 'validationForward', rows);
+      const reduction = { divisor: V, accumulate: first > 0 };
+      this.validationChunks.push({
+        first,
+        rows,
+        forward: rows === batch ? this.forward : partial!,
+        loss: lossPass(run.lossValidation, `validationLoss.rows${first}`, rows, reduction),
+      });
+    }
   }
 
   /** Records one training step whose constants are in uniform slot `slot`. */
@@ -123,9 +145,21 @@ export class StepPasses {
     for (const u of this.updates) u.encode(pass, slot * STEP_SLOT_STRIDE);
   }
 
-  /** The validation forward and loss; it reuses the activation buffers (the next step recomputes them). */
-  encodeValidation(pass: GPUComputePassEncoder): void {
-    for (const f of this.validationForward) f.encode(pass);
-    this.validationLoss.encode(pass);
+  /**
+   * The validation forward and loss, chunk by chunk: each chunk's rows are copied into the batch
+   * buffers and run through the batch's passes (the next step copies its own batch and recomputes
+   * the activations). lossValidation ends as [mean loss over all rows, rows classified right].
+   */
+  encodeValidation(encoder: GPUCommandEncoder): void {
+    const { run } = this;
+    const { inputs, outputs } = this.widths;
+    for (const chunk of this.validationChunks) {
+      encoder.copyBufferToBuffer(run.validationX, chunk.first * inputs * 4, run.batchX, 0, chunk.rows * inputs * 4);
+      encoder.copyBufferToBuffer(run.validationT, chunk.first * outputs * 4, run.batchT, 0, chunk.rows * outputs * 4);
+      const pass = encoder.beginComputePass({ label: `GpuTrainer.validation.rows${chunk.first}` });
+      for (const f of chunk.forward) f.encode(pass);
+      chunk.loss.encode(pass);
+      pass.end();
+    }
   }
 }

@@ -1,8 +1,12 @@
+import { DECAY_SCHEDULES, SCHEDULES, type DecaySchedule, type ScheduleName } from './schedule';
+
 /**
  * The run configuration and its validation. Every backend, the CLI and the page's form
  * go through `validateConfig`: a bad value is rejected with the field, the value and
  * what is allowed, never clamped.
  */
+
+import { MNIST_CLASSES, MNIST_IMAGES, MNIST_INPUTS } from './mnist';
 
 export const ACTIVATIONS = ['tanh', 'relu'] as const;
 export const LOSSES = ['mse', 'ce'] as const;
@@ -10,12 +14,15 @@ export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 /** `l2`: coupled penalty (λ/2)‖W‖² in the gradient; `decay`: decoupled (1 − α)·w with α = η·λ. */
 export const VARIANTS = ['l2', 'decay'] as const;
 export const BACKENDS = ['gpu', 'cpu', 'reference'] as const;
+/** `teacher`: synthetic rows from a seeded teacher MLP; `mnist`: the MNIST digits asset (docs/RULES.md, "Data"). */
+export const DATASETS = ['teacher', 'mnist'] as const;
 
 export type Activation = (typeof ACTIVATIONS)[number];
 export type Loss = (typeof LOSSES)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export type Variant = (typeof VARIANTS)[number];
 export type Backend = (typeof BACKENDS)[number];
+export type DatasetName = (typeof DATASETS)[number];
 
 export interface MlpConfig {
   /** Layer widths n_0 … n_L, input to output. */
@@ -43,6 +50,19 @@ export interface MlpConfig {
   trainBatches: number;
   /** Standard deviation of the Gaussian noise added to regression targets. */
   noise: number;
+  /** Learning-rate schedule η_t (docs/RULES.md, Schedules); `constant` keeps η_t = η. */
+  schedule: ScheduleName;
+  /** `step` schedule: η is multiplied by `stepGamma` after every `stepEvery` steps. */
+  stepEvery: number;
+  stepGamma: number;
+  /** How the decay follows the schedule: `tracks` α_t = η_t·λ, `fixed` α = η·λ (η the base rate). */
+  decaySchedule: DecaySchedule;
+  /** Where the rows come from: the teacher MLP, or the MNIST digits. */
+  dataset: DatasetName;
+  /** MNIST training rows (a multiple of batch); step t uses batch (t − 1) mod (trainSize / batch). Teacher: unused. */
+  trainSize: number;
+  /** MNIST validation rows. Teacher: unused (its validation set is one batch). */
+  validationSize: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<MlpConfig> = Object.freeze({
@@ -62,7 +82,31 @@ export const DEFAULT_CONFIG: Readonly<MlpConfig> = Object.freeze({
   regularizeBias: false,
   trainBatches: 4,
   noise: 0.1,
+  schedule: 'constant',
+  stepEvery: 100,
+  stepGamma: 0.1,
+  decaySchedule: 'tracks',
+  dataset: 'teacher',
+  trainSize: 1024,
+  validationSize: 5000,
 });
+
+type DataShape = Pick<MlpConfig, 'dataset' | 'batch' | 'trainBatches' | 'trainSize' | 'validationSize'>;
+
+/** Distinct mini-batches of the training set, cycled: step t uses batch (t − 1) mod this (docs/RULES.md, "Data"). */
+export function trainBatchCount(config: DataShape): number {
+  return config.dataset === 'mnist' ? config.trainSize / config.batch : config.trainBatches;
+}
+
+/** Rows of the training set: trainBatches × batch (teacher) or trainSize (MNIST). */
+export function trainRowCount(config: DataShape): number {
+  return trainBatchCount(config) * config.batch;
+}
+
+/** Rows of the validation set: one batch (teacher) or validationSize (MNIST). */
+export function validationRowCount(config: DataShape): number {
+  return config.dataset === 'mnist' ? config.validationSize : config.batch;
+}
 
 /** Largest layer width we accept at all; device limits are checked separately, per backend. */
 export const MAX_WIDTH = 1 << 20;
@@ -116,6 +160,10 @@ function halfOpenUnit(v: unknown): string | null {
   return isNumber(v) && v >= 0 && v < 1 ? null : 'must be a number in [0, 1)';
 }
 
+function unitInterval(v: unknown): string | null {
+  return isNumber(v) && v > 0 && v <= 1 ? null : 'must be a number in (0, 1]';
+}
+
 function oneOf(names: readonly string[]): Check {
   return (v) => (typeof v === 'string' && names.includes(v) ? null : `must be one of ${names.join(', ')}`);
 }
@@ -144,7 +192,33 @@ const CHECKS: { [K in keyof MlpConfig]: Check } = {
   regularizeBias: (v) => (typeof v === 'boolean' ? null : 'must be true or false'),
   trainBatches: integerIn(1, 1024),
   noise: finiteAbove(0, true),
+  schedule: oneOf(SCHEDULES),
+  stepEvery: integerIn(1, 10_000_000),
+  stepGamma: unitInterval,
+  decaySchedule: oneOf(DECAY_SCHEDULES),
+  dataset: oneOf(DATASETS),
+  trainSize: integerIn(1, MNIST_IMAGES),
+  validationSize: integerIn(1, MNIST_IMAGES),
 };
+
+/** What the MNIST dataset asks of the other fields; run only once each field is valid on its own. */
+function datasetErrors(c: MlpConfig): FieldError[] {
+  if (c.dataset !== 'mnist') return [];
+  const errors: FieldError[] = [];
+  const say = (field: keyof MlpConfig, message: string) => errors.push({ field, message: `${field} = ${show(c[field])}: ${message}` });
+  const L = c.layers.length - 1;
+  if (c.layers[0] !== MNIST_INPUTS || c.layers[L] !== MNIST_CLASSES)
+    say('layers', `with dataset mnist must start at ${MNIST_INPUTS} (28 × 28 pixels) and end at ${MNIST_CLASSES} (digits), e.g. 784,512,10`);
+  if (c.loss !== 'ce') say('loss', 'with dataset mnist must be ce (the digits are classes)');
+  if (c.trainSize % c.batch !== 0) {
+    const below = Math.floor(c.trainSize / c.batch) * c.batch;
+    const near = [below, below + c.batch].filter((n) => n >= 1 && n <= MNIST_IMAGES);
+    say('trainSize', `with dataset mnist must be a multiple of batch (${c.batch}), e.g. ${near.join(' or ')}`);
+  }
+  if (c.trainSize + c.validationSize > MNIST_IMAGES)
+    say('validationSize', `with trainSize ${c.trainSize} must be at most ${MNIST_IMAGES - c.trainSize}: the MNIST asset holds ${MNIST_IMAGES} images`);
+  return errors;
+}
 
 /** Checks every field; returns one error per bad field (empty when the config is valid). */
 export function configErrors(input: Partial<Record<keyof MlpConfig, unknown>>): FieldError[] {
@@ -154,6 +228,9 @@ export function configErrors(input: Partial<Record<keyof MlpConfig, unknown>>): 
     const problem = CHECKS[field](value);
     if (problem) errors.push({ field, message: `${field} = ${show(value)}: ${problem}` });
   }
+  // The dataset's demands on other fields, once the fields they read are valid on their own.
+  const read = ['dataset', 'layers', 'loss', 'batch', 'trainSize', 'validationSize'];
+  if (!errors.some((e) => read.includes(e.field))) errors.push(...datasetErrors(input as MlpConfig));
   return errors;
 }
 

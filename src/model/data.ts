@@ -8,7 +8,7 @@ export interface Split {
   t: Float64Array;
 }
 
-/** Training rows (trainBatches × batch; step t uses batch (t − 1) mod trainBatches) and one validation batch. */
+/** Training rows (trainRowCount; step t uses batch (t − 1) mod trainBatchCount, src/model/config.ts) and the validation rows. */
 export interface Dataset {
   inputs: number;
   outputs: number;

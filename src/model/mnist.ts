@@ -12,6 +12,8 @@ export const MNIST_SIDE = 28;
 /** Inputs of an MNIST model (28 × 28 grey levels) and its outputs (ten digits). */
 export const MNIST_INPUTS = MNIST_SIDE * MNIST_SIDE;
 export const MNIST_CLASSES = 10;
+/** Images in the asset: scripts/build-mnist.mjs converts the `mnist` package's 10,000 digits (config sizes are checked against it). */
+export const MNIST_IMAGES = 10_000;
 
 /** The digits as stored: one label and 784 grey levels (0–255) per image. */
 export interface MnistImages {

@@ -28,23 +28,51 @@ export interface ScheduleConfig {
 }
 
 /**
- * η_t for step t = 1 … T:
- *   constant  η_t = η_0
- *   step      η_t = η_0 · γ^⌊(t − 1) / S⌋
- *   cosine    η_t = η_0 · (1 + cos(π (t − 1) / T)) / 2
+ * The schedule's multiplier m_t of step t = 1 … T, so that η_t = η_0 · m_t:
+ *   constant  m_t = 1
+ *   step      m_t = γ^⌊(t − 1) / S⌋
+ *   cosine    m_t = (1 + cos(π (t − 1) / T)) / 2
+ * Loshchilov & Hutter's "schedule multiplier": under `tracks` it scales α the same way, so a
+ * trainer given η and α directly (a grid point) schedules them as η·m_t and α·m_t (`fixed`: α).
  */
-export function learningRateAt(c: ScheduleConfig, t: number): number {
+export function scheduleMultiplier(c: Pick<ScheduleConfig, 'schedule' | 'steps' | 'stepEvery' | 'stepGamma'>, t: number): number {
   switch (c.schedule) {
     case 'constant':
-      return c.lr;
+      return 1;
     case 'step':
-      return c.lr * Math.pow(c.stepGamma, Math.floor((t - 1) / c.stepEvery));
+      return Math.pow(c.stepGamma, Math.floor((t - 1) / c.stepEvery));
     case 'cosine':
-      return (c.lr * (1 + Math.cos((Math.PI * (t - 1)) / c.steps))) / 2;
+      return (1 + Math.cos((Math.PI * (t - 1)) / c.steps)) / 2;
   }
+}
+
+/** η_t = η_0 · m_t for step t (docs/RULES.md, Schedules). */
+export function learningRateAt(c: ScheduleConfig, t: number): number {
+  return c.lr * scheduleMultiplier(c, t);
 }
 
 /** α_t, the decoupled decay factor of step t: η_t·λ (`tracks`) or η_0·λ (`fixed`). */
 export function decayAt(c: ScheduleConfig, t: number): number {
   return (c.decaySchedule === 'tracks' ? learningRateAt(c, t) : c.lr) * c.lambda;
+}
+
+/**
+ * True when α_t = η_t·λ at every step: the decay tracks the rate, or the rate is constant (then
+ * the two conventions are one). Under plain SGD, L2 and decay are then the same map; otherwise
+ * they differ by (η_0 − η_t)·λ·w at every step where η_t ≠ η_0 (docs/RULES.md, Schedules).
+ */
+export function decayFollowsRate(c: Pick<ScheduleConfig, 'schedule' | 'decaySchedule'>): boolean {
+  return c.decaySchedule === 'tracks' || c.schedule === 'constant';
+}
+
+/** The schedule and the decay convention in words, for the page and the CLI header. */
+export function describeSchedule(c: ScheduleConfig): string {
+  const rate =
+    c.schedule === 'constant'
+      ? `constant η = ${c.lr}`
+      : c.schedule === 'step'
+        ? `step: η_t = ${c.lr} × ${c.stepGamma}^⌊(t−1)/${c.stepEvery}⌋`
+        : `cosine: η_t from ${c.lr} down to 0 over ${c.steps} steps`;
+  if (c.schedule === 'constant') return `${rate}, decay α = η·λ`;
+  return c.decaySchedule === 'tracks' ? `${rate}; decay tracks it, α_t = η_t·λ` : `${rate}; decay fixed, α = η_0·λ = ${c.lr * c.lambda}`;
 }

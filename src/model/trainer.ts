@@ -1,4 +1,5 @@
 import type { Backend, MlpConfig, Variant } from './config';
+import { trainRowCount } from './config';
 import type { Dataset } from './data';
 import type { MlpParameters } from './parameters';
 
@@ -6,8 +7,12 @@ import type { MlpParameters } from './parameters';
 export interface Losses {
   /** Mean loss of the last step's mini-batch, computed in its forward pass (before its update); NaN before any step. */
   train: number;
-  /** Mean loss on the validation batch at the current weights. */
+  /** Mean loss on the validation rows at the current weights (all of them, however many batches they make). */
   validation: number;
+  /** Share of the last step's batch classified right, in its forward pass (docs/RULES.md, "Accuracy"); NaN for mse and before any step. */
+  trainAccuracy: number;
+  /** Share of the validation rows classified right at the current weights; NaN for mse. */
+  validationAccuracy: number;
 }
 
 /** What one `train` call measured beyond wall time. */
@@ -55,9 +60,14 @@ export function checkDataset(config: MlpConfig, data: Dataset): void {
     throw new Error(
       `data has ${data.inputs} inputs and ${data.outputs} outputs; the model (layers ${config.layers.join(',')}) wants ${inputs} and ${outputs}`,
     );
-  const needed = config.batch * config.trainBatches;
+  const needed = trainRowCount(config);
   if (!(data.train.rows >= needed))
-    throw new Error(`data has ${data.train.rows} training rows; batch × trainBatches = ${config.batch} × ${config.trainBatches} needs ${needed}`);
+    throw new Error(
+      `data has ${data.train.rows} training rows; ` +
+        (config.dataset === 'mnist'
+          ? `trainSize = ${needed} needs ${needed}`
+          : `batch × trainBatches = ${config.batch} × ${config.trainBatches} needs ${needed}`),
+    );
   if (!(data.validation.rows >= 1)) throw new Error(`data has ${data.validation.rows} validation rows; at least 1 is needed`);
   for (const [name, split] of [
     ['train', data.train],

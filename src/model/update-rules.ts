@@ -1,5 +1,6 @@
 import type { MlpConfig, OptimizerName, Variant } from './config';
 import { OPTIMIZERS, VARIANTS, decayAlpha } from './config';
+import { decayAt, learningRateAt } from './schedule';
 
 /** Hyperparameters of the update, resolved from a config (α = η·λ). */
 export interface Hyperparameters {
@@ -12,9 +13,27 @@ export interface Hyperparameters {
   eps: number;
 }
 
+/** The base hyperparameters, η = η_0 and α = η_0·λ: step 1's under every schedule. */
 export function hyperparameters(config: MlpConfig): Hyperparameters {
   const { lr, lambda, momentum, beta1, beta2, eps } = config;
   return { lr, lambda, alpha: decayAlpha(config), momentum, beta1, beta2, eps };
+}
+
+/**
+ * The hyperparameters of step t (counted from 1): η_t and α_t from the config's schedule
+ * (docs/RULES.md, Schedules), the rest as configured. Every backend takes its per-step constants
+ * from here, so they schedule identically. Writes into `dst` when given (the GPU fills 64 slots a
+ * submit without allocating).
+ */
+export function stepHyperparameters(config: MlpConfig, t: number, dst: Hyperparameters = hyperparameters(config)): Hyperparameters {
+  dst.lr = learningRateAt(config, t);
+  dst.lambda = config.lambda;
+  dst.alpha = decayAt(config, t);
+  dst.momentum = config.momentum;
+  dst.beta1 = config.beta1;
+  dst.beta2 = config.beta2;
+  dst.eps = config.eps;
+  return dst;
 }
 
 /** One of the six rules of docs/RULES.md, as data: what it keeps and how it reads. */

@@ -21,6 +21,9 @@
  * weight gaps and the twin's weight gaps are still reported beside the verdict.
  */
 
+import type { MlpConfig } from './config';
+import { decayFollowsRate } from './schedule';
+
 /** The verdict of one L2-vs-decay pair. */
 export type VerdictId =
   /** Every gap is exactly 0: the two runs produced bit-identical weights. */
@@ -160,24 +163,38 @@ function formatRatio(r: number): string {
   return r < 1e4 ? String(Number(r.toPrecision(2))) : r.toExponential(1);
 }
 
+/** What a run's verdict depends on besides its gaps: the optimizer, the schedule and the decay convention. */
+export type VerdictRun = Pick<MlpConfig, 'optimizer' | 'schedule' | 'decaySchedule'>;
+
 /**
- * The verdict in words, one sentence for the page and the CLI alike. Under SGD "same" is the
- * identity holding; under momentum/Adam a "same" only says this λ moved them less than
- * rounding does, and a "drift" under SGD would be a bug.
+ * Whether L2 and decay are one map in this run, so "same" is the answer and "drift" a bug: plain
+ * SGD with α_t = η_t·λ at every step (a constant rate, or decay that tracks the schedule). Under a
+ * schedule with a fixed α they are two maps, as under momentum and Adam (docs/RULES.md, Schedules).
  */
-export function describeVerdict(id: VerdictId, ratio: number | null, optimizer: 'sgd' | 'momentum' | 'adam'): string {
+export function sameMapExpected(run: VerdictRun): boolean {
+  return run.optimizer === 'sgd' && decayFollowsRate(run);
+}
+
+/**
+ * The verdict in words, one sentence for the page and the CLI alike. Where the rules are one map
+ * (sameMapExpected) "same" is the identity holding and a "drift" would be a bug; elsewhere a "same"
+ * only says this λ moved them less than rounding does.
+ */
+export function describeVerdict(id: VerdictId, ratio: number | null, run: VerdictRun): string {
   const k = ratio === null ? '?' : formatRatio(ratio);
+  const oneMap = sameMapExpected(run);
+  // SGD with a fixed α under a moving η_t: the drift is the point, and its cause is named.
+  const fixedAlpha = run.optimizer === 'sgd' && !oneMap;
   switch (id) {
     case 'identical':
       return 'the same map: bit-identical weights (gap exactly 0)';
     case 'same':
-      return optimizer === 'sgd'
-        ? `the same map: norm gap ≈ ${k}× the rounding floor`
-        : `no drift above rounding at this λ: norm gap ≈ ${k}× the rounding floor`;
+      return oneMap ? `the same map: norm gap ≈ ${k}× the rounding floor` : `no drift above rounding at this λ: norm gap ≈ ${k}× the rounding floor`;
     case 'drift':
       if (ratio === Number.POSITIVE_INFINITY) return 'they drift: one run’s weights are exactly 0 and the other’s are not';
-      return optimizer === 'sgd'
-        ? `they drift: norm gap ${k}× the rounding floor — under plain SGD that is a bug`
+      if (oneMap) return `they drift: norm gap ${k}× the rounding floor — under plain SGD that is a bug`;
+      return fixedAlpha
+        ? `they drift: norm gap ${k}× the rounding floor — α is fixed at η_0·λ while η_t follows the schedule, so they are two maps`
         : `they drift: norm gap ${k}× the rounding floor`;
     case 'diverged':
       return 'training diverged (NaN/Inf): no verdict';

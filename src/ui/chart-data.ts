@@ -3,6 +3,7 @@
  * summaries and table show. No DOM here. Non-finite numbers never reach a chart: they
  * become gaps (null) and are reported as flags instead.
  */
+import { fmtNum } from '../bench/format';
 import type { AgreementRow, BenchResults, ResultRow } from '../bench/results';
 import type { Backend, Variant } from '../model/config';
 import type { VerdictId } from '../model/verdict';
@@ -257,4 +258,11 @@ export function speedUpWithSpread(results: BenchResults, width: number | null): 
     return factor > NOISY_VARIANTS ? [{ backend, factor }] : [];
   });
   return { ratio, low, high, meaningful: !(low <= 1 && high >= 1), noisy };
+}
+
+/** One sentence for SpeedUp.noisy: "The GPU L2 and decay rows, which do the same work, differ 1.7×; the CPU …". */
+export function noisyRowsText(noisy: SpeedUp['noisy']): string {
+  return noisy
+    .map((n, i) => `${i === 0 ? 'The' : 'the'} ${BACKEND_LABEL[n.backend]} L2 and decay rows, which do the same work, differ ${fmtNum(n.factor)}×`)
+    .join('; ');
 }

@@ -4,9 +4,11 @@ import uPlot from 'uplot';
 import type { BenchResults } from '../bench/results';
 import type { GapPair } from './chart-data';
 import type { SpeedUp } from './chart-data';
-import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, nonFiniteFlags, onAxis, rowsAt, speedUpWithSpread, stepAxis } from './chart-data';
-import { SAME_MAX_RATIO, describeVerdict } from '../model/verdict';
+import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, noisyRowsText, nonFiniteFlags, onAxis, rowsAt, speedUpWithSpread, stepAxis } from './chart-data';
+import { SAME_MAX_RATIO, describeVerdict, sameMapExpected } from '../model/verdict';
+import { describeSchedule } from '../model/schedule';
 import { fmtNum, fmtSci } from '../bench/format';
+import { scaleToggle, scaleToggleStyles } from './scale-toggle';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
 import { DASH, UplotController, axis, logTick, nonFiniteMarker, stepAxisOptions, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 
@@ -27,6 +29,7 @@ export class L2wdAgreementChart extends LitElement {
     panelStyles,
     uplotStyles,
     chartLayoutStyles,
+    scaleToggleStyles,
     css`
       aside dl {
         margin: 0;
@@ -65,12 +68,6 @@ export class L2wdAgreementChart extends LitElement {
         font-size: 0.85rem;
         color: var(--l2wd-muted);
         margin-top: 0.25rem;
-      }
-      .scale {
-        display: inline-flex;
-        gap: 0.3rem;
-        align-items: center;
-        font-size: 0.85rem;
       }
     `,
   ];
@@ -209,15 +206,7 @@ export class L2wdAgreementChart extends LitElement {
                   role="img"
                   aria-label=${`Gaps between runs over training steps, ${this.gapLog ? 'log' : 'linear'} scale`}
                 ></div>
-                <label class="scale"
-                  ><input
-                    type="checkbox"
-                    data-testid="gap-log"
-                    .checked=${this.gapLog}
-                    @change=${(e: Event) => (this.gapLog = (e.target as HTMLInputElement).checked)}
-                  />
-                  log gap axis</label
-                >
+                ${scaleToggle('gap-log', 'log gap axis', this.gapLog, (log) => (this.gapLog = log))}
                 <figcaption>
                   Norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖, worst layer, ${this.gapLog ? 'log' : 'linear'} scale. f32 rounding sets
                   the floor near 10⁻⁷; steps where the norms are bit-identical (gap exactly 0) are not drawn.
@@ -232,7 +221,8 @@ export class L2wdAgreementChart extends LitElement {
 
   private renderSummary(pairs: GapPair[], speed: SpeedUp | null) {
     const reg = pairs.filter((p) => p.kind === 'regularizer');
-    const optimizer = this.results!.config.optimizer;
+    const config = this.results!.config;
+    const optimizer = config.optimizer;
     const f64 = reg.find((p) => p.a.backend === 'reference');
     return html`${reg.map((p) => {
         const verdict = p.verdict;
@@ -247,7 +237,7 @@ export class L2wdAgreementChart extends LitElement {
           ${
             verdict === null
               ? html`<span class="muted">pending: compared once both runs finish</span>`
-              : html`<span class=${cls}>${describeVerdict(verdict, p.floorRatio, optimizer)}</span>`
+              : html`<span class=${cls}>${describeVerdict(verdict, p.floorRatio, config)}</span>`
           }
           <br />
           <span class="muted">
@@ -271,14 +261,16 @@ export class L2wdAgreementChart extends LitElement {
       })}
       ${reg.length === 0 ? html`<p class="muted">No backend has both L2 and decay results (yet): nothing to compare.</p>` : nothing}
       ${
-        f64 && optimizer === 'sgd' && (f64.verdict === 'same' || f64.verdict === 'identical')
+        f64 && sameMapExpected(config) && (f64.verdict === 'same' || f64.verdict === 'identical')
           ? html`<p data-testid="f64-identity">In float64 (the reference) the identity holds exactly: gap ${fmtSci(f64.finalWeightGap)}.</p>`
           : nothing
       }
-      <p class="muted">
-        ${
+      <p class="muted" data-testid="pairing-note">
+        ${config.schedule !== 'constant' ? html`Schedule ${describeSchedule(config)}.<br />` : nothing}${
           optimizer === 'sgd'
-            ? 'Plain SGD: L2 at λ and decay at α = η·λ are the same map, so the gap should stay within a few rounding floors.'
+            ? sameMapExpected(config)
+              ? 'Plain SGD: L2 at λ and decay at α = η·λ are the same map, so the gap should stay within a few rounding floors.'
+              : 'Plain SGD with a fixed α = η_0·λ: once η_t leaves η_0, decay no longer equals L2 (that needs α_t = η_t·λ), so they drift.'
             : optimizer === 'momentum'
               ? 'Momentum: the L2 term accumulates in the velocity, so L2 regularizes ≈ 1/(1−μ) times harder than decay.'
               : 'Adam: the L2 term is divided by √ŝ, so weights with large gradients are decayed less than under AdamW.'
@@ -310,14 +302,7 @@ export class L2wdAgreementChart extends LitElement {
       From median step times, the ${faster} is <strong class="mono">${k(speed.ratio)}×</strong> faster than the ${slower} here (p10–p90 spread:
       <span class="mono">${k(lo)}–${k(hi)}×</span>).
       ${speed.meaningful ? nothing : html`<strong>The spreads overlap: neither is reliably faster at this size.</strong>`}
-      ${
-        speed.noisy.length
-          ? html`<br /><span class="muted"
-                >${speed.noisy.map((n) => `The ${BACKEND_LABEL[n.backend]} L2 and decay rows, which do the same work, differ ${fmtNum(n.factor)}×`).join('; ')}:
-                these timings are noisy.</span
-              >`
-          : nothing
-      }
+      ${speed.noisy.length ? html`<br /><span class="muted">${noisyRowsText(speed.noisy)}: these timings are noisy.</span>` : nothing}
     </p>`;
   }
 

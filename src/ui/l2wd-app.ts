@@ -94,13 +94,14 @@ export class L2wdApp extends LitElement {
     const file = input.files?.[0];
     if (!file) return;
     try {
-      const { results, draft, widths } = await importResults(file);
+      const { results, baseline, draft, widths } = await importResults(file);
       this.source = 'import';
       this.chartWidth = widths[0] ?? null;
       this.draft = draft;
       this.preset = '';
       history.replaceState(null, '', `${location.pathname}?${draftToQuery(this.draft)}`);
-      this.run.show(results, { kind: 'info', text: `Imported ${file.name}: ${results.results.length} result rows.` });
+      const rows = `${results.results.length} result rows${baseline ? ` and ${baseline.results.length} λ = 0 baseline` : ''}`;
+      this.run.show(results, baseline, { kind: 'info', text: `Imported ${file.name}: ${rows}.` });
     } catch (err) {
       this.run.say({ kind: 'error', text: `Could not import ${file.name}: ${(err as Error).message}` });
     } finally {
@@ -187,10 +188,12 @@ export class L2wdApp extends LitElement {
                   : nothing
               }
               <div class="io">
-                <button type="button" data-testid="export-json" ?disabled=${!results} @click=${() => downloadResults(results!, 'json')}>
+                <button type="button" data-testid="export-json" ?disabled=${!results} @click=${() => downloadResults(results!, baseline, 'json')}>
                   Export JSON
                 </button>
-                <button type="button" data-testid="export-csv" ?disabled=${!results} @click=${() => downloadResults(results!, 'csv')}>Export CSV</button>
+                <button type="button" data-testid="export-csv" ?disabled=${!results} @click=${() => downloadResults(results!, baseline, 'csv')}>
+                  Export CSV
+                </button>
                 <label class="file"
                   >Import JSON
                   <input type="file" data-testid="import" accept=".json,application/json" ?disabled=${phase !== 'idle'} @change=${this.onImport}
@@ -198,7 +201,11 @@ export class L2wdApp extends LitElement {
               </div>
             </l2wd-run-controls>
             <l2wd-adapter-panel .probe=${this.probe}></l2wd-adapter-panel>
-            <l2wd-explainer .optimizer=${(this.draft.optimizer as 'sgd') ?? 'sgd'}></l2wd-explainer>
+            <l2wd-explainer
+              .optimizer=${(this.draft.optimizer as 'sgd') ?? 'sgd'}
+              .schedule=${this.draft.schedule}
+              .decaySchedule=${this.draft.decaySchedule}
+            ></l2wd-explainer>
           </div>
         </div>
         ${

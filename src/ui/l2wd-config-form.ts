@@ -4,6 +4,7 @@ import { live } from 'lit/directives/live.js';
 import type { Backend } from '../model/config';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS } from '../model/config';
 import { fmtNum } from '../bench/format';
+import { DECAY_SCHEDULES, SCHEDULES } from '../model/schedule';
 import { PRESETS } from './presets';
 import type { DraftErrors, RunDraft, SweepSkip } from './run-draft';
 import { panelStyles } from './shared-styles';
@@ -15,6 +16,8 @@ export interface DraftChangeDetail {
 }
 
 const OPTIMIZER_LABEL: Record<string, string> = { sgd: 'SGD', momentum: 'SGD + momentum', adam: 'Adam' };
+const SCHEDULE_LABEL: Record<string, string> = { constant: 'constant', step: 'step (× γ every S steps)', cosine: 'cosine (to 0 over the run)' };
+const DECAY_LABEL: Record<string, string> = { tracks: 'tracks the schedule: α_t = η_t·λ', fixed: 'fixed: α = η_0·λ' };
 const BACKEND_TEXT: Record<Backend, string> = {
   gpu: 'GPU (WGSL)',
   cpu: 'CPU (fast, float32)',
@@ -203,7 +206,12 @@ export class L2wdConfigForm extends LitElement {
     </div>`;
   }
 
-  private select(key: 'optimizer' | 'activation' | 'loss', label: string, options: readonly string[], names: Record<string, string> = {}) {
+  private select(
+    key: 'optimizer' | 'activation' | 'loss' | 'schedule' | 'decaySchedule',
+    label: string,
+    options: readonly string[],
+    names: Record<string, string> = {},
+  ) {
     const error = this.errors[key];
     return html`<div class="field">
       <label for=${key}>${label}</label>
@@ -227,8 +235,10 @@ export class L2wdConfigForm extends LitElement {
     if (!Number.isFinite(lr) || !Number.isFinite(lambda) || this.draft.lr.trim() === '' || this.draft.lambda.trim() === '')
       return html`α = η·λ appears here once η and λ are numbers.`;
     const alpha = lr * lambda;
-    return html`α = η·λ = <strong data-testid="alpha">${fmtNum(alpha, 3)}</strong> per step. PyTorch <code class="nowrap">AdamW(weight_decay=α/η)</code> =
-      <strong>${fmtNum(lambda, 3)}</strong>.`;
+    const scheduled =
+      this.draft.schedule !== 'constant' ? (this.draft.decaySchedule === 'tracks' ? ' at step 1, then η_t·λ' : ' at every step') : ' per step';
+    return html`α = η·λ = <strong data-testid="alpha">${fmtNum(alpha, 3)}</strong>${scheduled}. PyTorch
+      <code class="nowrap">AdamW(weight_decay=α/η)</code> = <strong>${fmtNum(lambda, 3)}</strong>.`;
   }
 
   override render() {
@@ -273,6 +283,9 @@ export class L2wdConfigForm extends LitElement {
             ${this.text('lambda', 'L2 coefficient λ', { hint: html`<span class="alpha" aria-live="polite">${this.alphaNote()}</span>` })}
             ${d.optimizer === 'momentum' ? this.text('momentum', 'Momentum μ') : nothing}
             ${d.optimizer === 'adam' ? html`${this.text('beta1', 'β1')} ${this.text('beta2', 'β2')} ${this.text('eps', 'ε')}` : nothing}
+            ${this.select('schedule', 'Learning-rate schedule', SCHEDULES, SCHEDULE_LABEL)}
+            ${d.schedule === 'step' || this.errors.stepEvery || this.errors.stepGamma ? html`${this.text('stepEvery', 'Every S steps', { inputmode: 'numeric' })} ${this.text('stepGamma', 'Factor γ')}` : nothing}
+            ${d.schedule !== 'constant' || this.errors.decaySchedule ? this.select('decaySchedule', 'Decay under the schedule', DECAY_SCHEDULES, DECAY_LABEL) : nothing}
           </div>
           <div class="checks" style="margin-top: 0.6rem">
             <label

@@ -66,6 +66,9 @@ export class L2wdExplainer extends LitElement {
 
   /** The optimizer of the current configuration (its paragraph opens first). */
   @property() optimizer: OptimizerName = 'sgd';
+  /** The configuration's learning-rate schedule and decay convention: the schedule paragraph says which one runs. */
+  @property() schedule: string = 'constant';
+  @property() decaySchedule: string = 'tracks';
 
   override render() {
     return html`<section class="card" aria-labelledby="explain-h" data-testid="explainer">
@@ -106,6 +109,34 @@ export class L2wdExplainer extends LitElement {
           ><mi>η</mi><mi>λ</mi><mo stretchy="false">)</mo><mi>w</mi><mo>−</mo><mi>η</mi><mi>g</mi></math
         >. With <math><mi>α</mi><mo>=</mo><mi>η</mi><mo>·</mo><mi>λ</mi></math> that is the decay rule, term for term: under plain SGD the two give the
         same weights at every step, up to floating-point rounding (Loshchilov &amp; Hutter 2019, Proposition 1).
+      </p>
+      <p data-testid="schedule-note">
+        <strong>Under a learning-rate schedule</strong> (step or cosine, η<sub>t</sub> changing with the step t) the pairing holds step by step only if the
+        decay follows the rate,
+        <math
+          ><msub><mi>α</mi><mi>t</mi></msub
+          ><mo>=</mo><msub><mi>η</mi><mi>t</mi></msub
+          ><mo>·</mo><mi>λ</mi></math
+        >
+        ("decay tracks the schedule", the decoupled form of Loshchilov &amp; Hutter's Algorithm 1). A fixed
+        <math
+          ><mi>α</mi><mo>=</mo><msub><mi>η</mi><mn>0</mn></msub
+          ><mo>·</mo><mi>λ</mi></math
+        >
+        decays by
+        <math
+          ><mo stretchy="false">(</mo><msub><mi>η</mi><mn>0</mn></msub
+          ><mo>−</mo><msub><mi>η</mi><mi>t</mi></msub
+          ><mo stretchy="false">)</mo><mi>λ</mi><mi>w</mi></math
+        >
+        more than L2 at every step, so even plain SGD parts.
+        <span data-testid="schedule-running"
+          >${
+            this.schedule === 'constant'
+              ? 'This configuration keeps η constant: both conventions are the same.'
+              : `This configuration runs the ${this.schedule} schedule with ${this.decaySchedule === 'tracks' ? 'decay tracking it (α_t = η_t·λ)' : 'a fixed α = η_0·λ'}.`
+          }</span
+        >
       </p>
       <p>
         <strong>Why momentum breaks it.</strong> The L2 term enters the velocity,

@@ -81,19 +81,7 @@ export class L2wdResultsTable extends LitElement {
             >
             each, as docs/RULES.md counts them) over the median step time; bias, activation, loss and update take time but are not counted.
           </caption>
-          <thead>
-            <tr>
-              <th scope="col">${sweep ? 'width' : ''}</th>
-              <th scope="col">backend</th>
-              <th scope="col">variant</th>
-              <th scope="col">step time (p10–p90)</th>
-              <th scope="col">samples/s</th>
-              <th scope="col">GFLOP/s (matmul only)</th>
-              <th scope="col">train loss</th>
-              <th scope="col">val. loss</th>
-              <th scope="col">status</th>
-            </tr>
-          </thead>
+          ${headRow(sweep, ['backend', 'variant', 'step time (p10–p90)', 'samples/s', 'GFLOP/s (matmul only)', 'train loss', 'val. loss', 'status'])}
           <tbody>
             ${r.results.map((row) => {
               const bad = nonFiniteStep(row);
@@ -137,18 +125,7 @@ export class L2wdResultsTable extends LitElement {
                   − W<sup>Q</sup>| / max|W<sup>Q</sup>|; norm gap |‖W<sup>P</sup>‖ − ‖W<sup>Q</sup>‖| / ‖W<sup>Q</sup>‖; floor: the same gaps between the
                   decay run and its one-ulp twin; ratio: the pair's largest gap over its floor.
                 </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">${sweep ? 'width' : ''}</th>
-                    <th scope="col">P</th>
-                    <th scope="col">Q</th>
-                    <th scope="col">weight gap</th>
-                    <th scope="col">norm gap</th>
-                    <th scope="col">floor (weight / norm)</th>
-                    <th scope="col">ratio</th>
-                    <th scope="col">verdict</th>
-                  </tr>
-                </thead>
+                ${headRow(sweep, ['P', 'Q', 'weight gap', 'norm gap', 'floor (weight / norm)', 'ratio', 'verdict'])}
                 <tbody>
                   ${r.agreement.map(
                     (g) =>
@@ -179,6 +156,16 @@ export class L2wdResultsTable extends LitElement {
 /** A note that replaces "ok": the row stopped before its planned steps ("cancelled after 40 of 200 steps"). */
 function stoppedEarly(note: string | null | undefined): note is string {
   return !!note && /^(cancelled|stopped)/.test(note);
+}
+
+/** A table's column heads: the width column (named in a sweep), then `names`. */
+function headRow(sweep: boolean, names: readonly string[]) {
+  return html`<thead>
+    <tr>
+      <th scope="col">${sweep ? 'width' : ''}</th>
+      ${names.map((name) => html`<th scope="col">${name}</th>`)}
+    </tr>
+  </thead>`;
 }
 
 declare global {

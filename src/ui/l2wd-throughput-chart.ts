@@ -5,6 +5,7 @@ import type { BenchResults } from '../bench/results';
 import type { ThroughputMetric } from './chart-data';
 import { BACKEND_LABEL, METRIC_LABEL, crossover, metricOf, timedBackends, widthsOf } from './chart-data';
 import { fmtMs, fmtNum } from '../bench/format';
+import { scaleToggle, scaleToggleStyles } from './scale-toggle';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
 import { DASH, UplotController, axis, logTick, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 
@@ -18,6 +19,7 @@ export class L2wdThroughputChart extends LitElement {
     panelStyles,
     uplotStyles,
     chartLayoutStyles,
+    scaleToggleStyles,
     css`
       .head {
         display: flex;
@@ -25,12 +27,6 @@ export class L2wdThroughputChart extends LitElement {
         justify-content: space-between;
         align-items: baseline;
         gap: 0.5rem;
-      }
-      .scale {
-        display: inline-flex;
-        gap: 0.3rem;
-        align-items: center;
-        font-size: 0.85rem;
       }
       .metric {
         display: inline-flex;
@@ -158,15 +154,7 @@ export class L2wdThroughputChart extends LitElement {
                       html`<button type="button" aria-pressed=${String(this.metric === m)} @click=${() => (this.metric = m)}>${METRIC_LABEL[m]}</button>`,
                   )}
                 </div>
-                <label class="scale"
-                  ><input
-                    type="checkbox"
-                    data-testid="log-y"
-                    .checked=${this.logY}
-                    @change=${(e: Event) => (this.logY = (e.target as HTMLInputElement).checked)}
-                  />
-                  log y axis</label
-                >`
+                ${scaleToggle('log-y', 'log y axis', this.logY, (log) => (this.logY = log))}`
             : nothing
         }
       </div>

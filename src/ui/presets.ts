@@ -13,6 +13,8 @@ export interface Preset {
 }
 
 const base = DEFAULT_CONFIG as MlpConfig;
+/** The schedule presets' shared run: the small tanh MLP, η = 0.05 falling to 0 by cosine, λ = 0.01 (α_0 = 5e-4). */
+const SCHEDULE_PRESET: Partial<MlpConfig> = { lr: 0.05, lambda: 0.01, schedule: 'cosine' };
 
 export const PRESETS: readonly Preset[] = [
   {
@@ -26,6 +28,20 @@ export const PRESETS: readonly Preset[] = [
     label: 'Adam · same MLP',
     blurb: 'The same network under Adam: L2 and decoupled decay (AdamW) part ways.',
     draft: draftFromConfig({ ...base, optimizer: 'adam' }, { backends: ['gpu', 'cpu'] }),
+  },
+  // A pair: the same cosine schedule under SGD, with decay that tracks η_t and with a fixed α. Measured
+  // (docs/BENCHMARKS.md, "Schedules"): tracks "the same map" at ≈ 0.003× the rounding floor, fixed "drift" at ≈ 2000×.
+  {
+    id: 'cosine-tracks',
+    label: 'Cosine η · decay tracks',
+    blurb: 'SGD with a cosine schedule, decay α_t = η_t·λ following it: still the same map as L2. Then try “Cosine η · fixed α”.',
+    draft: draftFromConfig({ ...base, ...SCHEDULE_PRESET, decaySchedule: 'tracks' }, { backends: ['gpu', 'cpu'] }),
+  },
+  {
+    id: 'cosine-fixed',
+    label: 'Cosine η · fixed α',
+    blurb: 'The same SGD run with a fixed α = η_0·λ: as η_t falls, decay shrinks the weights more than L2 does, and they part.',
+    draft: draftFromConfig({ ...base, ...SCHEDULE_PRESET, decaySchedule: 'fixed' }, { backends: ['gpu', 'cpu'] }),
   },
   {
     id: 'large',

@@ -44,10 +44,10 @@ export class RunController implements ReactiveController {
     this.abort?.abort();
   }
 
-  /** Results from elsewhere (an imported file): shown, no run. */
-  show(results: BenchResults, message: RunMessage): void {
+  /** Results from elsewhere (an imported file, with its λ = 0 baseline if it has one): shown, no run. */
+  show(results: BenchResults, baseline: BenchResults | undefined, message: RunMessage): void {
     this.results = results;
-    this.baseline = undefined;
+    this.baseline = baseline;
     this.progress = undefined;
     this.message = message;
     this.host.requestUpdate();

@@ -8,6 +8,7 @@ import type { Backend, MlpConfig } from '../model/config';
 import {
   ACTIVATIONS,
   BACKENDS,
+  DATASETS,
   DEFAULT_CONFIG,
   LOSSES,
   MAX_WIDTH,
@@ -20,6 +21,7 @@ import {
 import { checkGpuFit } from '../bench/backends';
 import { cpuSizeProblem, sweepError, sweepLayers } from '../bench/run-plan';
 import { CPU_MAX_PARAMETERS } from '../model/cpu-limits';
+import { DECAY_SCHEDULES, SCHEDULES } from '../model/schedule';
 
 /** Every field as the user typed it; checkboxes as booleans. */
 export interface RunDraft {
@@ -39,6 +41,13 @@ export interface RunDraft {
   regularizeBias: boolean;
   trainBatches: string;
   noise: string;
+  schedule: string;
+  stepEvery: string;
+  stepGamma: string;
+  decaySchedule: string;
+  dataset: string;
+  trainSize: string;
+  validationSize: string;
   backends: Backend[];
   /** Hidden widths to sweep ("" for a single run). */
   sweep: string;
@@ -70,7 +79,23 @@ export interface FitLimits {
   maxStorageBufferBindingSize: number;
 }
 
-const NUMERIC = ['batch', 'steps', 'lr', 'lambda', 'momentum', 'beta1', 'beta2', 'eps', 'seed', 'trainBatches', 'noise'] as const;
+const NUMERIC = [
+  'batch',
+  'steps',
+  'lr',
+  'lambda',
+  'momentum',
+  'beta1',
+  'beta2',
+  'eps',
+  'seed',
+  'trainBatches',
+  'noise',
+  'stepEvery',
+  'stepGamma',
+  'trainSize',
+  'validationSize',
+] as const;
 
 /** The CPU size rule lives in src/model/cpu-limits.ts; re-exported for this module's users. */
 export { CPU_MAX_PARAMETERS };
@@ -93,6 +118,13 @@ export function draftFromConfig(config: MlpConfig, extra: Partial<Pick<RunDraft,
     regularizeBias: config.regularizeBias,
     trainBatches: String(config.trainBatches),
     noise: String(config.noise),
+    schedule: config.schedule,
+    stepEvery: String(config.stepEvery),
+    stepGamma: String(config.stepGamma),
+    decaySchedule: config.decaySchedule,
+    dataset: config.dataset,
+    trainSize: String(config.trainSize),
+    validationSize: String(config.validationSize),
     backends: extra.backends ?? ['gpu', 'cpu'],
     sweep: extra.sweep ?? '',
     baseline: extra.baseline ?? true,
@@ -116,6 +148,9 @@ export function checkDraft(draft: RunDraft, limits: FitLimits | null): { request
     activation: draft.activation,
     loss: draft.loss,
     regularizeBias: draft.regularizeBias,
+    schedule: draft.schedule,
+    decaySchedule: draft.decaySchedule,
+    dataset: draft.dataset,
   };
   for (const k of NUMERIC) input[k] = parseNumber(draft[k]);
   for (const e of configErrors(input)) errors[e.field as keyof RunDraft] = e.message;
@@ -134,9 +169,10 @@ export function checkDraft(draft: RunDraft, limits: FitLimits | null): { request
   }
   if (draft.backends.length === 0) errors.backends = 'backends: tick at least one of GPU, CPU, reference';
 
-  if (!errors.layers && !errors.batch && !errors.trainBatches && !errors.optimizer && !errors.backends) {
+  const shapeFields = ['layers', 'batch', 'trainBatches', 'optimizer', 'backends', 'dataset', 'trainSize', 'validationSize'] as const;
+  if (!shapeFields.some((k) => errors[k])) {
     const layers = input.layers as number[];
-    const shape = { batch: input.batch as number, trainBatches: input.trainBatches as number, optimizer: input.optimizer as MlpConfig['optimizer'] };
+    const shape = { ...(input as Pick<MlpConfig, 'batch' | 'trainBatches' | 'optimizer' | 'dataset' | 'trainSize' | 'validationSize'>) };
     // The GPU engine's own plan of its buffers, and the runner's CPU size rule: the form and the run agree.
     const why = (backend: Backend, hidden: number[]): string | null =>
       backend === 'gpu' ? limits && checkGpuFit({ ...shape, layers: hidden }, limits) : cpuSizeProblem(hidden, { cpuMaxParameters: CPU_MAX_PARAMETERS });
@@ -180,6 +216,13 @@ const QUERY_TEXT_KEYS = [
   'seed',
   'trainBatches',
   'noise',
+  'schedule',
+  'stepEvery',
+  'stepGamma',
+  'decaySchedule',
+  'dataset',
+  'trainSize',
+  'validationSize',
   'sweep',
 ] as const;
 /** Every key the page's URL query reads (the fuzz test draws from these). */
@@ -201,6 +244,15 @@ export function draftToQuery(draft: RunDraft): string {
   if (draft.regularizeBias !== DEFAULT_DRAFT.regularizeBias) q.set('regularizeBias', String(draft.regularizeBias));
   if (draft.trainBatches.trim() !== DEFAULT_DRAFT.trainBatches) q.set('trainBatches', draft.trainBatches.trim());
   if (draft.noise.trim() !== DEFAULT_DRAFT.noise) q.set('noise', draft.noise.trim());
+  // The schedule when it is not constant, with its settings; the decay convention when not the default.
+  if (draft.schedule !== DEFAULT_DRAFT.schedule) q.set('schedule', draft.schedule);
+  for (const k of ['stepEvery', 'stepGamma'] as const) if (draft.schedule === 'step' || draft[k].trim() !== DEFAULT_DRAFT[k]) q.set(k, draft[k].trim());
+  if (draft.decaySchedule !== DEFAULT_DRAFT.decaySchedule) q.set('decaySchedule', draft.decaySchedule);
+  // The dataset and its sizes when it is MNIST (the teacher does not read the sizes).
+  if (draft.dataset !== DEFAULT_DRAFT.dataset) {
+    q.set('dataset', draft.dataset);
+    for (const k of ['trainSize', 'validationSize'] as const) q.set(k, draft[k].trim());
+  }
   if (!draft.baseline) q.set('baseline', '0');
   return q.toString();
 }
@@ -243,7 +295,14 @@ export function queryNotices(search: string): string[] {
       .map((s) => s.trim())
       .filter((s) => s && !(BACKENDS as readonly string[]).includes(s)) ?? [];
   if (badBackends.length) notices.push(`backend ${badBackends.map((b) => JSON.stringify(b)).join(', ')} dropped (known: ${BACKENDS.join(', ')})`);
-  const choices = { optimizer: OPTIMIZERS, activation: ACTIVATIONS, loss: LOSSES } as const;
+  const choices = {
+    optimizer: OPTIMIZERS,
+    activation: ACTIVATIONS,
+    loss: LOSSES,
+    schedule: SCHEDULES,
+    decaySchedule: DECAY_SCHEDULES,
+    dataset: DATASETS,
+  } as const;
   for (const [key, allowed] of Object.entries(choices)) {
     const v = q.get(key);
     if (v !== null && !(allowed as readonly string[]).includes(v)) notices.push(`${key} = ${JSON.stringify(v)} is not one of ${allowed.join(', ')}`);

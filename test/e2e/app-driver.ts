@@ -1,10 +1,38 @@
 /** Small verbs for driving <l2wd-app> in the e2e tests (Playwright locators pierce shadow roots). */
-import type { Page } from 'playwright-core';
-import { requireAdapter } from './harness';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import type { StaticServer } from './harness';
+import { requireAdapter, watchErrors } from './harness';
 
 export async function openApp(page: Page, baseUrl: string, query = ''): Promise<void> {
   await page.goto(`${baseUrl}/${query ? `?${query}` : ''}`);
   await requireAdapter(page);
+}
+
+/** A new page of the served app at `query` (a 1280×900 window unless told), its page and console errors collected from the start. */
+export async function openWatched(
+  app: { readonly server: StaticServer; readonly browser: Browser },
+  query = '',
+  options: { viewport?: { width: number; height: number }; acceptDownloads?: boolean } = {},
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 }, ...options });
+  const errors = watchErrors(page);
+  await openApp(page, app.server.url, query);
+  return { page, errors };
+}
+
+/** Clicks the export button `testId` ("export-json", "export-csv") and returns the downloaded file's text. */
+export async function exported(page: Page, testId: string): Promise<{ path: string; text: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-testid="${testId}"]`).click()]);
+  const path = await download.path();
+  return { path, text: readFileSync(path, 'utf8') };
+}
+
+/** The loss chart's series labels, in drawing order ("CPU L2", "CPU λ = 0", …). */
+export async function lossLabels(page: Page): Promise<string[]> {
+  return page
+    .locator('l2wd-loss-chart')
+    .evaluate((el) => (el as HTMLElementTagNameMap['l2wd-loss-chart']).chart.chart!.series.slice(1).map((s) => String(s.label)));
 }
 
 export async function runs(page: Page): Promise<number> {

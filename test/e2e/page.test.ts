@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { openApp, preset, runAndWait, runs } from './app-driver';
-import { ROOT, screenshot, useServedApp, watchErrors } from './harness';
+import { openApp, openWatched, preset, runAndWait, runs } from './app-driver';
+import { ROOT, screenshot, useServedApp } from './harness';
 
 const app = useServedApp();
 
@@ -24,9 +24,7 @@ function focused(page: Page): Promise<string> {
 
 describe('sweep over the limits', () => {
   it('a width that fits nothing is skipped with its reason and the other widths run', async () => {
-    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = watchErrors(page);
-    await openApp(page, app.server.url, 'layers=8,16,16,4&batch=8&steps=6&backend=gpu,cpu&sweep=8,16,32768&baseline=0');
+    const { page, errors } = await openWatched(app, 'layers=8,16,16,4&batch=8&steps=6&backend=gpu,cpu&sweep=8,16,32768&baseline=0');
     await expect(page.locator('l2wd-config-form [data-testid="sweep-skips"]').innerText()).resolves.toMatch(/Width 32768 is skipped on gpu: .*GiB/);
     expect(await page.locator('[data-testid="start"]').isEnabled()).toBe(true);
     expect(await runAndWait(page)).toMatch(/^Done/);
@@ -51,9 +49,7 @@ describe('sweep over the limits', () => {
 
 describe('the form', () => {
   it('Enter in a field starts the run; focus moves to Cancel, and back to Start after', async () => {
-    const page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = watchErrors(page);
-    await openApp(page, app.server.url, 'layers=8,16,4&batch=8&steps=200&backend=cpu&baseline=0');
+    const { page, errors } = await openWatched(app, 'layers=8,16,4&batch=8&steps=200&backend=cpu&baseline=0', { viewport: { width: 1280, height: 800 } });
     // Start is above the fold at 1280×800.
     const box = await page.locator('[data-testid="start"]').boundingBox();
     expect(box!.y + box!.height).toBeLessThanOrEqual(800);
@@ -112,9 +108,7 @@ describe('the form', () => {
 
 describe('charts you can read', () => {
   it('baseline under L2 and decay, integer step ticks, legend toggles by keyboard, a log/linear switch', async () => {
-    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = watchErrors(page);
-    await openApp(page, app.server.url, 'layers=8,16,4&batch=8&steps=5&backend=gpu');
+    const { page, errors } = await openWatched(app, 'layers=8,16,4&batch=8&steps=5&backend=gpu');
     expect(await runAndWait(page)).toMatch(/^Done/);
     const loss = await page.locator('l2wd-loss-chart').evaluate((el) => {
       const u = (el as HTMLElementTagNameMap['l2wd-loss-chart']).chart.chart!;

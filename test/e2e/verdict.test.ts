@@ -40,6 +40,9 @@ describe('the verdict on every preset (reduced steps)', () => {
   it.each([
     ['sgd', '60', /^the same map/, /^(same|identical)$/],
     ['adam', '60', /^they drift: norm gap [\d.e+]+× the rounding floor/, /^drift$/],
+    // The schedule pair (docs/RULES.md, Schedules): under SGD with cosine η, decay that tracks η_t is L2's map; a fixed α is not.
+    ['cosine-tracks', '60', /^the same map/, /^(same|identical)$/],
+    ['cosine-fixed', '60', /^they drift: norm gap [\d.e+]+× the rounding floor — α is fixed at η_0·λ while η_t follows the schedule/, /^drift$/],
     ['large', '4', /^the same map/, /^(same|identical)$/],
     ['sweep', '2', /^the same map/, /^(same|identical)$/],
   ] as const)(
@@ -64,6 +67,23 @@ describe('the verdict on every preset (reduced steps)', () => {
     },
     RUN_MS + 20_000,
   );
+
+  it('the schedule presets say which decay convention runs, in the explainer and beside the verdict', async () => {
+    const { page, errors } = await freshPage();
+    const note = (id: string) => page.locator(`[data-testid="${id}"]`).innerText();
+    expect(await note('schedule-running')).toMatch(/keeps η constant/);
+    await preset(page, 'cosine-tracks');
+    expect(await note('schedule-running')).toBe('This configuration runs the cosine schedule with decay tracking it (α_t = η_t·λ).');
+    await preset(page, 'cosine-fixed');
+    expect(await note('schedule-running')).toBe('This configuration runs the cosine schedule with a fixed α = η_0·λ.');
+    await setField(page, 'steps', '20');
+    expect(await runAndWait(page, RUN_MS)).toMatch(/^Done/);
+    expect(await note('pairing-note')).toMatch(
+      /^Schedule cosine: η_t from 0.05 down to 0 over 20 steps; decay fixed, α = η_0·λ = 0.0005\.\s+Plain SGD with a fixed α/,
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 
   it('a diverged run reads neither "same map" nor "drift"', async () => {
     const { page, errors } = await freshPage('layers=8,16,4&batch=8&steps=20&lr=1000000&activation=relu&backend=gpu,cpu&baseline=0');

@@ -5,7 +5,9 @@
  * points and grids over the limits refused before anything is allocated.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReferenceTrainer } from '../../src/cpu/reference';
+import { buildDataset } from '../../src/bench/datasets';
+import { readMnistFile } from '../../src/cli/mnist-file';
+import { createReferenceTrainer, forward } from '../../src/cpu/reference';
 import type { AcquiredDevice } from '../../src/gpu/device';
 import { createGpuGridTrainer } from '../../src/gpu/grid-trainer';
 import { createGpuTrainer } from '../../src/gpu/gpu-trainer';
@@ -107,6 +109,119 @@ describe(`GPU grid of 5 models vs the float64 reference of each, ${STEPS} steps`
   });
 });
 
+describe('under a schedule (70 steps: two submits), each model with η_t = η·m_t and α_t per the convention', () => {
+  it.each([
+    ['cosine', 'tracks', 'sgd', 'l2'],
+    ['cosine', 'tracks', 'adam', 'decay'],
+    ['step', 'fixed', 'momentum', 'decay'],
+    ['step', 'tracks', 'adam', 'l2'],
+  ] as const)('%s, decay %s, %s/%s: models 0, 2, 4 against the reference', async (schedule, decaySchedule, optimizer, variant) => {
+    await scoped(async () => {
+      const config = validateConfig({ ...gridConfig(optimizer, 'tanh', 'mse'), steps: 70, schedule, decaySchedule, stepEvery: 20, stepGamma: 0.5 });
+      const points = pointsFor(optimizer);
+      const data = makeDataset(config);
+      const grid = await createGpuGridTrainer(gpu.device, config, variant, data, points);
+      try {
+        await grid.train(70);
+        for (const g of CHECKED) {
+          const reference = createReferenceTrainer(pointConfig(config, variant, points[g]), variant, data);
+          await reference.train(70);
+          const gaps = agreement((await grid.getParameters(g)).weights, (await reference.getParameters()).weights);
+          gaps.weightGap.forEach((gap, l) => expect(gap, `model ${g} layer ${l + 1}`).toBeLessThanOrEqual(PARITY_TOLERANCE));
+          reference.dispose();
+        }
+      } finally {
+        grid.dispose();
+      }
+    });
+  });
+
+  it('the schedule moves the trajectory (a step schedule is not the constant one)', async () => {
+    await scoped(async () => {
+      const base = gridConfig('sgd', 'tanh', 'mse');
+      const data = makeDataset(base);
+      const finals: Float64Array[][] = [];
+      for (const schedule of ['constant', 'step'] as const) {
+        const grid = await createGpuGridTrainer(
+          gpu.device,
+          validateConfig({ ...base, schedule, stepEvery: 10, stepGamma: 0.1 }),
+          'l2',
+          data,
+          pointsFor('sgd'),
+        );
+        await grid.train(40);
+        finals.push((await grid.getParameters(4)).weights);
+        grid.dispose();
+      }
+      expect(agreement(finals[0], finals[1]).weightGap[0]).toBeGreaterThan(1e-3);
+    });
+  });
+});
+
+describe('validation loss and accuracy per model, MNIST, 100 validation rows = 7 chunks of 13 + 9', () => {
+  it.each(['l2', 'decay'] as const)('%s: models 0, 2, 4 against the reference, counts within its near ties', async (variant) => {
+    await scoped(async () => {
+      const config = validateConfig({
+        dataset: 'mnist',
+        layers: [784, 19, 10],
+        loss: 'ce',
+        activation: 'relu',
+        batch: 13,
+        trainSize: 39,
+        validationSize: 100,
+        lr: 0.1,
+        seed: 5,
+      });
+      const points = pointsFor('sgd').map((p) => ({ ...p, lr: 2 * p.lr }));
+      const data = buildDataset(config, readMnistFile());
+      const grid = await createGpuGridTrainer(gpu.device, config, variant, data, points);
+      try {
+        await grid.train(20);
+        const evaluations = await grid.evaluate();
+        for (const g of CHECKED) {
+          const reference = createReferenceTrainer(pointConfig(config, variant, points[g]), variant, data);
+          await reference.train(20);
+          const losses = await reference.losses();
+          const e = evaluations[g];
+          expect(Math.abs(e.train - losses.train) / losses.train, `model ${g} train loss`).toBeLessThan(1e-4);
+          expect(Math.abs(e.validation - losses.validation) / losses.validation, `model ${g} validation loss`).toBeLessThan(1e-4);
+          // Rows whose reference top two logits lie within 1e-4: float32 may order them either way.
+          const z = forward(config.layers, config.activation, config.loss, await reference.getParameters(), data.validation.x, 100).z.at(-1)!;
+          let nearTies = 0;
+          for (let r = 0; r < 100; r++) {
+            const row = Array.from(z.subarray(r * 10, r * 10 + 10)).sort((a, b) => b - a);
+            if (row[0] - row[1] < 1e-4) nearTies++;
+          }
+          expect(
+            Math.abs(e.validationAccuracy - losses.validationAccuracy) * 100,
+            `model ${g} accuracy ${e.validationAccuracy} vs ${losses.validationAccuracy}`,
+          ).toBeLessThanOrEqual(nearTies + 1e-9);
+          expect(Math.abs(e.validationAccuracy * 100 - Math.round(e.validationAccuracy * 100))).toBeLessThan(1e-6);
+          reference.dispose();
+        }
+        // Trained, and not all alike: some model classifies better than chance, and the models differ.
+        expect(Math.max(...evaluations.map((e) => e.validationAccuracy))).toBeGreaterThan(0.2);
+        expect(new Set(evaluations.map((e) => e.validation)).size).toBe(points.length);
+      } finally {
+        grid.dispose();
+      }
+    });
+  });
+
+  it('MSE has no accuracy: NaN for every model', async () => {
+    await scoped(async () => {
+      const config = gridConfig('sgd', 'tanh', 'mse');
+      const grid = await createGpuGridTrainer(gpu.device, config, 'l2', makeDataset(config), pointsFor('sgd'));
+      try {
+        await grid.train(2);
+        for (const e of await grid.evaluate()) expect(e.validationAccuracy).toBeNaN();
+      } finally {
+        grid.dispose();
+      }
+    });
+  });
+});
+
 describe('a grid of one model', () => {
   it.each(['l2', 'decay'] as const)('equals the single-model GPU trainer bit for bit (momentum, %s, 70 steps: two submits)', async (variant) => {
     await scoped(async () => {
@@ -121,7 +236,7 @@ describe('a grid of one model', () => {
         p.weights.forEach((w, l) => expect(Array.from(w), `layer ${l + 1} weights`).toEqual(Array.from(q.weights[l])));
         p.biases.forEach((b, l) => expect(Array.from(b), `layer ${l + 1} biases`).toEqual(Array.from(q.biases[l])));
         const [[e], losses] = [await grid.evaluate(), await single.losses()];
-        expect([e.train, e.validation]).toEqual([losses.train, losses.validation]);
+        expect([e.train, e.validation, e.validationAccuracy]).toEqual([losses.train, losses.validation, losses.validationAccuracy]);
       } finally {
         grid.dispose();
         single.dispose();

@@ -13,6 +13,7 @@ import { LossPass } from '../../src/gpu/passes/loss-pass';
 import { NormsPass } from '../../src/gpu/passes/norms-pass';
 import { meanLoss, softmaxRows } from '../../src/cpu/reference';
 import { poisonedBuffer, readBuffer, releaseGpu, storageBuffer, withDevice } from './fixture';
+import { correctRows } from '../../src/model/accuracy';
 
 afterAll(releaseGpu);
 
@@ -162,7 +163,7 @@ describe('loss and norm reductions', () => {
         const expectedLoss = meanLoss(loss, z, y, t, B, n);
         const expectedDz = Float64Array.from(y, (v, i) => (v - t[i]) / B);
         const dz = poisonedBuffer(device, 'dz', B * n);
-        const lossOut = poisonedBuffer(device, 'lossOut', 1);
+        const lossOut = poisonedBuffer(device, 'lossOut', 2);
         const pass = new LossPass(
           kernels,
           'test.loss',
@@ -172,13 +173,15 @@ describe('loss and norm reductions', () => {
             z: storageBuffer(device, 'z', z),
             targets: storageBuffer(device, 't', t),
             dz,
-            rowLoss: poisonedBuffer(device, 'rowLoss', B),
+            rowLoss: poisonedBuffer(device, 'rowLoss', 2 * B),
             lossOut,
           },
         );
         await run(device, (p) => pass.encode(p));
         const gotDz = (await readBuffer(device, dz)).subarray(0, B * n);
-        const gotLoss = (await readBuffer(device, lossOut))[0];
+        const [gotLoss, gotRight] = await readBuffer(device, lossOut);
+        // The rows classified right, counted on the GPU (CE only; MSE has no classes).
+        expect(gotRight, `${loss} rows right`).toBe(loss === 'ce' ? correctRows(z, 0, t, 0, B, n) : 0);
         for (let i = 0; i < B * n; i++)
           expect(Math.abs(gotDz[i] - expectedDz[i]), `${loss} dZ[${i}]: ${gotDz[i]} vs ${expectedDz[i]}`).toBeLessThanOrEqual(
             1e-6 / B + 4 * n * EPS32 * Math.abs(expectedDz[i]),

@@ -58,6 +58,16 @@ describe('the verdict on the GPU at an odd size', () => {
     expect(pair.floorRatio).toBeGreaterThan(10 * SAME_MAX_RATIO);
   });
 
+  // Under a schedule (docs/RULES.md, Schedules): decay that tracks η_t is still L2's map; a fixed α = η_0·λ is not.
+  it.each(['step', 'cosine'] as const)('SGD under a %s schedule: "same" with decay tracking it, "drift" with a fixed α', async (schedule) => {
+    const run = { optimizer: 'sgd', lr: 0.05, lambda: 0.01, schedule, stepEvery: 20, stepGamma: 0.3 } as const;
+    const tracks = await gpuPair({ ...run, decaySchedule: 'tracks' });
+    expect(tracks.verdict, JSON.stringify(tracks)).toMatch(/^(same|identical)$/);
+    const fixed = await gpuPair({ ...run, decaySchedule: 'fixed' });
+    expect(fixed.verdict, JSON.stringify(fixed)).toBe('drift');
+    expect(fixed.floorRatio).toBeGreaterThan(10 * SAME_MAX_RATIO);
+  });
+
   it('a diverged run gets "diverged", never "same"', async () => {
     // NaN/Inf by the first record (step 20): the cells stop there and are compared there.
     const pair = await gpuPair({ optimizer: 'sgd', lr: 1e6, activation: 'relu' }, 20);

@@ -5,6 +5,7 @@
 import { createReferenceTrainer } from '../../src/cpu/reference';
 import type { MlpConfig, Variant } from '../../src/model/config';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS, VARIANTS, validateConfig } from '../../src/model/config';
+import { DECAY_SCHEDULES, SCHEDULES } from '../../src/model/schedule';
 import type { Dataset } from '../../src/model/data';
 import { makeDataset } from '../../src/model/data';
 import { agreement } from '../../src/model/metrics';
@@ -37,6 +38,21 @@ export function parityCases(base: Partial<MlpConfig> = {}): ParityCase[] {
           });
           cases.push({ name: `${optimizer}/${variant}/${activation}/${loss}`, config, variant });
         }
+  return cases;
+}
+
+/**
+ * Every schedule × both decay conventions × SGD and Adam × both variants, at the parity suite's odd
+ * sizes. The step schedule halves η every `stepEvery` steps, so a run of 2·stepEvery + a few steps
+ * sees three rates (and, on the GPU, 70 steps cross a submit of 64 slots mid-schedule).
+ */
+export function scheduleCases(stepEvery: number): ParityCase[] {
+  const cases: ParityCase[] = [];
+  for (const schedule of SCHEDULES)
+    for (const decaySchedule of DECAY_SCHEDULES)
+      for (const c of parityCases({ schedule, decaySchedule, stepEvery, stepGamma: 0.5 }))
+        if (c.config.optimizer !== 'momentum' && c.config.activation === (c.config.optimizer === 'sgd' ? 'tanh' : 'relu') && c.config.loss === 'ce')
+          cases.push({ ...c, name: `${schedule}/${decaySchedule}/${c.name}` });
   return cases;
 }
 

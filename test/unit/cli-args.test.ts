@@ -112,6 +112,18 @@ describe('bench CLI flags', () => {
     });
   });
 
+  test('the schedule flags set schedule, stepEvery, stepGamma and decaySchedule', () => {
+    expect(ok(['--schedule', 'step', '--step-every', '25', '--step-gamma=0.5', '--decay-schedule', 'fixed']).config).toMatchObject({
+      schedule: 'step',
+      stepEvery: 25,
+      stepGamma: 0.5,
+      decaySchedule: 'fixed',
+    });
+    expect(ok(['--schedule=cosine']).config).toMatchObject({ schedule: 'cosine', decaySchedule: 'tracks' });
+    expect(helpText()).toMatch(/--schedule NAME +learning-rate schedule η_t, constant\|step\|cosine/);
+    expect(helpText()).toMatch(/--decay-schedule NAME +tracks: α_t = η_t·λ; fixed/);
+  });
+
   test('a sweep gets the sweep budget; --max-seconds 0 means none', () => {
     expect(ok(['--sweep', '64']).maxSeconds).toBe(DEFAULT_MAX_SECONDS.sweep);
     expect(ok(['--max-seconds', '0']).maxSeconds).toBeNull();
@@ -145,6 +157,14 @@ describe('bench CLI flags', () => {
     [['--json', '-', '--csv', '-'], /both write to stdout/],
     [['--regularize-bias=maybe'], /--regularize-bias "maybe"/],
     [['extra'], /unexpected argument "extra"/],
+    [['--schedule', 'linear'], /--schedule "linear": not allowed; use one of constant, step, cosine/],
+    [['--decay-schedule', 'follow'], /--decay-schedule "follow": not allowed; use one of tracks, fixed/],
+    [['--step-every', 'ten'], /--step-every "ten": not a number \(expected a whole number/],
+    [['--step-every', '0'], /--step-every 0: must be an integer from 1 to/],
+    [['--step-every', '2.5'], /--step-every 2\.5: must be an integer from 1 to/],
+    [['--step-gamma', '0'], /--step-gamma 0: must be a number in \(0, 1\]/],
+    [['--step-gamma', '1.5'], /--step-gamma 1\.5: must be a number in \(0, 1\]/],
+    [['--step-gamma'], /--step-gamma needs a value/],
   ])('%j → usage error', (argv, message) => {
     expect(usageError(argv).message).toMatch(message);
   });
@@ -163,5 +183,34 @@ describe('bench CLI flags', () => {
     const both = usageError(['--lr', '-1', '--beta2', '1']).message;
     expect(both).toMatch(/--lr -1: must be a finite number > 0/);
     expect(both).toMatch(/--beta2 1: must be a number in \[0, 1\)/);
+  });
+});
+
+describe('bench CLI: the dataset flags', () => {
+  test('--dataset mnist takes 784,128,10 and ce unless given, and the sizes as typed', () => {
+    const o = ok(['--dataset', 'mnist', '--train-size=1024', '--validation-size', '5000']);
+    expect(o.config).toMatchObject({ dataset: 'mnist', layers: [784, 128, 10], loss: 'ce', trainSize: 1024, validationSize: 5000 });
+    expect(ok(['--dataset', 'mnist', '--layers', '784,512,512,10', '--batch', '100', '--train-size', '1000']).config).toMatchObject({
+      layers: [784, 512, 512, 10],
+      trainSize: 1000,
+    });
+    expect(ok(['--dataset', 'mnist', '--sweep', '64']).config.layers).toEqual([784, 1024, 1024, 10]);
+  });
+
+  test.each([
+    [['--dataset', 'cifar'], '--dataset "cifar": not allowed; use one of teacher, mnist'],
+    [['--dataset', 'mnist', '--loss', 'mse'], '--loss "mse": with dataset mnist must be ce'],
+    [['--dataset', 'mnist', '--layers', '16,32,8'], '--layers [16, 32, 8]: with dataset mnist must start at 784'],
+    [['--dataset', 'mnist', '--train-size', '1000'], '--train-size 1000: with dataset mnist must be a multiple of batch (32), e.g. 992 or 1024'],
+    [['--dataset', 'mnist', '--train-size', '5024', '--validation-size', '5000'], '--validation-size 5000: with trainSize 5024 must be at most 4976'],
+    [['--train-size', 'many'], '--train-size "many": not a number (expected a whole number, e.g. 64)'],
+    [['--validation-size', '0'], '--validation-size 0: must be an integer from 1 to 10000'],
+    [['--validation-size'], '--validation-size needs a value'],
+  ])('%j: one message naming the flag and what is allowed', (argv, message) => {
+    expect(usageError(argv).message).toContain(message);
+  });
+
+  test('--help lists the dataset flags', () => {
+    for (const flag of ['--dataset', '--train-size', '--validation-size']) expect(helpText()).toContain(flag);
   });
 });

@@ -15,6 +15,9 @@ describe('validateConfig', () => {
   it('accepts the defaults and fills unset fields from them', () => {
     expect(validateConfig({})).toEqual(DEFAULT_CONFIG);
     expect(validateConfig({ layers: [784, 1024, 10] }).layers).toEqual([784, 1024, 10]);
+    // A file written before schedules existed: constant η, decay tracking it (the old result).
+    expect(validateConfig({ lr: 0.05 })).toMatchObject({ schedule: 'constant', decaySchedule: 'tracks' });
+    expect(validateConfig({ schedule: 'step', stepEvery: 1, stepGamma: 1, decaySchedule: 'fixed' })).toMatchObject({ stepEvery: 1, stepGamma: 1 });
   });
 
   // Each bad value, with the words its message must contain: the field, the value, what is allowed.
@@ -43,6 +46,13 @@ describe('validateConfig', () => {
     ['unknown optimizer', { optimizer: 'rmsprop' }, ['optimizer = "rmsprop"', 'sgd, momentum, adam']],
     ['a number given as text', { batch: '32' }, ['batch = "32"']],
     ['an unknown field', { lamda: 0.1 }, ['lamda', 'unknown setting']],
+    ['an unknown schedule', { schedule: 'linear' }, ['schedule = "linear"', 'constant, step, cosine']],
+    ['stepEvery 0', { stepEvery: 0 }, ['stepEvery = 0', 'integer from 1']],
+    ['a fractional stepEvery', { stepEvery: 2.5 }, ['stepEvery = 2.5', 'integer from 1']],
+    ['stepGamma 0', { stepGamma: 0 }, ['stepGamma = 0', '(0, 1]']],
+    ['stepGamma above 1', { stepGamma: 1.5 }, ['stepGamma = 1.5', '(0, 1]']],
+    ['stepGamma NaN', { stepGamma: NaN }, ['stepGamma = NaN', '(0, 1]']],
+    ['an unknown decay schedule', { decaySchedule: 'follows' }, ['decaySchedule = "follows"', 'tracks, fixed']],
   ];
   for (const [name, input, words] of bad) {
     it(`rejects ${name}, naming field, value and what is allowed`, () => {

@@ -31,7 +31,7 @@ describe('a grid memory plan', () => {
     expect(byId('layer2.weights').bytes).toBe(64 * 1280 * 4);
     expect(byId('layer2.biases').modelStride).toBe(12); // 10 floats rounded up to whole vec4s
     expect(byId('layer1.weights.state2').bytes).toBe(64 * 784 * 128 * 4);
-    expect(byId('loss.validation').bytes).toBe(256);
+    expect(byId('loss.validation').bytes).toBe(64 * 2 * 4); // mean loss and count per model
     expect(byId('models.hyperparameters').bytes).toBe(64 * 16);
   });
 

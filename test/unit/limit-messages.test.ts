@@ -29,7 +29,7 @@ describe('checkGpuFit', () => {
   it('names a buffer 16 bytes over maxBufferSize in figures that differ', () => {
     // layer 1 weights: 1 × 268435460 floats × 4 bytes = 1 GiB + 16 bytes.
     const message = checkGpuFit(
-      { layers: [1, 268_435_460, 1], batch: 1, trainBatches: 1, optimizer: 'sgd' },
+      { layers: [1, 268_435_460, 1], batch: 1, trainBatches: 1, optimizer: 'sgd', dataset: 'teacher', trainSize: 1, validationSize: 1 },
       { maxBufferSize: GiB, maxStorageBufferBindingSize: 2 * GiB },
     );
     expect(message).toBe(`layer 1 weights need ${GiB + 16} B; maxBufferSize is ${GiB} B`);

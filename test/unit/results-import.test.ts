@@ -37,6 +37,12 @@ describe('a sparse but valid file', () => {
     expect(row.trainLoss).toEqual([]);
     expect(row.steps).toBe(DEFAULT_CONFIG.steps);
   });
+
+  it('a file from before schedules reads as constant η with decay tracking it; a scheduled one keeps its schedule', () => {
+    expect(parseResultsJson(file()).config).toMatchObject({ schedule: 'constant', decaySchedule: 'tracks' });
+    const scheduled = { layers: [4, 8, 2], schedule: 'step', stepEvery: 7, stepGamma: 0.5, decaySchedule: 'fixed' };
+    expect(parseResultsJson(file({ config: scheduled })).config).toMatchObject(scheduled);
+  });
 });
 
 describe('refused, naming the field or the limit', () => {
@@ -49,6 +55,12 @@ describe('refused, naming the field or the limit', () => {
       file({ config: { layers: [4, 8, 2], optimizer: 'rmsprop' } }),
       /config: optimizer = "rmsprop": must be one of sgd, momentum, adam/,
     ],
+    [
+      'schedule "linear"',
+      file({ config: { layers: [4, 8, 2], schedule: 'linear' } }),
+      /^config: schedule = "linear": must be one of constant, step, cosine$/,
+    ],
+    ['stepGamma 2', file({ config: { layers: [4, 8, 2], stepGamma: 2 } }), /^config: stepGamma = 2: must be a number in \(0, 1\]$/],
     ['a config __proto__ key', file({ config: JSON.parse('{"layers":[4,8,2],"__proto__":{"x":1}}') }), /config: __proto__: unknown setting/],
     ['alpha as text', file({ config: { layers: [4, 8, 2], alpha: 'abc' } }), /config: alpha = "abc"/],
     ['normSteps longer than norms', file({}, { normSteps: [1, 2] }), /results\[0\]\.normSteps: 2 entries, but norms has 1/],

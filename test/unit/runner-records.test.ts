@@ -31,7 +31,7 @@ const counting: TrainerFactory = (config, variant) => {
       return {};
     },
     norms: async () => config.layers.slice(1).map(() => 1 + step * 1e-6),
-    losses: async () => ({ train: 1 / (1 + step), validation: 1 / (1 + step) }),
+    losses: async () => ({ train: 1 / (1 + step), validation: 1 / (1 + step), trainAccuracy: Number.NaN, validationAccuracy: Number.NaN }),
     dispose: () => undefined,
   };
   return t;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decayAt, learningRateAt, type ScheduleConfig } from '../../src/model/schedule';
+import { decayAt, learningRateAt, scheduleMultiplier, type ScheduleConfig } from '../../src/model/schedule';
 
 const base: ScheduleConfig = { lr: 0.1, lambda: 1e-3, steps: 100, schedule: 'constant', stepEvery: 30, stepGamma: 0.1, decaySchedule: 'tracks' };
 
@@ -31,5 +31,15 @@ describe('decay under a schedule', () => {
   it('fixed: α = η_0·λ while η_t moves', () => {
     const c = { ...base, schedule: 'step' as const, decaySchedule: 'fixed' as const };
     for (const t of [1, 31, 100]) expect(decayAt(c, t)).toBe(0.1 * 1e-3);
+  });
+});
+
+describe('the schedule multiplier m_t (η_t = η_0·m_t), for trainers given η and α directly', () => {
+  it('is 1 under constant, γ^k under step, (1 + cos)/2 under cosine, and η_t is η_0·m_t exactly', () => {
+    expect(scheduleMultiplier(base, 77)).toBe(1);
+    expect(scheduleMultiplier({ ...base, schedule: 'step' }, 61)).toBeCloseTo(0.01, 17);
+    expect(scheduleMultiplier({ ...base, schedule: 'cosine' }, 51)).toBeCloseTo(0.5, 15);
+    for (const schedule of ['constant', 'step', 'cosine'] as const)
+      for (const t of [1, 30, 31, 100]) expect(learningRateAt({ ...base, schedule }, t)).toBe(0.1 * scheduleMultiplier({ ...base, schedule }, t));
   });
 });

@@ -54,7 +54,7 @@ describe('StepParams (shaders/update.wgsl) and its host packing', () => {
 
 describe('GPU memory plan', () => {
   it.each(OPTIMIZERS)('%s: one state buffer per parameter tensor per state of the rule, ids unique', (optimizer) => {
-    const plan = gpuMemoryPlan({ layers: [5, 7, 3], batch: 4, trainBatches: 2, optimizer });
+    const plan = gpuMemoryPlan({ layers: [5, 7, 3], batch: 4, trainBatches: 2, optimizer, dataset: 'teacher', trainSize: 1, validationSize: 1 });
     const ids = plan.buffers.map((b) => b.id);
     expect(new Set(ids).size).toBe(ids.length);
     const states = ids.filter((id) => /\.state\d$/.test(id));

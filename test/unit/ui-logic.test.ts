@@ -1,7 +1,7 @@
 /** The page's pure logic (no DOM): form validation, URL round trip, presets, chart data. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/model/config';
-import { crossover, finiteOrNull, forLog, gapPairs, speedUpWithSpread, worst } from '../../src/ui/chart-data';
+import { crossover, finiteOrNull, forLog, gapPairs, noisyRowsText, speedUpWithSpread, worst } from '../../src/ui/chart-data';
 import { fmtEta, fmtMs, fmtSci } from '../../src/bench/format';
 import { PRESETS } from '../../src/ui/presets';
 import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery, queryNotices } from '../../src/ui/run-draft';
@@ -79,6 +79,26 @@ describe('URL query', () => {
       expect(draftToQuery(back)).toBe(draftToQuery(p.draft));
       expect(checkDraft(back, SWIFTSHADER).request?.config).toEqual(checkDraft(p.draft, SWIFTSHADER).request?.config);
     }
+  });
+
+  it('carries the schedule and its decay convention, and the form names a bad step setting', () => {
+    const draft = { ...DEFAULT_DRAFT, schedule: 'step', stepEvery: '25', stepGamma: '0.5', decaySchedule: 'fixed' };
+    const query = draftToQuery(draft);
+    expect(query).toContain('schedule=step&stepEvery=25&stepGamma=0.5&decaySchedule=fixed');
+    expect(checkDraft(draftFromQuery(query), SWIFTSHADER).request?.config).toMatchObject({
+      schedule: 'step',
+      stepEvery: 25,
+      stepGamma: 0.5,
+      decaySchedule: 'fixed',
+    });
+    // A constant schedule keeps links as short as before.
+    expect(draftToQuery(DEFAULT_DRAFT)).not.toContain('schedule');
+    expect(checkDraft({ ...draft, stepGamma: '0' }, SWIFTSHADER).errors.stepGamma).toBe('stepGamma = 0: must be a number in (0, 1]');
+    expect(checkDraft({ ...draft, stepEvery: '1.5' }, SWIFTSHADER).errors.stepEvery).toMatch(/^stepEvery = 1.5: must be an integer from 1/);
+    expect(queryNotices('?schedule=linear&decaySchedule=both')).toEqual([
+      'schedule = "linear" is not one of constant, step, cosine',
+      'decaySchedule = "both" is not one of tracks, fixed',
+    ]);
   });
 
   it('keeps what was typed, valid or not, and drops unknown backends', () => {
@@ -193,6 +213,13 @@ describe('chart data', () => {
     const overlap = speedUpWithSpread(results([timed('gpu', 'l2', 1, 0.5, 3), timed('cpu', 'l2', 2, 1, 4), timed('cpu', 'decay', 4.6, 1, 9)]), null)!;
     expect(overlap.meaningful).toBe(false);
     expect(overlap.noisy).toEqual([{ backend: 'cpu', factor: 2.3 }]);
+    // Two noisy backends read as one sentence: a capital only at its start.
+    expect(
+      noisyRowsText([
+        { backend: 'gpu', factor: 1.7 },
+        { backend: 'cpu', factor: 1.77 },
+      ]),
+    ).toBe('The GPU L2 and decay rows, which do the same work, differ 1.7×; the CPU L2 and decay rows, which do the same work, differ 1.77×');
   });
 
   it('formats for people', () => {

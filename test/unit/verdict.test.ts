@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { agreement, normGap, weightGap } from '../../src/model/metrics';
-import { SAME_MAX_RATIO, ULP_F32, describeVerdict, judge, leastFloor, oneUlpTwin } from '../../src/model/verdict';
+import { SAME_MAX_RATIO, ULP_F32, describeVerdict, judge, leastFloor, oneUlpTwin, sameMapExpected } from '../../src/model/verdict';
 
 const gaps = (normGap: number[], weightGap: number[]) => ({ normGap, weightGap });
 
@@ -105,12 +105,31 @@ describe('oneUlpTwin', () => {
 });
 
 describe('describeVerdict', () => {
+  const run = (optimizer: 'sgd' | 'momentum' | 'adam') => ({ optimizer, schedule: 'constant', decaySchedule: 'tracks' }) as const;
   it('says "the same map" under SGD, "drift" with the multiple, and never "same" for a diverged run', () => {
-    expect(describeVerdict('same', 3.14159, 'sgd')).toBe('the same map: norm gap ≈ 3.1× the rounding floor');
-    expect(describeVerdict('identical', 0, 'sgd')).toMatch(/^the same map: bit-identical/);
-    expect(describeVerdict('drift', 12345, 'adam')).toBe('they drift: norm gap 1.2e+4× the rounding floor');
-    expect(describeVerdict('drift', 250, 'sgd')).toMatch(/bug/);
-    expect(describeVerdict('same', 2, 'adam')).not.toMatch(/same map/);
-    expect(describeVerdict('diverged', null, 'sgd')).not.toMatch(/same/);
+    expect(describeVerdict('same', 3.14159, run('sgd'))).toBe('the same map: norm gap ≈ 3.1× the rounding floor');
+    expect(describeVerdict('identical', 0, run('sgd'))).toMatch(/^the same map: bit-identical/);
+    expect(describeVerdict('drift', 12345, run('adam'))).toBe('they drift: norm gap 1.2e+4× the rounding floor');
+    expect(describeVerdict('drift', 250, run('sgd'))).toMatch(/bug/);
+    expect(describeVerdict('same', 2, run('adam'))).not.toMatch(/same map/);
+    expect(describeVerdict('diverged', null, run('sgd'))).not.toMatch(/same/);
+  });
+
+  it('under SGD with a schedule: tracks is the same map (drift a bug); a fixed α is two maps, its drift named and no bug', () => {
+    for (const schedule of ['step', 'cosine'] as const) {
+      const tracks = { optimizer: 'sgd', schedule, decaySchedule: 'tracks' } as const;
+      const fixed = { ...tracks, decaySchedule: 'fixed' } as const;
+      expect(sameMapExpected(tracks)).toBe(true);
+      expect(sameMapExpected(fixed)).toBe(false);
+      expect(describeVerdict('same', 0.5, tracks)).toBe('the same map: norm gap ≈ 0.5× the rounding floor');
+      expect(describeVerdict('drift', 250, tracks)).toMatch(/bug/);
+      expect(describeVerdict('drift', 250, fixed)).toBe(
+        'they drift: norm gap 250× the rounding floor — α is fixed at η_0·λ while η_t follows the schedule, so they are two maps',
+      );
+      expect(describeVerdict('same', 2, fixed)).toMatch(/^no drift above rounding/);
+    }
+    // With a constant η the two conventions are one: still the same map, whatever decaySchedule says.
+    expect(sameMapExpected({ optimizer: 'sgd', schedule: 'constant', decaySchedule: 'fixed' })).toBe(true);
+    expect(sameMapExpected({ optimizer: 'adam', schedule: 'cosine', decaySchedule: 'tracks' })).toBe(false);
   });
 });
