@@ -12,6 +12,8 @@ import { checkTimestamps } from '../gpu/timestamp-check';
 import type { TimestampCheck } from '../gpu/timestamp-check';
 import type { Backend } from '../model/config';
 import type { FactoryExtras, GpuContext, TrainerFactory } from './runner';
+import type { GridTrainerFactory } from './grid-plan';
+import { SequentialGridTrainer } from './sequential-grid-trainer';
 
 export { checkGpuFit, describeAdapter, gpuMemoryPlan } from '../gpu/index';
 export { pageCpuEngine } from '../cpu/fast';
@@ -34,6 +36,21 @@ export function trainerFactories(gpu: GpuContext | null): Partial<Record<Backend
     factories.gpu = (config, variant, data, extras) =>
       createGpuTrainer(gpu.device, config, variant, data, { timestamps: gpu.hasTimestamps, matmul: extras?.twin ? 'alternate' : 'auto' });
   return factories;
+}
+
+/**
+ * Grid trainers for every backend (docs/DESIGN.md, Grid): each single-model trainer of
+ * `trainerFactories`, one point after another. The GPU's many-models-per-dispatch trainer
+ * replaces its entry here when it is in the build.
+ */
+export function gridTrainerFactories(gpu: GpuContext | null): Partial<Record<Backend, GridTrainerFactory>> {
+  const single = trainerFactories(gpu);
+  const out: Partial<Record<Backend, GridTrainerFactory>> = {};
+  for (const backend of Object.keys(single) as Backend[]) {
+    const factory = single[backend]!;
+    out[backend] = (config, variant, points, data, extras) => SequentialGridTrainer.create(factory, backend, config, variant, points, data, extras);
+  }
+  return out;
 }
 
 /**

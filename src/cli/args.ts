@@ -19,6 +19,9 @@ import {
   validateConfig,
 } from '../model/config';
 import { sweepError } from '../bench/runner';
+import { DECAY_CONVENTIONS } from '../bench/grid-results';
+import { gridFlags } from './grid-args';
+import type { GridFlags } from './grid-args';
 import { MAX_WORKERS } from '../cpu/fast';
 import { DEFAULT_CPU_MAX_WIDTH } from '../model/cpu-limits';
 import { DECAY_SCHEDULES, SCHEDULES } from '../model/schedule';
@@ -59,11 +62,15 @@ export interface CliOptions {
   recordEvery: number | undefined;
   workers: number | undefined;
   gpuMemoryMiB: number | undefined;
+  /** A grid run (--grid-lr and --grid-lambda), or null for the plain runner. */
+  grid: GridFlags | null;
 }
+
+export type { GridFlags } from './grid-args';
 
 export type ParsedArgs = { help: true } | ({ help: false } & CliOptions);
 
-type Kind = 'number' | 'integer' | 'list' | 'enum' | 'enum-list' | 'int-list' | 'path' | 'flag';
+type Kind = 'number' | 'integer' | 'list' | 'enum' | 'enum-list' | 'int-list' | 'path' | 'axis' | 'flag';
 
 interface FlagSpec {
   kind: Kind;
@@ -84,7 +91,12 @@ const FLAGS: Record<string, FlagSpec> = {
   '--lr': { kind: 'number', field: 'lr', help: `learning rate η (default ${DEFAULT_CONFIG.lr})` },
   '--lambda': { kind: 'number', field: 'lambda', help: `L2 coefficient λ; decay uses α = η·λ (default ${DEFAULT_CONFIG.lambda})` },
   '--seed': { kind: 'number', field: 'seed', help: `seed for data and initial weights (default ${DEFAULT_CONFIG.seed})` },
-  '--optimizer': { kind: 'enum', field: 'optimizer', values: OPTIMIZERS, help: `${OPTIMIZERS.join('|')} (default ${DEFAULT_CONFIG.optimizer})` },
+  '--optimizer': {
+    kind: 'enum',
+    field: 'optimizer',
+    values: OPTIMIZERS,
+    help: `${OPTIMIZERS.join('|')} (default ${DEFAULT_CONFIG.optimizer}); a grid takes a list, e.g. sgd,adam`,
+  },
   '--momentum': { kind: 'number', field: 'momentum', help: `momentum μ (default ${DEFAULT_CONFIG.momentum})` },
   '--beta1': { kind: 'number', field: 'beta1', help: `Adam β1 (default ${DEFAULT_CONFIG.beta1})` },
   '--beta2': { kind: 'number', field: 'beta2', help: `Adam β2 (default ${DEFAULT_CONFIG.beta2})` },
@@ -127,6 +139,9 @@ const FLAGS: Record<string, FlagSpec> = {
   '--backend': { kind: 'enum-list', values: BACKENDS, help: 'any of gpu,cpu,reference, comma-separated (default gpu,cpu)' },
   '--variant': { kind: 'enum-list', values: VARIANTS, help: 'l2, decay or both (default l2,decay)' },
   '--sweep': { kind: 'int-list', help: 'hidden widths; each replaces every hidden width in turn, e.g. 256,1024,4096' },
+  '--grid-lr': { kind: 'axis', help: 'a grid run: learning rates, a..b:n log-spaced (1e-3..1e0:6) or a list' },
+  '--grid-lambda': { kind: 'axis', help: "the grid's strengths: λ for L2, and α/η or α for decay (1e-5..1e-1:6)" },
+  '--grid-decay': { kind: 'enum-list', values: DECAY_CONVENTIONS, help: 'the decay axis: alpha-over-lr (PyTorch), alpha (the paper) or both (default)' },
   '--json': { kind: 'path', help: 'write results as JSON to FILE, or - for stdout (tables then go to stderr)' },
   '--csv': { kind: 'path', help: 'write results as CSV to FILE, or - for stdout' },
   '--max-seconds': {
@@ -143,7 +158,17 @@ const FLAGS: Record<string, FlagSpec> = {
 export function helpText(): string {
   const rows = Object.entries(FLAGS).map(([flag, spec]) => {
     const arg =
-      spec.kind === 'flag' ? '' : spec.kind === 'path' ? ' FILE|-' : spec.kind.endsWith('list') ? ' A,B,…' : spec.kind === 'enum' ? ' NAME' : ' N';
+      spec.kind === 'flag'
+        ? ''
+        : spec.kind === 'path'
+          ? ' FILE|-'
+          : spec.kind === 'axis'
+            ? ' a..b:n|A,B'
+            : spec.kind.endsWith('list')
+              ? ' A,B,…'
+              : spec.kind === 'enum'
+                ? ' NAME'
+                : ' N';
     return `  ${(flag + arg).padEnd(26)} ${spec.help}`;
   });
   return [
@@ -162,6 +187,7 @@ export function helpText(): string {
     '  npm run bench -- --schedule cosine --decay-schedule fixed   # under SGD, L2 and a fixed α part',
     '  npm run bench -- --sweep 64,256,1024,4096 --json sweep.json --csv sweep.csv',
     '  npm run bench -- --dataset mnist --train-size 1024 --validation-size 5000 --backend cpu',
+    '  npm run bench -- --backend cpu --optimizer sgd,adam --grid-lr 1e-3..1e0:6 --grid-lambda 1e-5..1e-1:6',
     '',
     'Exit status: 0 on success (skipped cells say why), 2 for a bad command line, 1 when the run fails.',
   ].join('\n');
@@ -262,7 +288,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (!spec.field) continue;
     if (spec.kind === 'flag') raw[spec.field] = value === true;
     else if (spec.kind === 'list') raw[spec.field] = parseLayers(value as string);
-    else if (spec.kind === 'enum') raw[spec.field] = parseEnum(flag, value as string, spec.values!);
+    // A list of optimizers is a grid's (gridFlags checks it); the config holds the first.
+    else if (spec.kind === 'enum') raw[spec.field] = parseEnum(flag, parseList(value as string)[0] ?? '', spec.values!);
     else raw[spec.field] = numberFlag(flag, value as string, false);
   }
 
@@ -329,6 +356,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const sweepProblem = sweepError(config.layers, sweep);
   if (sweepProblem) usage(`--sweep: ${sweepProblem}`);
   const recordEvery = optionalInt('--record-every', 1);
+  const grid = gridFlags(get, enumList, sweep !== null, usage);
   return {
     help: false,
     config,
@@ -343,6 +371,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     // The fast CPU backend runs at most MAX_WORKERS threads: a larger count would be recorded but not run.
     workers: optionalInt('--workers', 1, MAX_WORKERS),
     gpuMemoryMiB: optionalInt('--gpu-memory-mib', 1),
+    grid,
   };
 }
 
