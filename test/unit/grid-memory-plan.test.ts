@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { checkGpuFit, gpuMemoryPlan, hostCopyBytes, maxGridModels, modelStrideFloats } from '../../src/gpu/memory-plan';
 import { validateConfig } from '../../src/model/config';
 import { checkGridPoints } from '../../src/model/grid-points';
+import type { GridTrainerFactory } from '../../src/bench/grid-plan';
+import { planGrid } from '../../src/bench/grid-run';
+import type { GpuContext } from '../../src/bench/runner';
 
 const MiB = 2 ** 20;
 const LIMITS = { maxBufferSize: 256 * MiB, maxStorageBufferBindingSize: 128 * MiB, maxComputeWorkgroupsPerDimension: 65535 };
@@ -80,5 +83,32 @@ describe('checkGridPoints', () => {
 
   it('refuses an empty grid', () => {
     expect(() => checkGridPoints([])).toThrow('a grid needs at least one point; got 0');
+  });
+});
+
+describe('planning a grid for the batched GPU trainer', () => {
+  // A stand-in factory marked batched (planning never calls it) and the adapter's limits as a record.
+  const batched: GridTrainerFactory = () => Promise.reject(new Error('not called in planning'));
+  batched.batched = true;
+  const gpu = { device: {}, adapter: { isFallbackAdapter: false }, limits: LIMITS, hasTimestamps: false } as unknown as GpuContext;
+  const plan = (budget: number) =>
+    planGrid({
+      config: validateConfig({ layers: [784, 128, 10], batch: 64, steps: 1, optimizer: 'adam' }),
+      backends: ['gpu'],
+      lrs: [1e-3, 1e-2, 1e-1, 1],
+      strengths: [1e-4, 1e-3, 1e-2, 1e-1],
+      conventions: ['alpha-over-lr'],
+      factories: { gpu: batched },
+      gpu,
+      gpuMemoryBudgetBytes: budget,
+      maxSeconds: null,
+    });
+
+  it("checks all 16 models' buffers together against the whole budget, before anything runs", () => {
+    const need = gpuMemoryPlan(validateConfig({ layers: [784, 128, 10], batch: 64, optimizer: 'adam' }), 16).totalBytes;
+    expect(() => plan(need)).not.toThrow();
+    expect(() => plan(need - 1)).toThrow(
+      /^the GPU cannot hold the grid's 16 models in its memory budget: the run needs .* of GPU memory in all; the memory budget is /,
+    );
   });
 });
