@@ -15,6 +15,11 @@
 // Edges are masked (zero-filled or clamped loads, guarded stores), so any M, N, K ≥ 1 works.
 // Row tiles beyond maxComputeWorkgroupsPerDimension fold into the z dimension of the dispatch.
 //
+// A grid of MODELS models of one shape (src/gpu/grid-trainer.ts) runs as one dispatch: z is
+// MODELS × the row-tile folds, model = z / folds, and each operand of model g starts at
+// g × its *_STRIDE floats (a multiple of 4, so vec4 alignment holds; 0 for an operand the models
+// share, such as the batch). MODELS = 1 (the default) compiles to the single-model kernel.
+//
 // The shape is three override constants, not a uniform: a run's shapes are fixed, so each product
 // gets a pipeline compiled for its own M, N, K (docs/BENCHMARKS.md, "Shapes as constants"). Loop
 // bounds, edge tests and alignment checks are then compile-time facts the compiler folds away.
@@ -32,6 +37,13 @@ override ACT: u32 = 0u;
 override BIAS_GRAD: bool = false;
 // matmul_blocked: 4 × 8 outputs per invocation instead of 4 × 4 (two blocks side by side).
 override WIDE: bool = false;
+// Models per dispatch and each operand's per-model stride in floats: A, B, C (out and aux, both
+// [M, N]), V (bias and bias_grad, both [N]).
+override MODELS: u32 = 1u;
+override A_STRIDE: u32 = 0u;
+override B_STRIDE: u32 = 0u;
+override C_STRIDE: u32 = 0u;
+override V_STRIDE: u32 = 0u;
 // Workgroup shape of matmul_blocked and matmul_naive (matmul_tiled is fixed at 16×16).
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 16u;
@@ -52,6 +64,30 @@ override WG_Y: u32 = 16u;
 // bias_grad: [N], Σ_k op(B)[k, n] (BIAS_GRAD only; any other writable buffer otherwise).
 @group(0) @binding(5) var<storage, read_write> bias_grad: array<f32>;
 
+// Where this invocation's model starts in each operand (0 for a single model), set by set_model.
+var<private> a_base: u32;
+var<private> b_base: u32;
+var<private> c_base: u32;
+var<private> v_base: u32;
+
+// The row tile of a workgroup (folded over y and z) and, for a grid, its model's offsets.
+fn row_tile(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+  if (MODELS == 1u) { return wid.y + wid.z * nwg.y; }
+  let folds = nwg.z / MODELS;
+  let model = wid.z / folds;
+  a_base = model * A_STRIDE;
+  b_base = model * B_STRIDE;
+  c_base = model * C_STRIDE;
+  v_base = model * V_STRIDE;
+  return wid.y + (wid.z % folds) * nwg.y;
+}
+
+// Operand loads by float index within the model: one vec4 (i a multiple of 4) or one float.
+fn va(i: u32) -> vec4<f32> { return a[(a_base + i) >> 2u]; }
+fn vb(i: u32) -> vec4<f32> { return b[(b_base + i) >> 2u]; }
+fn sa(i: u32) -> f32 { let j = a_base + i; return a[j >> 2u][j & 3u]; }
+fn sb(i: u32) -> f32 { let j = b_base + i; return b[j >> 2u][j & 3u]; }
+
 // tanh through exp(−2|x|) ∈ (0, 1]: never overflows (the builtin is sinh/cosh on some drivers and
 // returns NaN for large |x|); absolute error ≈ 2⁻²³, which is what the matmul that follows sees.
 fn tanh_stable(x: f32) -> f32 {
@@ -71,21 +107,17 @@ fn act_grad_from_output(y: f32) -> f32 {
   return 1.0;
 }
 
-// C[m, n] = v after the epilogue, for the flat index idx = m·N + n.
+// C[m, n] = v after the epilogue, for the flat index idx = c_base + m·N + n.
 fn epilogue(idx: u32, n: u32, v: f32) -> f32 {
-  if (EPILOGUE == 1u) { return act(v + bias[n]); }
+  if (EPILOGUE == 1u) { return act(v + bias[v_base + n]); }
   if (EPILOGUE == 2u) { return v * act_grad_from_output(aux[idx]); }
   return v;
 }
 
 fn finish(m: u32, n: u32, v: f32) {
-  let idx = m * N + n;
+  let idx = c_base + m * N + n;
   out[idx >> 2u][idx & 3u] = epilogue(idx, n, v);
 }
-
-// Scalar op(A)[m, k] / op(B)[k, n] by flat index.
-fn sa(i: u32) -> f32 { return a[i >> 2u][i & 3u]; }
-fn sb(i: u32) -> f32 { return b[i >> 2u][i & 3u]; }
 
 // One output row of a 4×4 block: columns n0 … n0 + 3 that lie below N (n0 < N is known).
 // Straight-line, like every block helper below: a private vector or matrix indexed by a loop
@@ -95,8 +127,9 @@ fn sb(i: u32) -> f32 { return b[i >> 2u][i & 3u]; }
 fn store_row(m: u32, n0: u32, v: vec4<f32>) {
   if (m >= M) { return; }
   if ((N & 3u) == 0u) {
-    // n0 is a multiple of 4 below N, so all four columns are real and idx is 16-byte aligned.
-    let idx = m * N + n0;
+    // n0 is a multiple of 4 below N, so all four columns are real and idx is 16-byte aligned
+    // (c_base is a multiple of 4).
+    let idx = c_base + m * N + n0;
     out[idx >> 2u] = vec4(epilogue(idx, n0, v.x), epilogue(idx + 1u, n0 + 1u, v.y), epilogue(idx + 2u, n0 + 2u, v.z), epilogue(idx + 3u, n0 + 3u, v.w));
     return;
   }
@@ -109,23 +142,24 @@ fn store_row(m: u32, n0: u32, v: vec4<f32>) {
 // The column sums of 4 columns from n0 < N, from the invocation that holds output row 0.
 fn store_sums(m0: u32, n0: u32, sums: vec4<f32>) {
   if (!BIAS_GRAD || m0 != 0u) { return; }
-  bias_grad[n0] = sums.x;
-  if (n0 + 1u < N) { bias_grad[n0 + 1u] = sums.y; }
-  if (n0 + 2u < N) { bias_grad[n0 + 2u] = sums.z; }
-  if (n0 + 3u < N) { bias_grad[n0 + 3u] = sums.w; }
+  let i = v_base + n0;
+  bias_grad[i] = sums.x;
+  if (n0 + 1u < N) { bias_grad[i + 1u] = sums.y; }
+  if (n0 + 2u < N) { bias_grad[i + 2u] = sums.z; }
+  if (n0 + 3u < N) { bias_grad[i + 3u] = sums.w; }
 }
 
 // Four consecutive floats from flat index `base` (a multiple of 4), the first `count` of them
 // real and the rest zero. One vec4 load when the row length keeps `base` 16-byte aligned.
 fn masked4_a(base: u32, count: u32, aligned: bool) -> vec4<f32> {
-  if (aligned && count == 4u) { return a[base >> 2u]; }
+  if (aligned && count == 4u) { return va(base); }
   if (count == 0u) { return vec4<f32>(0.0); }
   let last = base + count - 1u;
   let v = vec4(sa(base), sa(min(base + 1u, last)), sa(min(base + 2u, last)), sa(min(base + 3u, last)));
   return select(vec4<f32>(0.0), v, vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(count));
 }
 fn masked4_b(base: u32, count: u32, aligned: bool) -> vec4<f32> {
-  if (aligned && count == 4u) { return b[base >> 2u]; }
+  if (aligned && count == 4u) { return vb(base); }
   if (count == 0u) { return vec4<f32>(0.0); }
   let last = base + count - 1u;
   let v = vec4(sb(base), sb(min(base + 1u, last)), sb(min(base + 2u, last)), sb(min(base + 3u, last)));
@@ -152,7 +186,7 @@ fn matmul_tiled(
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
   let n_base = wid.x * TILE;
-  let m_base = (wid.y + wid.z * nwg.y) * TILE;
+  let m_base = row_tile(wid, nwg) * TILE;
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
@@ -229,15 +263,9 @@ fn matmul_tiled(
   }
 }
 
-fn elem_a(m: u32, k: u32) -> f32 {
-  let i = select(m * K + k, k * M + m, TRANS_A);
-  return a[i >> 2u][i & 3u];
-}
+fn elem_a(m: u32, k: u32) -> f32 { return sa(select(m * K + k, k * M + m, TRANS_A)); }
 
-fn elem_b(k: u32, n: u32) -> f32 {
-  let i = select(k * N + n, n * K + k, TRANS_B);
-  return b[i >> 2u][i & 3u];
-}
+fn elem_b(k: u32, n: u32) -> f32 { return sb(select(k * N + n, n * K + k, TRANS_B)); }
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn matmul_naive(
@@ -246,7 +274,7 @@ fn matmul_naive(
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
   let n = wid.x * WG_X + lid.x;
-  let m = (wid.y + wid.z * nwg.y) * WG_Y + lid.y;
+  let m = row_tile(wid, nwg) * WG_Y + lid.y;
   if (m >= M || n >= N) { return; }
   var s = 0.0;
   var col_sum = 0.0;
@@ -256,28 +284,28 @@ fn matmul_naive(
     if (BIAS_GRAD && m == 0u) { col_sum += bk; }
   }
   finish(m, n, s);
-  if (BIAS_GRAD && m == 0u) { bias_grad[n] = col_sum; }
+  if (BIAS_GRAD && m == 0u) { bias_grad[v_base + n] = col_sum; }
 }
 
 // ---- matmul_blocked: register blocking with no branch in the k loop ----
 // Straight-line like the helpers above (store_row).
 // Four consecutive floats from flat index i: one vec4 load when the row length keeps i 16-byte aligned.
 fn run4_a(i: u32, aligned: bool) -> vec4<f32> {
-  if (aligned) { return a[i >> 2u]; }
+  if (aligned) { return va(i); }
   return vec4(sa(i), sa(i + 1u), sa(i + 2u), sa(i + 3u));
 }
 fn run4_b(i: u32, aligned: bool) -> vec4<f32> {
-  if (aligned) { return b[i >> 2u]; }
+  if (aligned) { return vb(i); }
   return vec4(sb(i), sb(i + 1u), sb(i + 2u), sb(i + 3u));
 }
 // Four floats at row·stride + min(c0 + j, last), j = 0…3: a run of 4 whose tail is clamped into
 // range (one vec4 load when aligned: then c0 + 3 ≤ last, as c0 is a multiple of 4 below last).
 fn clamped4_a(row: u32, c0: u32, last: u32, aligned: bool) -> vec4<f32> {
-  if (aligned) { return a[(row + c0) >> 2u]; }
+  if (aligned) { return va(row + c0); }
   return vec4(sa(row + min(c0, last)), sa(row + min(c0 + 1u, last)), sa(row + min(c0 + 2u, last)), sa(row + min(c0 + 3u, last)));
 }
 fn clamped4_b(row: u32, c0: u32, last: u32, aligned: bool) -> vec4<f32> {
-  if (aligned) { return b[(row + c0) >> 2u]; }
+  if (aligned) { return vb(row + c0); }
   return vec4(sb(row + min(c0, last)), sb(row + min(c0 + 1u, last)), sb(row + min(c0 + 2u, last)), sb(row + min(c0 + 3u, last)));
 }
 
@@ -314,7 +342,7 @@ fn matmul_blocked(
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
   let n0 = (wid.x * WG_X + lid.x) * select(4u, 8u, WIDE);
-  let m0 = ((wid.y + wid.z * nwg.y) * WG_Y + lid.y) * 4u;
+  let m0 = (row_tile(wid, nwg) * WG_Y + lid.y) * 4u;
   if (m0 >= M || n0 >= N) { return; }
   // acc_i: output row m0 + i, columns n0 … n0 + 3; with WIDE, wacc_i: columns n0 + 4 … n0 + 7.
   var acc0 = vec4<f32>(0.0);

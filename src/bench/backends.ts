@@ -5,13 +5,15 @@
 import { createFastCpuTrainer } from '../cpu/fast';
 import { createCpuTrainerInWorker } from '../cpu/remote-trainer';
 import { createReferenceTrainer } from '../cpu/reference';
-import { acquireDevice, createGpuTrainer } from '../gpu/index';
+import { acquireDevice, createGpuGridTrainer, createGpuTrainer } from '../gpu/index';
 import { BROWSER_IMPLEMENTATION } from '../gpu/adapter-summary';
 import type { ImplementationInfo } from '../gpu/adapter-summary';
 import { checkTimestamps } from '../gpu/timestamp-check';
 import type { TimestampCheck } from '../gpu/timestamp-check';
 import type { Backend } from '../model/config';
 import type { FactoryExtras, GpuContext, TrainerFactory } from './runner';
+import type { GridTrainerFactory } from './grid-plan';
+import { SequentialGridTrainer } from './sequential-grid-trainer';
 
 export { checkGpuFit, describeAdapter, gpuMemoryPlan } from '../gpu/index';
 export { pageCpuEngine } from '../cpu/fast';
@@ -34,6 +36,27 @@ export function trainerFactories(gpu: GpuContext | null): Partial<Record<Backend
     factories.gpu = (config, variant, data, extras) =>
       createGpuTrainer(gpu.device, config, variant, data, { timestamps: gpu.hasTimestamps, matmul: extras?.twin ? 'alternate' : 'auto' });
   return factories;
+}
+
+/**
+ * Grid trainers for every backend (docs/DESIGN.md, Grid): the CPU backends run each single-model
+ * trainer of `trainerFactories`, one point after another; the GPU trains all the points in one
+ * dispatch per product (GpuGridTrainer, `batched`), its twin with the other matmul kernel.
+ */
+export function gridTrainerFactories(gpu: GpuContext | null): Partial<Record<Backend, GridTrainerFactory>> {
+  const single = trainerFactories(gpu);
+  const out: Partial<Record<Backend, GridTrainerFactory>> = {};
+  for (const backend of Object.keys(single) as Backend[]) {
+    const factory = single[backend]!;
+    out[backend] = (config, variant, points, data, extras) => SequentialGridTrainer.create(factory, backend, config, variant, points, data, extras);
+  }
+  if (gpu) {
+    const batched: GridTrainerFactory = (config, variant, points, data, extras) =>
+      createGpuGridTrainer(gpu.device, config, variant, data, points, { timestamps: gpu.hasTimestamps, matmul: extras?.twin ? 'alternate' : 'auto' });
+    batched.batched = true;
+    out.gpu = batched;
+  }
+  return out;
 }
 
 /**

@@ -48,8 +48,26 @@ export const CSV_AGREEMENT_COLUMNS = [
   'verdict',
 ] as const;
 
-/** One table: every line has every column; result lines leave the agreement columns empty and the other way round. */
-export const CSV_COLUMNS = [...CSV_RESULT_COLUMNS, ...CSV_AGREEMENT_COLUMNS] as const;
+/**
+ * What grid lines add (kind "grid", one per heatmap cell; backend, variant, steps, finalLoss = the
+ * cell's train loss and finalValidationLoss its validation loss share the result columns). A
+ * heatmap that did not run is one line with `skipped` and no cell.
+ */
+export const CSV_GRID_COLUMNS = [
+  'optimizer',
+  'axis',
+  'lr',
+  'strength',
+  'lambda',
+  'alpha',
+  'validationAccuracy',
+  'twinValidationLoss',
+  'gridSeconds',
+  'modelStepsPerSec',
+] as const;
+
+/** One table: every line has every column; each kind of line leaves the other kinds' columns empty. */
+export const CSV_COLUMNS = [...CSV_RESULT_COLUMNS, ...CSV_AGREEMENT_COLUMNS, ...CSV_GRID_COLUMNS] as const;
 
 /** A list of numbers as toCsv writes gaps ("1e-7;NaN"): never a formula, whatever its first character. */
 const NUMBER_LIST = /^(-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?|NaN|-?Infinity)(;(-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?|NaN|-?Infinity))*$/i;
@@ -67,9 +85,9 @@ function csvCell(v: unknown): string {
 
 /**
  * One table (CSV_COLUMNS): a line per result row (kind "result"), then a line per λ = 0 baseline
- * row (kind "baseline", the same columns), then a line per agreement row (kind "agreement"),
- * each filling its own columns. Numbers are written in full precision (String(x)), so re-reading
- * gives back the same numbers.
+ * row (kind "baseline", the same columns), then a line per agreement row (kind "agreement"), then
+ * a line per grid cell (kind "grid"), each filling its own columns. Numbers are written in full
+ * precision (String(x)), so re-reading gives back the same numbers.
  */
 export function toCsv(r: BenchResults): string {
   const line = (cells: Partial<Record<(typeof CSV_COLUMNS)[number], unknown>>) => CSV_COLUMNS.map((c) => csvCell(cells[c])).join(',');
@@ -116,6 +134,27 @@ export function toCsv(r: BenchResults): string {
         verdict: a.verdict,
       }),
     );
+  for (const h of r.grid?.heatmaps ?? []) {
+    const heatmap = { kind: 'grid', backend: h.backend, variant: h.variant, optimizer: h.optimizer, axis: h.axis, steps: h.steps };
+    const timing = { gridSeconds: h.seconds, modelStepsPerSec: h.modelStepsPerSec, skipped: h.skipped };
+    if (h.cells.length === 0) lines.push(line({ ...heatmap, ...timing }));
+    h.cells.forEach((c, k) =>
+      lines.push(
+        line({
+          ...heatmap,
+          ...timing,
+          lr: c.lr,
+          strength: c.strength,
+          lambda: c.lambda,
+          alpha: c.alpha,
+          finalLoss: c.trainLoss,
+          finalValidationLoss: c.validationLoss,
+          validationAccuracy: c.validationAccuracy,
+          twinValidationLoss: h.twinValidationLoss?.[k],
+        }),
+      ),
+    );
+  }
   return lines.join('\n') + '\n';
 }
 

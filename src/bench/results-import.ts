@@ -12,80 +12,12 @@
 import { BACKENDS, ConfigError, MAX_WIDTH, VARIANTS, show, validateConfig } from '../model/config';
 import { VERDICT_IDS } from '../model/verdict';
 import type { AgreementRow, BenchResults, ResultRow, Spread } from './results';
-import { MAX_RECORDS_PER_ROW, SCHEMA } from './results';
+import { SCHEMA } from './results';
+import { IMPORT_LIMITS, ResultsFormatError, arr, fail, integerIn, num, numOrNull, numbers, obj, oneOf, str, strOrNull } from './json-checks';
+import type { Json } from './json-checks';
+import { gridRun } from './grid-import';
 
-/** What an import accepts at most; each refusal names the limit it hit. */
-export const IMPORT_LIMITS = Object.freeze({
-  /** Characters of the file (≈ bytes for the ASCII a results file is). */
-  fileChars: 10 * 1024 * 1024,
-  resultRows: 10_000,
-  agreementRows: 10_000,
-  /** Recorded steps per row (norms, losses, gap history); the runner thins to fewer. */
-  records: MAX_RECORDS_PER_ROW,
-  /** Characters of any one string (notes, reasons, adapter names). */
-  stringChars: 2_000,
-  notes: 1_000,
-  /** Nesting of lists and objects (the schema needs 4). */
-  depth: 16,
-});
-
-/** A bad results file: `message` names where (a JSON path like results[2].stepMs.median) and what is wrong. */
-export class ResultsFormatError extends Error {
-  override name = 'ResultsFormatError';
-}
-
-type Json = unknown;
-
-function fail(path: string, what: string, value: Json): never {
-  throw new ResultsFormatError(`${path}: expected ${what}, found ${value === undefined ? 'nothing' : show(value)}`);
-}
-
-const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
-
-function num(value: Json, path: string): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && Object.hasOwn(NON_FINITE, value)) return NON_FINITE[value];
-  return fail(path, 'a number', value);
-}
-
-function numOrNull(value: Json, path: string): number | null {
-  return value === null || value === undefined ? null : num(value, path);
-}
-
-function integerIn(value: Json, min: number, max: number, path: string): number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
-    ? value
-    : fail(path, `an integer from ${min} to ${max}`, value);
-}
-
-function str(value: Json, path: string): string {
-  if (typeof value !== 'string') return fail(path, 'a string', value);
-  if (value.length > IMPORT_LIMITS.stringChars)
-    throw new ResultsFormatError(`${path}: a string of ${value.length} characters; the limit is ${IMPORT_LIMITS.stringChars}`);
-  return value;
-}
-
-function strOrNull(value: Json, path: string): string | null {
-  return value === null || value === undefined ? null : str(value, path);
-}
-
-function obj(value: Json, path: string): Record<string, Json> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, Json>) : fail(path, 'an object', value);
-}
-
-function arr(value: Json, path: string, max: number): Json[] {
-  if (!Array.isArray(value)) return fail(path, 'a list', value);
-  if (value.length > max) throw new ResultsFormatError(`${path}: ${value.length} entries; the limit is ${max}`);
-  return value;
-}
-
-function numbers(value: Json, path: string, max: number = IMPORT_LIMITS.records): number[] {
-  return arr(value, path, max).map((v, i) => num(v, `${path}[${i}]`));
-}
-
-function oneOf<T extends string>(value: Json, names: readonly T[], path: string): T {
-  return typeof value === 'string' && (names as readonly string[]).includes(value) ? (value as T) : fail(path, `one of ${names.join(', ')}`, value);
-}
+export { IMPORT_LIMITS, ResultsFormatError } from './json-checks';
 
 function spreadOrNull(value: Json, path: string): Spread | null {
   if (value === null || value === undefined) return null;
@@ -305,5 +237,7 @@ export function parseResultsJson(text: string): BenchResults {
   if (o.baseline !== undefined)
     results.baseline = arr(o.baseline, 'baseline', IMPORT_LIMITS.resultRows).map((r, i) => resultRow(r, `baseline[${i}]`, layerCount, config.steps));
   if (o.notes !== undefined) results.notes = arr(o.notes, 'notes', IMPORT_LIMITS.notes).map((n, i) => str(n, `notes[${i}]`));
+  // A grid run's heatmaps (src/bench/grid-import.ts); files without the field import as before.
+  if (o.grid !== undefined) results.grid = o.grid === null ? null : gridRun(o.grid);
   return results;
 }

@@ -6,6 +6,7 @@ import type { AdapterSummary } from '../gpu/adapter-summary';
 import type { TimestampCheck } from '../gpu/timestamp-check';
 import type { Backend, MlpConfig, Variant } from '../model/config';
 import type { VerdictId } from '../model/verdict';
+import type { GridRun } from './grid-results';
 
 export const SCHEMA = 'l2wd-bench/1';
 
@@ -121,6 +122,8 @@ export interface BenchResults {
    * and α = 0, variant l2, one backend), which the loss chart draws under L2 and decay.
    */
   baseline?: ResultRow[];
+  /** A grid run's heatmaps (src/bench/grid-results.ts); absent or null for a plain run or sweep. */
+  grid?: GridRun | null;
 }
 
 /** Recorded steps a row keeps at most: past this the runner thins older records (every other one). */

@@ -13,9 +13,12 @@ import './relaxed-simd';
 import os from 'node:os';
 import { runBenchmark } from '../bench/runner';
 import type { GpuContext } from '../bench/runner';
-import { formatBytes, formatSeconds } from '../bench/format';
+import { fmtNum, formatBytes, formatSeconds } from '../bench/format';
 import type { BenchResults } from '../bench/results';
-import { acquireGpuContext, trainerFactories } from '../bench/backends';
+import { acquireGpuContext, gridTrainerFactories, trainerFactories } from '../bench/backends';
+import { GridPlanError, runGrid } from '../bench/grid-run';
+import type { RunProgress } from '../bench/run-plan';
+import { gridReport } from './grid-report';
 import { createNodeGpu, runtimeName } from '../gpu/node-gpu';
 import type { NodeGpu } from '../gpu/node-gpu';
 import { OutputPathError, RunOutputs } from './run-outputs';
@@ -196,50 +199,88 @@ export async function main(argv: readonly string[]): Promise<number> {
 
     const header = { ...opts.config, alpha: opts.config.lr * opts.config.lambda };
     for (const line of configLines({ config: header } as BenchResults)) say(line);
-    say(
-      `backends ${opts.backends.join(',')} · variants ${opts.variants.join(',')}` +
-        (opts.sweep ? ` · sweep ${opts.sweep.join(',')}` : '') +
-        ` · budget ${opts.maxSeconds === null ? 'none' : formatSeconds(opts.maxSeconds)}` +
-        ` · CPU width limit ${opts.cpuMaxWidth ?? 'none'}`,
-    );
+    if (opts.grid)
+      say(
+        `grid: backends ${opts.backends.join(',')} · optimizers ${opts.grid.optimizers.join(',')} · η ${opts.grid.lrs.map((v) => fmtNum(v)).join(', ')} · ` +
+          `strength ${opts.grid.strengths.map((v) => fmtNum(v)).join(', ')} · decay ${opts.grid.conventions.join(',')} · budget ${opts.maxSeconds === null ? 'none' : formatSeconds(opts.maxSeconds)}\n` +
+          '      (the grid replaces η, λ and the optimizer above by each heatmap’s and cell’s)',
+      );
+    else
+      say(
+        `backends ${opts.backends.join(',')} · variants ${opts.variants.join(',')}` +
+          (opts.sweep ? ` · sweep ${opts.sweep.join(',')}` : '') +
+          ` · budget ${opts.maxSeconds === null ? 'none' : formatSeconds(opts.maxSeconds)}` +
+          ` · CPU width limit ${opts.cpuMaxWidth ?? 'none'}`,
+      );
     say('');
 
     const progress = progressPrinter();
-    results = await runBenchmark(
-      {
-        config: opts.config,
-        backends: opts.backends,
-        variants: opts.variants,
-        sweep: opts.sweep,
-        recordEvery: opts.recordEvery,
-        maxSeconds: opts.maxSeconds,
-        cpuMaxWidth: opts.cpuMaxWidth,
-        factories,
-        gpu: gpu.context,
-        gpuUnavailableReason: gpu.why ?? undefined,
-        gpuMemoryBudgetBytes: gpu.memoryBudgetBytes,
-        workers: opts.workers,
-        machine: machineLine(),
-        mnist: opts.config.dataset === 'mnist' ? readMnistFile() : null,
-      },
-      {
-        signal: controller.signal,
-        onPartial: (r) => outputs.partial(r),
-        onProgress: (p) =>
-          progress.update(
-            `[${((100 * p.done) / Math.max(1, p.total)).toFixed(0).padStart(3)}%] ${p.label}` +
-              (p.etaSeconds === null ? '' : ` · ≈${formatSeconds(p.etaSeconds)} left`),
-          ),
-      },
-    );
+    const onProgress = (p: RunProgress) =>
+      progress.update(
+        `[${((100 * p.done) / Math.max(1, p.total)).toFixed(0).padStart(3)}%] ${p.label}` +
+          (p.etaSeconds === null ? '' : ` · ≈${formatSeconds(p.etaSeconds)} left`),
+      );
+    if (opts.grid) {
+      try {
+        results = await runGrid(
+          {
+            config: opts.config,
+            backends: opts.backends,
+            optimizers: opts.grid.optimizers,
+            lrs: opts.grid.lrs,
+            strengths: opts.grid.strengths,
+            conventions: opts.grid.conventions,
+            factories: gridTrainerFactories(gpu.context),
+            gpu: gpu.context,
+            gpuUnavailableReason: gpu.why ?? undefined,
+            maxSeconds: opts.maxSeconds,
+            cpuMaxWidth: opts.cpuMaxWidth,
+            gpuMemoryBudgetBytes: gpu.memoryBudgetBytes,
+            workers: opts.workers,
+            machine: machineLine(),
+            mnist: opts.config.dataset === 'mnist' ? readMnistFile() : null,
+          },
+          { signal: controller.signal, onProgress },
+        );
+      } catch (e) {
+        // Refused before anything ran (size, α ≥ 1, the time budget): a bad command line.
+        if (!(e instanceof GridPlanError)) throw e;
+        process.stderr.write(`bench: ${e.message}\n`);
+        return 2;
+      }
+    } else
+      results = await runBenchmark(
+        {
+          config: opts.config,
+          backends: opts.backends,
+          variants: opts.variants,
+          sweep: opts.sweep,
+          recordEvery: opts.recordEvery,
+          maxSeconds: opts.maxSeconds,
+          cpuMaxWidth: opts.cpuMaxWidth,
+          factories,
+          gpu: gpu.context,
+          gpuUnavailableReason: gpu.why ?? undefined,
+          gpuMemoryBudgetBytes: gpu.memoryBudgetBytes,
+          workers: opts.workers,
+          machine: machineLine(),
+          mnist: opts.config.dataset === 'mnist' ? readMnistFile() : null,
+        },
+        {
+          signal: controller.signal,
+          onPartial: (r) => outputs.partial(r),
+          onProgress,
+        },
+      );
     progress.done();
   } finally {
     gpu.close();
   }
 
-  say(resultsReport(results));
-  if (results.adapter?.isFallbackAdapter && results.results.some((r) => r.backend === 'gpu' && r.stepMs))
-    say('\n!!! GPU rows above ran on a software adapter: CPU emulation, not GPU performance !!!');
+  say(results.grid ? gridReport(results) : resultsReport(results));
+  const gpuTimed =
+    results.results.some((r) => r.backend === 'gpu' && r.stepMs) || results.grid?.heatmaps.some((h) => h.backend === 'gpu' && h.seconds !== null);
+  if (results.adapter?.isFallbackAdapter && gpuTimed) say('\n!!! GPU rows above ran on a software adapter: CPU emulation, not GPU performance !!!');
   for (const line of outputs.final(results, !stdoutBroken)) process.stderr.write(`${line}\n`);
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigterm);

@@ -12,11 +12,15 @@ import { estimateRun, reasonsToAsk } from './run-estimate';
 import { panelStyles } from './shared-styles';
 import { fmtEta, formatBytes } from '../bench/format';
 import { widthsOf } from './chart-data';
+import type { BenchResults } from '../bench/results';
 import './l2wd-adapter-panel';
 import './l2wd-agreement-chart';
 import './l2wd-config-form';
 import './l2wd-explainer';
+import './l2wd-grid-panel';
 import './l2wd-loss-chart';
+import './l2wd-accuracy-chart';
+import { hasAccuracy } from '../model/accuracy';
 import './l2wd-results-table';
 import './l2wd-run-controls';
 import './l2wd-throughput-chart';
@@ -41,6 +45,10 @@ export class L2wdApp extends LitElement {
   /** Where the shown results came from: this page's run, or an imported file. */
   @state() private source: 'run' | 'import' | null = null;
   @state() private chartWidth: number | null = null;
+  /** A grid run is going (the grid panel's own Start and Cancel): the plain run waits. */
+  @state() private gridBusy = false;
+  /** An imported file's grid, for the grid panel. */
+  @state() private gridResults: BenchResults | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -71,7 +79,7 @@ export class L2wdApp extends LitElement {
 
   /** Starts the run; a long or large one the first time only says so and asks for a second press. */
   private async start(confirmed = false): Promise<void> {
-    if (this.run.phase !== 'idle') return;
+    if (this.run.phase !== 'idle' || this.gridBusy) return;
     const { request, errors, skips } = checkDraft(this.draft, this.limits());
     if (!request) {
       this.run.say({ kind: 'error', text: `The configuration has errors: ${Object.values(errors).join('; ')}` });
@@ -95,6 +103,12 @@ export class L2wdApp extends LitElement {
     if (!file) return;
     try {
       const { results, baseline, draft, widths } = await importResults(file);
+      if (results.grid) {
+        // A grid file goes to the grid panel; the plain charts keep what they show.
+        this.gridResults = results;
+        this.run.say({ kind: 'info', text: `Imported ${file.name}: a grid of ${results.grid.heatmaps.length} heatmaps.` });
+        return;
+      }
       this.source = 'import';
       this.chartWidth = widths[0] ?? null;
       this.draft = draft;
@@ -150,7 +164,7 @@ export class L2wdApp extends LitElement {
           <div class="stack">
             <l2wd-run-controls
               .phase=${phase}
-              .canStart=${Boolean(request)}
+              .canStart=${Boolean(request) && !this.gridBusy}
               .blocked=${Object.values(errors).join('; ')}
               .progress=${progress}
               @run-request=${() => void this.start()}
@@ -208,6 +222,13 @@ export class L2wdApp extends LitElement {
             ></l2wd-explainer>
           </div>
         </div>
+        <l2wd-grid-panel
+          .config=${request?.config ?? null}
+          .backends=${request?.backends ?? []}
+          .results=${this.gridResults}
+          ?busy=${phase !== 'idle'}
+          @grid-busy=${(e: CustomEvent<boolean>) => (this.gridBusy = e.detail)}
+        ></l2wd-grid-panel>
         ${
           results
             ? html`<div class="results" aria-live="off">
@@ -240,6 +261,7 @@ export class L2wdApp extends LitElement {
                 }
                 <l2wd-agreement-chart .results=${results} .width=${this.chartWidth}></l2wd-agreement-chart>
                 <l2wd-loss-chart .results=${results} .baseline=${baseline} .width=${this.chartWidth}></l2wd-loss-chart>
+                ${hasAccuracy(results.config) ? html`<l2wd-accuracy-chart .results=${results} .baseline=${baseline} .width=${this.chartWidth}></l2wd-accuracy-chart>` : nothing}
                 ${sweep ? nothing : throughput}
                 <l2wd-results-table .results=${results}></l2wd-results-table>
               </div>`

@@ -295,7 +295,14 @@ export function queryNotices(search: string): string[] {
       .map((s) => s.trim())
       .filter((s) => s && !(BACKENDS as readonly string[]).includes(s)) ?? [];
   if (badBackends.length) notices.push(`backend ${badBackends.map((b) => JSON.stringify(b)).join(', ')} dropped (known: ${BACKENDS.join(', ')})`);
-  const choices = { optimizer: OPTIMIZERS, activation: ACTIVATIONS, loss: LOSSES, schedule: SCHEDULES, decaySchedule: DECAY_SCHEDULES, dataset: DATASETS } as const;
+  const choices = {
+    optimizer: OPTIMIZERS,
+    activation: ACTIVATIONS,
+    loss: LOSSES,
+    schedule: SCHEDULES,
+    decaySchedule: DECAY_SCHEDULES,
+    dataset: DATASETS,
+  } as const;
   for (const [key, allowed] of Object.entries(choices)) {
     const v = q.get(key);
     if (v !== null && !(allowed as readonly string[]).includes(v)) notices.push(`${key} = ${JSON.stringify(v)} is not one of ${allowed.join(', ')}`);

@@ -214,3 +214,34 @@ describe('bench CLI: the dataset flags', () => {
     for (const flag of ['--dataset', '--train-size', '--validation-size']) expect(helpText()).toContain(flag);
   });
 });
+
+describe('grid flags (docs/DESIGN.md, Grid)', () => {
+  test('--grid-lr and --grid-lambda: log-spaced ranges or lists; both decay conventions by default; --optimizer takes a list', () => {
+    const o = ok(['--grid-lr', '1e-3..1e-0:4', '--grid-lambda', '1e-5,1e-3,0', '--optimizer', 'sgd,adam', '--backend', 'cpu']);
+    expect(o.grid).toEqual({
+      lrs: [1e-3, 1e-2, 1e-1, 1],
+      strengths: [0, 1e-5, 1e-3],
+      conventions: ['alpha-over-lr', 'alpha'],
+      optimizers: ['sgd', 'adam'],
+    });
+    expect(o.config.optimizer).toBe('sgd');
+    expect(ok(['--grid-lr=0.1', '--grid-lambda=0.01', '--grid-decay', 'alpha']).grid).toMatchObject({ conventions: ['alpha'], optimizers: ['sgd'] });
+    expect(ok(['--optimizer', 'adam']).grid).toBeNull();
+  });
+
+  test.each([
+    [['--grid-lr', '1e-3..1:6'], /--grid-lr without --grid-lambda: a grid needs both axes/],
+    [['--grid-lambda', '1e-3'], /--grid-lambda without --grid-lr/],
+    [['--grid-decay', 'alpha'], /--grid-decay without --grid-lr/],
+    [['--grid-lr', '1e-3..1:1', '--grid-lambda', '0.1'], /--grid-lr "1e-3\.\.1:1": count "1" in "1e-3\.\.1:1": must be an integer from 2 to 64/],
+    [['--grid-lr', '0.1', '--grid-lambda', 'strong'], /--grid-lambda "strong": value "strong" is not a number/],
+    [['--grid-lr', '0,0.1', '--grid-lambda', '0.1'], /--grid-lr "0,0\.1": value "0": a learning rate must be a finite number > 0/],
+    [['--grid-lr', '0.1', '--grid-lambda', '0.1', '--grid-decay', 'beta'], /--grid-decay "beta": not allowed; use one of alpha-over-lr, alpha/],
+    [['--grid-lr', '0.1', '--grid-lambda', '0.1', '--sweep', '64'], /--sweep and a grid/],
+    [['--grid-lr', '0.1', '--grid-lambda', '0.1', '--variant', 'l2'], /--variant does not apply to a grid/],
+    [['--optimizer', 'sgd,adam'], /one optimizer per run; a list is for a grid/],
+    [['--grid-lr', '0.1', '--grid-lambda', '0.1', '--optimizer', 'sgd,lion'], /--optimizer "lion": not allowed/],
+  ])('%j → usage error', (argv, message) => {
+    expect(usageError(argv).message).toMatch(message);
+  });
+});

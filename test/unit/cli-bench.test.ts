@@ -75,4 +75,42 @@ describe('bench CLI, spawned', () => {
     expect(records.filter((cells) => cells[0] === 'result')).toHaveLength(2);
     expect(records.filter((cells) => cells[0] === 'agreement')).toHaveLength(1);
   });
+
+  test('a grid on the reference: a table per heatmap and the summary; JSON with the grid; refused up front when α ≥ 1', () => {
+    const r = cli([
+      '--backend',
+      'reference',
+      '--layers',
+      '4,6,3',
+      '--steps',
+      '10',
+      '--batch',
+      '4',
+      '--optimizer',
+      'sgd,adam',
+      '--grid-lr',
+      '0.01,0.1',
+      '--grid-lambda',
+      '1e-3..1e-1:3',
+      '--grid-decay',
+      'alpha-over-lr',
+      '--json',
+      '-',
+    ]);
+    expect(r.code).toBe(0);
+    const grid = parseResultsJson(r.stdout).grid!;
+    expect(grid.heatmaps.map((h) => `${h.optimizer} ${h.variant} ${h.axis} ${h.cells.length}`)).toEqual([
+      'sgd l2 lambda 6',
+      'sgd decay alpha-over-lr 6',
+      'adam l2 lambda 6',
+      'adam decay alpha-over-lr 6',
+    ]);
+    expect(r.stderr).toMatch(/reference · sgd · L2 \(λ\) · final validation loss\n\S+ \\ λ/);
+    expect(r.stderr).toMatch(/\d\*/);
+    expect(r.stderr).toMatch(/sgd: L2 and decay \(α\/η\) are the same map cell by cell/);
+    expect(r.stderr).toMatch(/adam: L2 and decay \(α\/η\) differ/);
+    const refused = cli(['--backend', 'reference', '--grid-lr', '1,2', '--grid-lambda', '0.6']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^bench: learning rate 2 × strength 0\.6 = α 1\.2 .*must be below 1/m);
+  });
 });
