@@ -8,6 +8,7 @@
 import type { Backend, MlpConfig, OptimizerName, Variant } from '../model/config';
 import { BACKENDS, OPTIMIZERS, validateConfig } from '../model/config';
 import type { Dataset } from '../model/data';
+import type { MnistImages } from '../model/mnist';
 import { matmulFlopsPerStep } from '../model/flops';
 import type { GridPoint, GridTrainer } from '../model/grid-trainer';
 import { formatSeconds } from './format';
@@ -43,8 +44,8 @@ export interface GridOptions {
   gpu?: GpuContext | null;
   /** Why there is no GPU, for its skipped heatmaps. */
   gpuUnavailableReason?: string;
-  /** The dataset (default makeDataset(config)): the data helper's MNIST comes in here. */
-  data?: Dataset;
+  /** The MNIST digits (parsed asset), needed when config.dataset is mnist (src/bench/datasets.ts). */
+  mnist?: MnistImages | null;
   /** Seconds for the whole grid; refused up front when the prediction is over it, stopped when spent. Null: none. */
   maxSeconds?: number | null;
   /** The CPU size rule of a plain run (src/bench/run-plan.ts, cpuSizeProblem); null: none. */
