@@ -16,7 +16,9 @@ export { buildDataset, MissingDatasetError } from './bench/datasets';
 export { matmulFlopsPerStep } from './model/flops';
 export { agreement, frobeniusNorm, normGap, weightGap } from './model/metrics';
 export type { Agreement } from './model/metrics';
-export { UPDATE_RULES, applyUpdate, hyperparameters, updateRule } from './model/update-rules';
+export { UPDATE_RULES, applyUpdate, hyperparameters, stepHyperparameters, updateRule } from './model/update-rules';
+export { SCHEDULES, DECAY_SCHEDULES, decayAt, decayFollowsRate, learningRateAt, scheduleMultiplier } from './model/schedule';
+export type { DecaySchedule, ScheduleName } from './model/schedule';
 export type { Hyperparameters, UpdateRule } from './model/update-rules';
 export type { Losses, Trainer, TrainTiming } from './model/trainer';
 

@@ -8,6 +8,7 @@
 import type { Backend, MlpConfig, OptimizerName, Variant } from '../model/config';
 import { BACKENDS, OPTIMIZERS, validateConfig } from '../model/config';
 import type { Dataset } from '../model/data';
+import type { MnistImages } from '../model/mnist';
 import { matmulFlopsPerStep } from '../model/flops';
 import type { GridPoint, GridTrainer } from '../model/grid-trainer';
 import { formatSeconds } from './format';
@@ -43,8 +44,8 @@ export interface GridOptions {
   gpu?: GpuContext | null;
   /** Why there is no GPU, for its skipped heatmaps. */
   gpuUnavailableReason?: string;
-  /** The dataset (default makeDataset(config)): the data helper's MNIST comes in here. */
-  data?: Dataset;
+  /** The MNIST digits (parsed asset), needed when config.dataset is mnist (src/bench/datasets.ts). */
+  mnist?: MnistImages | null;
   /** Seconds for the whole grid; refused up front when the prediction is over it, stopped when spent. Null: none. */
   maxSeconds?: number | null;
   /** The CPU size rule of a plain run (src/bench/run-plan.ts, cpuSizeProblem); null: none. */
@@ -155,11 +156,14 @@ export function planGrid(options: GridOptions): GridPlan {
     if (backend !== 'gpu') {
       const tooBig = cpuSizeProblem(config.layers, options);
       if (tooBig) throw new GridPlanError(`the ${backend} backend cannot run this grid: ${tooBig}`);
-    } else if (options.gpu && options.factories.gpu?.batched !== true) {
-      // One trainer per model, all alive: each model gets its share of the budget (a batched trainer checks its own fit).
-      const budget = options.gpuMemoryBudgetBytes == null ? undefined : options.gpuMemoryBudgetBytes / models;
-      const limits = limitsRecord(options.gpu.limits) as { maxBufferSize: number; maxStorageBufferBindingSize: number };
-      const why = checkGpuFit(config, limits, budget, { hostCopies: options.gpu.adapter.isFallbackAdapter });
+    } else if (options.gpu) {
+      // A batched trainer holds every model in one set of buffers (the grid's memory plan); otherwise
+      // one trainer per model, all alive, each with its share of the budget.
+      const batched = options.factories.gpu?.batched === true;
+      const total = options.gpuMemoryBudgetBytes ?? undefined;
+      const budget = batched || total === undefined ? total : total / models;
+      const limits = limitsRecord(options.gpu.limits) as Parameters<typeof checkGpuFit>[1];
+      const why = checkGpuFit(config, limits, budget, { hostCopies: options.gpu.adapter.isFallbackAdapter, ...(batched ? { models } : {}) });
       if (why) throw new GridPlanError(`the GPU cannot hold the grid's ${models} models${budget === undefined ? '' : ' in its memory budget'}: ${why}`);
     }
   }

@@ -10,7 +10,7 @@
  */
 import { decayAlpha } from '../model/config';
 import type { Dataset } from '../model/data';
-import { makeDataset } from '../model/data';
+import { buildDataset } from './datasets';
 import type { GridTrainer } from '../model/grid-trainer';
 import type { MlpParameters } from '../model/parameters';
 import { initialParameters } from '../model/parameters';
@@ -90,7 +90,7 @@ export async function runGrid(options: GridOptions, hooks: GridHooks = {}): Prom
   const deadline = options.maxSeconds == null ? Number.POSITIVE_INFINITY : started + options.maxSeconds * 1000;
   const results = gridResults(plan, options);
   const grid = results.grid!;
-  const data: Dataset = options.data ?? makeDataset(plan.config);
+  const data: Dataset = buildDataset(plan.config, options.mnist);
   const init = initialParameters(plan.config);
   const twinInit = new Map<string, MlpParameters>();
   const models = plan.lrs.length * plan.strengths.length;

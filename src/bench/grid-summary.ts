@@ -155,8 +155,9 @@ export function axisLabel(axis: StrengthAxis): string {
   return axis === 'lambda' ? 'λ' : axis === 'alpha-over-lr' ? 'α/η' : 'α';
 }
 
+/** Two significant digits, in exponent form below 10⁻³ ("2.6e-5", "0.0046", "0.2"). */
 function g(x: number): string {
-  return Number(x.toPrecision(2)).toString();
+  return x !== 0 && Math.abs(x) < 1e-3 ? Number(x.toPrecision(2)).toExponential() : Number(x.toPrecision(2)).toString();
 }
 
 /** A ratio with two significant digits, in exponent form from 10⁴ (as src/model/verdict.ts writes its ratio). */
@@ -192,12 +193,12 @@ export function describePair(c: PairComparison): string {
     case 'identical':
       return `${c.optimizer}: L2 and decay (α/η) give bit-identical losses in all ${c.compared} cells${tail}`;
     case 'same':
-      return `${c.optimizer}: L2 and decay (α/η) are the same map cell by cell: the largest difference of the final validation loss, ${g(c.largestDifference!)} relative, is ${k}× the rounding floor${where}${tail}`;
+      return `${c.optimizer}: L2 and decay (α/η) are the same map cell by cell: the final validation losses differ by at most ${k}× their cell's rounding floor${where}; the largest difference is ${g(c.largestDifference!)} relative${tail}`;
     case 'differ':
       return (
         `${c.optimizer}: L2 and decay (α/η) differ: ` +
         (c.ratio !== null
-          ? `the largest difference of the final validation loss, ${g(c.largestDifference!)} relative, is ${k}× the rounding floor${where}`
+          ? `the final validation losses differ by up to ${k}× their cell's rounding floor${where}; the largest difference is ${g(c.largestDifference!)} relative`
           : 'no cell to compare') +
         `${tail}${c.optimizer === 'sgd' ? ' — under plain SGD that is a bug' : ''}`
       );

@@ -95,16 +95,13 @@ export class SequentialGridTrainer implements GridTrainer {
     return deviceMs === undefined ? {} : { deviceMs };
   }
 
-  /**
-   * Validation accuracy: NaN until the single-model Trainer reports it (issue 13's accuracy);
-   * a grid never shows an accuracy it did not measure.
-   */
+  /** Each point's losses and validation accuracy (NaN for MSE), as its single-model trainer reports them. */
   async evaluate(): Promise<GridEvaluation[]> {
     this.live();
     const out: GridEvaluation[] = [];
     for (const t of this.trainers) {
-      const losses = (await t.losses()) as { train: number; validation: number; validationAccuracy?: number };
-      out.push({ train: losses.train, validation: losses.validation, validationAccuracy: losses.validationAccuracy ?? Number.NaN });
+      const { train, validation, validationAccuracy } = await t.losses();
+      out.push({ train, validation, validationAccuracy });
     }
     return out;
   }

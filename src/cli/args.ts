@@ -95,7 +95,7 @@ const FLAGS: Record<string, FlagSpec> = {
     kind: 'enum',
     field: 'optimizer',
     values: OPTIMIZERS,
-    help: `${OPTIMIZERS.join('|')} (default ${DEFAULT_CONFIG.optimizer}); a grid takes a list, e.g. sgd,adam`,
+    help: `${OPTIMIZERS.join('|')} (default ${DEFAULT_CONFIG.optimizer}; a list for a grid)`,
   },
   '--momentum': { kind: 'number', field: 'momentum', help: `momentum μ (default ${DEFAULT_CONFIG.momentum})` },
   '--beta1': { kind: 'number', field: 'beta1', help: `Adam β1 (default ${DEFAULT_CONFIG.beta1})` },
@@ -155,20 +155,12 @@ const FLAGS: Record<string, FlagSpec> = {
   '--help': { kind: 'flag', help: 'show this help' },
 };
 
+/** What a flag's value looks like in the help, by kind. */
+const ARG_TEXT: Partial<Record<Kind, string>> = { flag: '', path: ' FILE|-', axis: ' a..b:n|A,B', enum: ' NAME' };
+
 export function helpText(): string {
   const rows = Object.entries(FLAGS).map(([flag, spec]) => {
-    const arg =
-      spec.kind === 'flag'
-        ? ''
-        : spec.kind === 'path'
-          ? ' FILE|-'
-          : spec.kind === 'axis'
-            ? ' a..b:n|A,B'
-            : spec.kind.endsWith('list')
-              ? ' A,B,…'
-              : spec.kind === 'enum'
-                ? ' NAME'
-                : ' N';
+    const arg = ARG_TEXT[spec.kind] ?? (spec.kind.endsWith('list') ? ' A,B,…' : ' N');
     return `  ${(flag + arg).padEnd(26)} ${spec.help}`;
   });
   return [

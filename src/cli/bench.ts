@@ -238,6 +238,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             gpuMemoryBudgetBytes: gpu.memoryBudgetBytes,
             workers: opts.workers,
             machine: machineLine(),
+            mnist: opts.config.dataset === 'mnist' ? readMnistFile() : null,
           },
           { signal: controller.signal, onProgress },
         );

@@ -30,15 +30,22 @@ export function heatmapTable(h: GridHeatmap, grid: GridRun): string {
     h.seconds !== null
       ? `${h.cells.length} models × ${h.steps} steps in ${formatSeconds(h.seconds)}: ${fmtNum(h.modelStepsPerSec, 3)} model-steps/s (${h.engine ?? h.backend})`
       : '';
-  return [
-    title,
-    renderTable(
-      header,
-      rows,
-      header.map((_, i) => i > 0),
-    ),
-    `* best cell · ${speed}`,
-  ].join('\n');
+  // Classification: the accuracy of the best cell, and the most accurate cell's.
+  const accurate = h.cells.reduce((m, c, k) => (c.validationAccuracy > (h.cells[m]?.validationAccuracy ?? -1) ? k : m), -1);
+  const top = h.cells[accurate];
+  const accuracy =
+    best && top
+      ? [
+          `validation accuracy ${(100 * h.cells[best.row * columns + best.column].validationAccuracy).toFixed(1)}% in the best cell; ` +
+            `highest ${(100 * top.validationAccuracy).toFixed(1)}% at η = ${fmtNum(top.lr)}, ${axisLabel(h.axis)} = ${fmtNum(top.strength)}`,
+        ]
+      : [];
+  const table = renderTable(
+    header,
+    rows,
+    header.map((_, i) => i > 0),
+  );
+  return [title, table, `* best cell · ${speed}`, ...accuracy].join('\n');
 }
 
 /** The whole grid report after the header lines. */

@@ -74,5 +74,7 @@ export function describeSchedule(c: ScheduleConfig): string {
         ? `step: η_t = ${c.lr} × ${c.stepGamma}^⌊(t−1)/${c.stepEvery}⌋`
         : `cosine: η_t from ${c.lr} down to 0 over ${c.steps} steps`;
   if (c.schedule === 'constant') return `${rate}, decay α = η·λ`;
-  return c.decaySchedule === 'tracks' ? `${rate}; decay tracks it, α_t = η_t·λ` : `${rate}; decay fixed, α = η_0·λ = ${c.lr * c.lambda}`;
+  return c.decaySchedule === 'tracks'
+    ? `${rate}; decay tracks it, α_t = η_t·λ`
+    : `${rate}; decay fixed, α = η_0·λ = ${Number((c.lr * c.lambda).toPrecision(4))}`;
 }

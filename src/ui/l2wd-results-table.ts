@@ -176,11 +176,14 @@ function stoppedEarly(note: string | null | undefined): note is string {
   return !!note && /^(cancelled|stopped)/.test(note);
 }
 
-/** A table's column heads: the width column (named in a sweep), then `names`. */
+/**
+ * A table's column heads: the width column, then `names`. Outside a sweep the width column is
+ * empty and its head is named for screen readers only (an empty header names nothing).
+ */
 function headRow(sweep: boolean, names: readonly string[]) {
   return html`<thead>
     <tr>
-      <th scope="col">${sweep ? 'width' : ''}</th>
+      <th scope="col">${sweep ? 'width' : html`<span class="visually-hidden">width</span>`}</th>
       ${names.map((name) => html`<th scope="col">${name}</th>`)}
     </tr>
   </thead>`;

@@ -55,7 +55,9 @@ describe('grid', () => {
 
     await page.locator('l2wd-grid-panel #grid-show').selectOption('adam');
     await expect.poll(() => pair.getAttribute('data-verdict')).toBe('differ');
-    expect(await pair.innerText()).toMatch(/^adam: L2 and decay \(α\/η\) differ: the largest difference .* the rounding floor/);
+    expect(await pair.innerText()).toMatch(
+      /^adam: L2 and decay \(α\/η\) differ: the final validation losses differ by up to .*× their cell's rounding floor \(at η = .*\); the largest difference is .* relative/,
+    );
 
     // The other convention: its own grid of runs, labelled as such.
     await page.locator('l2wd-grid-panel [data-convention="alpha"]').check();

@@ -9,6 +9,7 @@ import { CSV_COLUMNS, parseCsv, parseResultsJson, toCsv, toJson } from '../../sr
 import { runGrid } from '../../src/bench/grid-run';
 import type { BenchResults } from '../../src/bench/results';
 import { validateConfig } from '../../src/model/config';
+import { gridReport } from '../../src/cli/grid-report';
 
 let results: BenchResults;
 
@@ -93,5 +94,16 @@ describe('grid results as CSV', () => {
     const grid = parseCsv(toCsv(skipped)).filter((r) => r[0] === 'grid');
     expect(grid).toHaveLength(2 * 6 + 1);
     expect(grid.at(-1)![CSV_COLUMNS.indexOf('skipped')]).toBe('cancelled');
+  });
+});
+
+describe('the terminal report of a grid', () => {
+  test('a table per heatmap with the best cell marked, and for CE the accuracy line', () => {
+    const text = gridReport(results);
+    expect(text).toMatch(/reference · sgd · L2 \(λ\) · final validation loss\nη \\ λ/);
+    expect(text).toMatch(/NaN/);
+    expect(text.match(/\d\*/g)).toHaveLength(3);
+    expect(text).toMatch(/validation accuracy \d+\.\d% in the best cell; highest \d+\.\d% at η = /);
+    expect(text).toMatch(/^summary:\n {2}sgd: L2 and decay \(α\/η\)/m);
   });
 });

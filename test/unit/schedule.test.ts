@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decayAt, learningRateAt, scheduleMultiplier, type ScheduleConfig } from '../../src/model/schedule';
+import { decayAt, describeSchedule, learningRateAt, scheduleMultiplier, type ScheduleConfig } from '../../src/model/schedule';
 
 const base: ScheduleConfig = { lr: 0.1, lambda: 1e-3, steps: 100, schedule: 'constant', stepEvery: 30, stepGamma: 0.1, decaySchedule: 'tracks' };
 
@@ -41,5 +41,15 @@ describe('the schedule multiplier m_t (η_t = η_0·m_t), for trainers given η 
     expect(scheduleMultiplier({ ...base, schedule: 'cosine' }, 51)).toBeCloseTo(0.5, 15);
     for (const schedule of ['constant', 'step', 'cosine'] as const)
       for (const t of [1, 30, 31, 100]) expect(learningRateAt({ ...base, schedule }, t)).toBe(0.1 * scheduleMultiplier({ ...base, schedule }, t));
+  });
+});
+
+describe('describeSchedule: the schedule and the convention in words', () => {
+  it('names the rate, the convention and a fixed α to four digits', () => {
+    expect(describeSchedule(base)).toBe('constant η = 0.1, decay α = η·λ');
+    expect(describeSchedule({ ...base, schedule: 'step' })).toBe('step: η_t = 0.1 × 0.1^⌊(t−1)/30⌋; decay tracks it, α_t = η_t·λ');
+    expect(describeSchedule({ ...base, lr: 0.07, lambda: 3e-3, schedule: 'cosine', decaySchedule: 'fixed' })).toBe(
+      'cosine: η_t from 0.07 down to 0 over 100 steps; decay fixed, α = η_0·λ = 0.00021',
+    );
   });
 });
