@@ -106,7 +106,7 @@ describe('grid', () => {
 
   it('dark scheme: the heatmaps read and axe finds nothing serious; bad axes are refused with nothing started', async () => {
     const page = await app.browser.newPage({ viewport: { width: 1280, height: 1000 }, colorScheme: 'dark' });
-    await openApp(page, app.server.url, `${QUERY}&steps=5`);
+    await openApp(page, app.server.url, QUERY);
     await page.locator('l2wd-grid-panel #grid-lr').fill('1e-3..1:1');
     expect(await page.locator('l2wd-grid-panel [data-error-for="grid-lr"]').innerText()).toMatch(/count "1" .*must be an integer from 2 to 64/);
     expect(await page.locator('[data-testid="grid-start"]').isDisabled()).toBe(true);
