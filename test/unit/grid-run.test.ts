@@ -159,6 +159,14 @@ describe('a grid run on the CPU', () => {
     expect(gridPairs(r.grid!)[0].verdict).toBe('unmeasured');
   });
 
+  test('a copy of the results after every heatmap (what the CLI writes as it goes)', async () => {
+    const partials: number[] = [];
+    const r = await runGrid(options({ steps: 4 }), { onPartial: (p) => partials.push(p.grid!.heatmaps.length) });
+    // Three heatmaps and the twin: the twin adds its floor to the α/η heatmap, not a heatmap of its own.
+    expect(partials).toEqual([1, 2, 2, 3]);
+    expect(r.grid!.heatmaps).toHaveLength(3);
+  });
+
   test('a backend without a factory, or the GPU without a device, is skipped with the reason', async () => {
     const r = await runGrid(options({ steps: 4 }, { backends: ['gpu', 'reference'], factories: { reference: factories.reference } }));
     const gpu = r.grid!.heatmaps.filter((h) => h.backend === 'gpu');
