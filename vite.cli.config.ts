@@ -14,6 +14,7 @@ export default defineConfig({
         bench: 'src/cli/bench.ts',
         'kernel-bench': 'src/cli/kernel-bench.ts',
         'cpu-bench': 'src/cli/cpu-bench.ts',
+        'grid-bench': 'src/cli/grid-bench.ts',
       },
       external: ['webgpu', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
       output: { entryFileNames: '[name].js', format: 'es' },

@@ -8,6 +8,10 @@
 // batch is small next to the layers, and a fixed tree keeps the sum's rounding the same run to
 // run). The validation set is evaluated in batch-sized chunks: each chunk's pipeline divides by
 // all its rows (DIVISOR) and adds to what the chunks before it wrote (ACCUMULATE).
+// A grid's models (src/gpu/grid-trainer.ts) are the dispatch's y (loss_rows) or x (loss_mean):
+// model g's z and dz start at g·Z_STRIDE, its row losses at g·ROW_STRIDE, its mean and count at
+// loss_out[2g], loss_out[2g + 1]; the targets are every model's (same batch). The strides default
+// to 0: one model, as before.
 
 // The shape is compiled in, like the matmul's (a run's shapes are fixed).
 override ROWS: u32;   // rows of this batch or chunk (≤ B)
@@ -18,6 +22,9 @@ override LOSS: u32 = 0u;
 override DIVISOR: f32;
 // 0: loss_out is this batch's; 1: loss_out adds this chunk's to the earlier chunks'.
 override ACCUMULATE: u32 = 0u;
+// Per-model strides in floats of z and dz, and of row_loss (2·B), in a grid.
+override Z_STRIDE: u32 = 0u;
+override ROW_STRIDE: u32 = 0u;
 
 // z: [ROWS, n_L] row-major, the output layer's pre-activation Z_L.
 @group(0) @binding(0) var<storage, read> z: array<f32>;
@@ -38,13 +45,15 @@ fn loss_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
   let r = gid.x;
   if (r >= ROWS) { return; }
   let n = COLS;
-  let base = r * n;
+  let model = gid.y;
+  let base = model * Z_STRIDE + r * n;
+  let tbase = r * n;
   let inv_b = 1.0 / f32(ROWS);
   var loss = 0.0;
   var right = 0.0;
   if (LOSS == 0u) {
     for (var k = 0u; k < n; k++) {
-      let d = z[base + k] - t[base + k];
+      let d = z[base + k] - t[tbase + k];
       dz[base + k] = d * inv_b;
       loss += 0.5 * d * d;
     }
@@ -57,7 +66,7 @@ fn loss_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
       let zk = z[base + k];
       has_nan = has_nan || is_nan(zk);
       if (zk > z[base + best]) { best = k; }
-      if (t[base + k] > t[base + want]) { want = k; }
+      if (t[tbase + k] > t[tbase + want]) { want = k; }
       zmax = max(zmax, zk);
     }
     if (!has_nan && best == want) { right = 1.0; }
@@ -66,27 +75,30 @@ fn loss_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
     let log_sum = log(sum);
     for (var k = 0u; k < n; k++) {
       let shifted = z[base + k] - zmax;
-      dz[base + k] = (exp(shifted) / sum - t[base + k]) * inv_b;
-      loss += t[base + k] * (log_sum - shifted);
+      dz[base + k] = (exp(shifted) / sum - t[tbase + k]) * inv_b;
+      loss += t[tbase + k] * (log_sum - shifted);
     }
   }
-  row_loss[r] = loss;
-  row_loss[ROWS + r] = right;
+  let rows = model * ROW_STRIDE;
+  row_loss[rows + r] = loss;
+  row_loss[rows + ROWS + r] = right;
 }
 
-// loss_out: [2]: the mean loss, and the count of rows classified right (exact in f32 below 2²⁴).
+// loss_out: [2 · models]: the mean loss, and the count of rows classified right (exact in f32 below 2²⁴).
 @group(0) @binding(4) var<storage, read_write> loss_out: array<f32>;
 
 var<workgroup> partial: array<f32, 256>;
 var<workgroup> partial_right: array<f32, 256>;
 
 @compute @workgroup_size(256)
-fn loss_mean(@builtin(local_invocation_index) lid: u32) {
+fn loss_mean(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let model = wid.x;
+  let rows = model * ROW_STRIDE;
   var s = 0.0;
   var c = 0.0;
   for (var r = lid; r < ROWS; r += 256u) {
-    s += row_loss[r];
-    c += row_loss[ROWS + r];
+    s += row_loss[rows + r];
+    c += row_loss[rows + ROWS + r];
   }
   partial[lid] = s;
   partial_right[lid] = c;
@@ -102,10 +114,10 @@ fn loss_mean(@builtin(local_invocation_index) lid: u32) {
     var mean = partial[0] / DIVISOR;
     var right = partial_right[0];
     if (ACCUMULATE == 1u) {
-      mean += loss_out[0];
-      right += loss_out[1];
+      mean += loss_out[2u * model];
+      right += loss_out[2u * model + 1u];
     }
-    loss_out[0] = mean;
-    loss_out[1] = right;
+    loss_out[2u * model] = mean;
+    loss_out[2u * model + 1u] = right;
   }
 }

@@ -15,6 +15,11 @@
 // Edges are masked (zero-filled or clamped loads, guarded stores), so any M, N, K ≥ 1 works.
 // Row tiles beyond maxComputeWorkgroupsPerDimension fold into the z dimension of the dispatch.
 //
+// A grid of MODELS models of one shape (src/gpu/grid-trainer.ts) runs as one dispatch: z is
+// MODELS × the row-tile folds, model = z / folds, and each operand of model g starts at
+// g × its *_STRIDE floats (a multiple of 4, so vec4 alignment holds; 0 for an operand the models
+// share, such as the batch). MODELS = 1 (the default) compiles to the single-model kernel.
+//
 // The shape is three override constants, not a uniform: a run's shapes are fixed, so each product
 // gets a pipeline compiled for its own M, N, K (docs/BENCHMARKS.md, "Shapes as constants"). Loop
 // bounds, edge tests and alignment checks are then compile-time facts the compiler folds away.
@@ -30,6 +35,13 @@ override EPILOGUE: u32 = 0u;
 override ACT: u32 = 0u;
 // Also write the column sums of op(B) to bias_grad (the bias gradient, with the dW product).
 override BIAS_GRAD: bool = false;
+// Models per dispatch and each operand's per-model stride in floats: A, B, C (out and aux, both
+// [M, N]), V (bias and bias_grad, both [N]).
+override MODELS: u32 = 1u;
+override A_STRIDE: u32 = 0u;
+override B_STRIDE: u32 = 0u;
+override C_STRIDE: u32 = 0u;
+override V_STRIDE: u32 = 0u;
 // Workgroup shape of matmul_blocked and matmul_naive (matmul_tiled is fixed at 16×16).
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 16u;
@@ -48,6 +60,30 @@ override WG_Y: u32 = 16u;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 // bias_grad: [N], Σ_k op(B)[k, n] (BIAS_GRAD only; any other writable buffer otherwise).
 @group(0) @binding(5) var<storage, read_write> bias_grad: array<f32>;
+
+// Where this invocation's model starts in each operand (0 for a single model), set by set_model.
+var<private> a_base: u32;
+var<private> b_base: u32;
+var<private> c_base: u32;
+var<private> v_base: u32;
+
+// The row tile of a workgroup (folded over y and z) and, for a grid, its model's offsets.
+fn row_tile(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+  if (MODELS == 1u) { return wid.y + wid.z * nwg.y; }
+  let folds = nwg.z / MODELS;
+  let model = wid.z / folds;
+  a_base = model * A_STRIDE;
+  b_base = model * B_STRIDE;
+  c_base = model * C_STRIDE;
+  v_base = model * V_STRIDE;
+  return wid.y + (wid.z % folds) * nwg.y;
+}
+
+// Operand loads by float index within the model: one vec4 (i a multiple of 4) or one float.
+fn va(i: u32) -> vec4<f32> { return a[(a_base + i) >> 2u]; }
+fn vb(i: u32) -> vec4<f32> { return b[(b_base + i) >> 2u]; }
+fn sa(i: u32) -> f32 { let j = a_base + i; return a[j >> 2u][j & 3u]; }
+fn sb(i: u32) -> f32 { let j = b_base + i; return b[j >> 2u][j & 3u]; }
 
 // tanh through exp(−2|x|) ∈ (0, 1]: never overflows (the builtin is sinh/cosh on some drivers and
 // returns NaN for large |x|); absolute error ≈ 2⁻²³, which is what the matmul that follows sees.
@@ -69,9 +105,9 @@ fn act_grad_from_output(y: f32) -> f32 {
 }
 
 fn finish(m: u32, n: u32, v: f32) {
-  let idx = m * N + n;
+  let idx = c_base + m * N + n;
   if (EPILOGUE == 1u) {
-    out[idx] = act(v + bias[n]);
+    out[idx] = act(v + bias[v_base + n]);
   } else if (EPILOGUE == 2u) {
     out[idx] = v * act_grad_from_output(aux[idx]);
   } else {
@@ -82,22 +118,16 @@ fn finish(m: u32, n: u32, v: f32) {
 // Four consecutive floats from float index `base` (a multiple of 4), the first `count` of them
 // real and the rest zero. One vec4 load when the row length keeps `base` 16-byte aligned.
 fn load4_a(base: u32, count: u32, aligned: bool) -> vec4<f32> {
-  if (aligned && count == 4u) { return a[base >> 2u]; }
+  if (aligned && count == 4u) { return va(base); }
   var v = vec4<f32>(0.0);
-  for (var e = 0u; e < count; e++) {
-    let i = base + e;
-    v[e] = a[i >> 2u][i & 3u];
-  }
+  for (var e = 0u; e < count; e++) { v[e] = sa(base + e); }
   return v;
 }
 
 fn load4_b(base: u32, count: u32, aligned: bool) -> vec4<f32> {
-  if (aligned && count == 4u) { return b[base >> 2u]; }
+  if (aligned && count == 4u) { return vb(base); }
   var v = vec4<f32>(0.0);
-  for (var e = 0u; e < count; e++) {
-    let i = base + e;
-    v[e] = b[i >> 2u][i & 3u];
-  }
+  for (var e = 0u; e < count; e++) { v[e] = sb(base + e); }
   return v;
 }
 
@@ -110,7 +140,7 @@ fn in_range(i0: u32, n: u32) -> u32 {
 fn store_bias_grad(m0: u32, n0: u32, sums: vec4<f32>) {
   if (!BIAS_GRAD || m0 != 0u) { return; }
   for (var j = 0u; j < 4u; j++) {
-    if (n0 + j < N) { bias_grad[n0 + j] = sums[j]; }
+    if (n0 + j < N) { bias_grad[v_base + n0 + j] = sums[j]; }
   }
 }
 
@@ -138,7 +168,7 @@ fn matmul_tiled(
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
   let n_base = wid.x * TILE;
-  let m_base = (wid.y + wid.z * nwg.y) * TILE;
+  let m_base = row_tile(wid, nwg) * TILE;
   var acc: mat4x4<f32>;
   var col_sums = vec4<f32>(0.0);
   let sums_row = BIAS_GRAD && m_base == 0u && lid.y == 0u;
@@ -195,15 +225,8 @@ fn matmul_tiled(
   store_bias_grad(m_base + lid.y * 4u, n_base + lid.x * 4u, col_sums);
 }
 
-fn elem_a(m: u32, k: u32) -> f32 {
-  let i = select(m * K + k, k * M + m, TRANS_A);
-  return a[i >> 2u][i & 3u];
-}
-
-fn elem_b(k: u32, n: u32) -> f32 {
-  let i = select(k * N + n, n * K + k, TRANS_B);
-  return b[i >> 2u][i & 3u];
-}
+fn elem_a(m: u32, k: u32) -> f32 { return sa(select(m * K + k, k * M + m, TRANS_A)); }
+fn elem_b(k: u32, n: u32) -> f32 { return sb(select(k * N + n, n * K + k, TRANS_B)); }
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn matmul_naive(
@@ -212,7 +235,7 @@ fn matmul_naive(
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
   let n = wid.x * WG_X + lid.x;
-  let m = (wid.y + wid.z * nwg.y) * WG_Y + lid.y;
+  let m = row_tile(wid, nwg) * WG_Y + lid.y;
   if (m >= M || n >= N) { return; }
   var s = 0.0;
   var col_sum = 0.0;
@@ -222,14 +245,10 @@ fn matmul_naive(
     if (BIAS_GRAD && m == 0u) { col_sum += bk; }
   }
   finish(m, n, s);
-  if (BIAS_GRAD && m == 0u) { bias_grad[n] = col_sum; }
+  if (BIAS_GRAD && m == 0u) { bias_grad[v_base + n] = col_sum; }
 }
 
 // ---- matmul_blocked: register blocking with no branch in the k loop ----
-// Scalar op(A)[m, k] / op(B)[k, n] by flat index (callers clamp m and n into range).
-fn sa(i: u32) -> f32 { return a[i >> 2u][i & 3u]; }
-fn sb(i: u32) -> f32 { return b[i >> 2u][i & 3u]; }
-
 // op(A)[clamp(m0 + i), k0 … k0 + 3] for a full quad k0 + 3 < K. Rows past M are clamped to
 // M − 1: their values are never stored, and the loads need no branch.
 fn quad_a(m0: u32, k0: u32) -> mat4x4<f32> {
@@ -237,13 +256,13 @@ fn quad_a(m0: u32, k0: u32) -> mat4x4<f32> {
   if (!TRANS_A) {
     for (var i = 0u; i < 4u; i++) {
       let base = min(m0 + i, M - 1u) * K + k0;
-      if ((K & 3u) == 0u) { r[i] = a[base >> 2u]; } else { r[i] = vec4(sa(base), sa(base + 1u), sa(base + 2u), sa(base + 3u)); }
+      if ((K & 3u) == 0u) { r[i] = va(base); } else { r[i] = vec4(sa(base), sa(base + 1u), sa(base + 2u), sa(base + 3u)); }
     }
     return r;
   }
   for (var kk = 0u; kk < 4u; kk++) {
     let row = (k0 + kk) * M;
-    if ((M & 3u) == 0u) { r[kk] = a[(row + m0) >> 2u]; } else {
+    if ((M & 3u) == 0u) { r[kk] = va(row + m0); } else {
       r[kk] = vec4(sa(row + min(m0, M - 1u)), sa(row + min(m0 + 1u, M - 1u)), sa(row + min(m0 + 2u, M - 1u)), sa(row + min(m0 + 3u, M - 1u)));
     }
   }
@@ -256,7 +275,7 @@ fn quad_b(k0: u32, n0: u32) -> mat4x4<f32> {
   if (!TRANS_B) {
     for (var kk = 0u; kk < 4u; kk++) {
       let row = (k0 + kk) * N;
-      if ((N & 3u) == 0u) { r[kk] = b[(row + n0) >> 2u]; } else {
+      if ((N & 3u) == 0u) { r[kk] = vb(row + n0); } else {
         r[kk] = vec4(sb(row + min(n0, N - 1u)), sb(row + min(n0 + 1u, N - 1u)), sb(row + min(n0 + 2u, N - 1u)), sb(row + min(n0 + 3u, N - 1u)));
       }
     }
@@ -264,7 +283,7 @@ fn quad_b(k0: u32, n0: u32) -> mat4x4<f32> {
   }
   for (var j = 0u; j < 4u; j++) {
     let base = min(n0 + j, N - 1u) * K + k0;
-    if ((K & 3u) == 0u) { r[j] = b[base >> 2u]; } else { r[j] = vec4(sb(base), sb(base + 1u), sb(base + 2u), sb(base + 3u)); }
+    if ((K & 3u) == 0u) { r[j] = vb(base); } else { r[j] = vec4(sb(base), sb(base + 1u), sb(base + 2u), sb(base + 3u)); }
   }
   return transpose(r);
 }
@@ -279,7 +298,7 @@ fn matmul_blocked(
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
   let n0 = (wid.x * WG_X + lid.x) * 4u;
-  let m0 = ((wid.y + wid.z * nwg.y) * WG_Y + lid.y) * 4u;
+  let m0 = (row_tile(wid, nwg) * WG_Y + lid.y) * 4u;
   if (m0 >= M || n0 >= N) { return; }
   var acc: mat4x4<f32>;
   var col_sums = vec4<f32>(0.0);

@@ -9,6 +9,10 @@ export { glorotInit, initialParameters, cloneParameters } from './model/paramete
 export type { MlpParameters } from './model/parameters';
 export { makeDataset, TEACHER_HIDDEN } from './model/data';
 export type { Dataset, Split } from './model/data';
+export { MNIST_CLASSES, MNIST_IMAGES, MNIST_INPUTS, MnistFormatError, parseMnist, splitMnist } from './model/mnist';
+export type { MnistImages } from './model/mnist';
+export { correctRows, hasAccuracy } from './model/accuracy';
+export { buildDataset, MissingDatasetError } from './bench/datasets';
 export { matmulFlopsPerStep } from './model/flops';
 export { agreement, frobeniusNorm, normGap, weightGap } from './model/metrics';
 export type { Agreement } from './model/metrics';

@@ -5,7 +5,7 @@
 import { createFastCpuTrainer } from '../cpu/fast';
 import { createCpuTrainerInWorker } from '../cpu/remote-trainer';
 import { createReferenceTrainer } from '../cpu/reference';
-import { acquireDevice, createGpuTrainer } from '../gpu/index';
+import { acquireDevice, createGpuGridTrainer, createGpuTrainer } from '../gpu/index';
 import { BROWSER_IMPLEMENTATION } from '../gpu/adapter-summary';
 import type { ImplementationInfo } from '../gpu/adapter-summary';
 import { checkTimestamps } from '../gpu/timestamp-check';
@@ -39,9 +39,9 @@ export function trainerFactories(gpu: GpuContext | null): Partial<Record<Backend
 }
 
 /**
- * Grid trainers for every backend (docs/DESIGN.md, Grid): each single-model trainer of
- * `trainerFactories`, one point after another. The GPU's many-models-per-dispatch trainer
- * replaces its entry here when it is in the build.
+ * Grid trainers for every backend (docs/DESIGN.md, Grid): the CPU backends run each single-model
+ * trainer of `trainerFactories`, one point after another; the GPU trains all the points in one
+ * dispatch per product (GpuGridTrainer, `batched`), its twin with the other matmul kernel.
  */
 export function gridTrainerFactories(gpu: GpuContext | null): Partial<Record<Backend, GridTrainerFactory>> {
   const single = trainerFactories(gpu);
@@ -49,6 +49,12 @@ export function gridTrainerFactories(gpu: GpuContext | null): Partial<Record<Bac
   for (const backend of Object.keys(single) as Backend[]) {
     const factory = single[backend]!;
     out[backend] = (config, variant, points, data, extras) => SequentialGridTrainer.create(factory, backend, config, variant, points, data, extras);
+  }
+  if (gpu) {
+    const batched: GridTrainerFactory = (config, variant, points, data, extras) =>
+      createGpuGridTrainer(gpu.device, config, variant, data, points, { timestamps: gpu.hasTimestamps, matmul: extras?.twin ? 'alternate' : 'auto' });
+    batched.batched = true;
+    out.gpu = batched;
   }
   return out;
 }

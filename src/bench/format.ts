@@ -73,6 +73,11 @@ export function fmtNum(v: number | null | undefined, digits = 3): string {
 }
 
 /** Milliseconds as the most readable unit: "850 µs", "12.3 ms", "1.25 s". */
+/** A share in [0, 1] as a percentage with one decimal ("98.4 %"); — when absent or not finite. */
+export function fmtPercent(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(1)} %`;
+}
+
 export function fmtMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return fmtNum(ms);
   if (ms < 1) return `${fmtNum(ms * 1000)} µs`;

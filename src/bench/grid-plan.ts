@@ -159,11 +159,14 @@ export function planGrid(options: GridOptions): GridPlan {
     if (backend !== 'gpu') {
       const tooBig = cpuSizeProblem(config.layers, options);
       if (tooBig) throw new GridPlanError(`the ${backend} backend cannot run this grid: ${tooBig}`);
-    } else if (options.gpu && options.factories.gpu?.batched !== true) {
-      // One trainer per model, all alive: each model gets its share of the budget (a batched trainer checks its own fit).
-      const budget = options.gpuMemoryBudgetBytes == null ? undefined : options.gpuMemoryBudgetBytes / models;
-      const limits = limitsRecord(options.gpu.limits) as { maxBufferSize: number; maxStorageBufferBindingSize: number };
-      const why = checkGpuFit(config, limits, budget, { hostCopies: options.gpu.adapter.isFallbackAdapter });
+    } else if (options.gpu) {
+      // A batched trainer holds every model in one set of buffers (the grid's memory plan); otherwise
+      // one trainer per model, all alive, each with its share of the budget.
+      const batched = options.factories.gpu?.batched === true;
+      const total = options.gpuMemoryBudgetBytes ?? undefined;
+      const budget = batched || total === undefined ? total : total / models;
+      const limits = limitsRecord(options.gpu.limits) as Parameters<typeof checkGpuFit>[1];
+      const why = checkGpuFit(config, limits, budget, { hostCopies: options.gpu.adapter.isFallbackAdapter, ...(batched ? { models } : {}) });
       if (why) throw new GridPlanError(`the GPU cannot hold the grid's ${models} models${budget === undefined ? '' : ' in its memory budget'}: ${why}`);
     }
   }

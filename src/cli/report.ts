@@ -5,7 +5,7 @@
 import { parameterCount, trainBatchCount } from '../model/config';
 import { describeSchedule } from '../model/schedule';
 import { matmulFlopsPerStep } from '../model/flops';
-import { formatGap, formatMs, formatNumber, formatRate, formatSeconds, renderTable } from '../bench/format';
+import { fmtPercent, formatGap, formatMs, formatNumber, formatRate, formatSeconds, renderTable } from '../bench/format';
 import type { AdapterSummary, AgreementRow, BenchResults, ResultRow } from '../bench/results';
 import { sweepLayers } from '../bench/runner';
 import { implementationLabel } from '../gpu/adapter-summary';
@@ -53,7 +53,6 @@ export function widthTable(r: BenchResults, width: number | null): string {
     `${formatNumber(matmulFlopsPerStep(layers, r.config.batch) / 1e9)} GFLOP per step`;
   // Classification runs: the accuracy column (docs/RULES.md, "Accuracy").
   const accuracy = hasAccuracy(r.config);
-  const percent = (v: number | null) => (v === null || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(1)} %`);
   const body = rows.map((row) => {
     if (row.skipped) return [...rowLabel(row), 'skipped (below)', '', '', '', '', '', ...(accuracy ? [''] : []), ''];
     const s = row.stepMs;
@@ -65,7 +64,7 @@ export function widthTable(r: BenchResults, width: number | null): string {
       formatRate(row.samplesPerSec),
       formatNumber(row.gflops),
       `${formatNumber(row.finalLoss)} / ${formatNumber(row.finalValidationLoss)}`,
-      ...(accuracy ? [`${percent(row.finalTrainAccuracy)} / ${percent(row.finalValidationAccuracy)}`] : []),
+      ...(accuracy ? [`${fmtPercent(row.finalTrainAccuracy)} / ${fmtPercent(row.finalValidationAccuracy)}`] : []),
       (row.norms.at(-1) ?? []).map((n) => formatNumber(n, 4)).join(' '),
     ];
   });

@@ -72,7 +72,7 @@ export class Kernels {
     this.matmulLayout = layout(device, 'Kernels.matmul.layout', ['read', 'read', 'read', 'read', 'write', 'write']);
     this.lossLayout = layout(device, 'Kernels.loss.layout', ['read', 'read', 'write', 'write', 'write']);
     this.reduceLayout = layout(device, 'Kernels.reduce.layout', ['read', 'write', 'write']);
-    this.updateLayout = layout(device, 'Kernels.update.layout', ['dynamic-uniform', 'write', 'read', 'write', 'write']);
+    this.updateLayout = layout(device, 'Kernels.update.layout', ['dynamic-uniform', 'write', 'read', 'write', 'write', 'read']);
     const placeholder = (kind: string) => device.createBuffer({ label: `Kernels.placeholder.${kind}`, size: 16, usage: GPUBufferUsage.STORAGE });
     this.placeholders = { read: placeholder('read'), write: placeholder('write'), writeState: [placeholder('state1'), placeholder('state2')] };
     this.modules = {

@@ -37,8 +37,18 @@ export interface RunBuffers {
   /** Reused for every readback. */
   staging: GPUBuffer;
   layers: LayerBuffers[];
+  /** A grid's model dimension (src/gpu/grid-trainer.ts); null for one model. */
+  models: GridBuffers | null;
   /** Everything above, for dispose. */
   all: GPUBuffer[];
+}
+
+export interface GridBuffers {
+  count: number;
+  /** [count] of (η, λ, α, unused), shaders/update.wgsl's model_params. */
+  hyperparameters: GPUBuffer;
+  /** Floats from one model's part of a buffer to the next; 0 for a buffer the models share. */
+  stride(buffer: GPUBuffer): number;
 }
 
 // A function, not a table: GPUBufferUsage exists only where WebGPU does, and this module may be
@@ -49,14 +59,20 @@ function usage(use: BufferUse): number {
   return GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
 }
 
-/** Allocates the plan's buffers and uploads the dataset. On a throw, what was made is in `made`. */
-export function allocateRunBuffers(device: GPUDevice, config: MlpConfig, data: Dataset, made: GPUBuffer[]): RunBuffers {
-  const plan = gpuMemoryPlan(config);
+/**
+ * Allocates the plan's buffers (a grid's with `models`) and uploads the dataset. On a throw, what
+ * was made is in `made`.
+ */
+export function allocateRunBuffers(device: GPUDevice, config: MlpConfig, data: Dataset, made: GPUBuffer[], models?: number): RunBuffers {
+  const plan = gpuMemoryPlan(config, models);
   const byId = new Map<string, GPUBuffer>();
+  const strides = new Map<GPUBuffer, number>();
+  const owner = models === undefined ? 'GpuTrainer' : 'GpuGridTrainer';
   for (const b of plan.buffers) {
-    const buffer = device.createBuffer({ label: `GpuTrainer.${b.id}`, size: b.bytes, usage: usage(b.use) });
+    const buffer = device.createBuffer({ label: `${owner}.${b.id}`, size: b.bytes, usage: usage(b.use) });
     made.push(buffer);
     byId.set(b.id, buffer);
+    strides.set(buffer, b.modelStride);
   }
   const take = (id: string): GPUBuffer => {
     const b = byId.get(id);
@@ -92,6 +108,7 @@ export function allocateRunBuffers(device: GPUDevice, config: MlpConfig, data: D
     stepParams: take('stepParams'),
     staging: take('staging'),
     layers,
+    models: models === undefined ? null : { count: models, hyperparameters: take('models.hyperparameters'), stride: (buffer) => strides.get(buffer) ?? 0 },
     all: [...byId.values()],
   };
   // The plan holds what the steps read: trainRowCount training rows and validationRowCount

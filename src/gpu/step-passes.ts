@@ -4,15 +4,16 @@
  * forward, loss, backward from the output layer down, then every update. The validation set,
  * however many rows, is evaluated in batch-sized chunks through the batch's own buffers (so the
  * memory plan holds one batch of activations), each chunk adding its share to the mean loss and
- * its rows classified right to the count.
+ * its rows classified right to the count. A grid's buffers (run.models) give every pass the model
+ * dimension: the same passes then train, and evaluate, all its models.
  */
 import type { MlpConfig, Variant } from '../model/config';
 import { validationRowCount } from '../model/config';
 import type { Kernels, MatmulChoice } from './kernels';
 import type { LossReduction } from './passes/loss-pass';
 import { LossPass } from './passes/loss-pass';
+import type { MatmulOperands, ModelDimension } from './passes/matmul-pass';
 import { MatmulPass } from './passes/matmul-pass';
-import { NormsPass } from './passes/norms-pass';
 import { STEP_SLOT_STRIDE } from './passes/step-params';
 import { UpdatePass } from './passes/update-pass';
 import type { RunBuffers } from './run-buffers';
@@ -29,7 +30,6 @@ export class StepPasses {
   private readonly validationChunks: { first: number; rows: number; forward: MatmulPass[]; loss: LossPass }[] = [];
   private readonly run: RunBuffers;
   private readonly widths: { inputs: number; outputs: number };
-  readonly norms: NormsPass;
 
   constructor(kernels: Kernels, config: MlpConfig, variant: Variant, run: RunBuffers, matmul: MatmulChoice) {
     const { layers, batch, loss, activation, optimizer, regularizeBias } = config;
@@ -37,6 +37,14 @@ export class StepPasses {
     const at = run.layers;
     this.run = run;
     this.widths = { inputs: layers[0], outputs: layers[L] };
+    const grid = run.models;
+    // Each operand's per-model stride, from the plan (0 for the shared batch).
+    const models = (o: MatmulOperands): ModelDimension | undefined => {
+      if (!grid) return undefined;
+      const bias = o.bias ?? o.biasGrad;
+      if (o.aux && grid.stride(o.aux) !== grid.stride(o.out)) throw new Error('aux and out must have one model stride');
+      return { count: grid.count, strides: { a: grid.stride(o.a), b: grid.stride(o.b), out: grid.stride(o.out), bias: bias ? grid.stride(bias) : 0 } };
+    };
     const forward = (input: GPUBuffer, tag: string, rows = batch) =>
       at.map((layer, i) => {
         const l = i + 1;
@@ -50,6 +58,7 @@ export class StepPasses {
           operands,
           l < L ? activation : 'identity',
           matmul,
+          models(operands),
         );
       });
     const output = at[L - 1];
@@ -61,6 +70,7 @@ export class StepPasses {
         { rows, cols: layers[L] },
         { z: output.activations, targets: run.batchT, dz: output.activationGrads, rowLoss: run.rowLoss, lossOut },
         reduction,
+        grid ? { count: grid.count, zStride: grid.stride(output.activations), rowStride: grid.stride(run.rowLoss) } : undefined,
       );
 
     this.forward = forward(run.batchX, 'forward');
@@ -75,6 +85,7 @@ export class StepPasses {
         operands,
         'identity',
         matmul,
+        models(operands),
       );
     });
     this.inputGrads = at.slice(1).map((layer, j) => {
@@ -87,6 +98,7 @@ export class StepPasses {
         operands,
         activation,
         matmul,
+        models(operands),
       );
     });
     const [unused1, unused2] = kernels.placeholders.writeState;
@@ -97,7 +109,9 @@ export class StepPasses {
         { optimizer, variant, regularized },
         // SGD keeps no state: two distinct placeholders keep the two writable bindings from aliasing.
         { params, grads, state1: state[0] ?? unused1, state2: state[1] ?? unused2, stepParams: run.stepParams },
-        count,
+        // A grid updates all its models' parts of the buffer in one pass.
+        grid ? params.size / 4 : count,
+        grid ? { stride: grid.stride(params), params: grid.hyperparameters } : undefined,
       );
     this.updates = at.flatMap((layer, i) => [
       update(`GpuTrainer.layer${i + 1}.updateWeights`, true, layer.weights, layer.weightGrads, layer.weightState, layers[i] * layers[i + 1]),
@@ -117,12 +131,6 @@ export class StepPasses {
         loss: lossPass(run.lossValidation, `validationLoss.rows${first}`, rows, reduction),
       });
     }
-    this.norms = new NormsPass(
-      kernels,
-      'GpuTrainer.norms',
-      at.map((layer, i) => ({ buffer: layer.weights, count: layers[i] * layers[i + 1] })),
-      run.normSums,
-    );
   }
 
   /** Records one training step whose constants are in uniform slot `slot`. */
@@ -153,9 +161,5 @@ export class StepPasses {
       chunk.loss.encode(pass);
       pass.end();
     }
-  }
-
-  destroy(): void {
-    this.norms.destroy();
   }
 }

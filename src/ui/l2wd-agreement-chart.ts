@@ -8,7 +8,7 @@ import { BACKEND_LABEL, VARIANT_LABEL, gapPairs, noisyRowsText, nonFiniteFlags, 
 import { SAME_MAX_RATIO, describeVerdict, sameMapExpected } from '../model/verdict';
 import { describeSchedule } from '../model/schedule';
 import { fmtNum, fmtSci } from '../bench/format';
-import { scaleToggle, scaleToggleStyles } from './scale-toggle';
+import { scaleToggle } from './scale-toggle';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
 import { DASH, UplotController, axis, logTick, nonFiniteMarker, stepAxisOptions, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 
@@ -29,7 +29,6 @@ export class L2wdAgreementChart extends LitElement {
     panelStyles,
     uplotStyles,
     chartLayoutStyles,
-    scaleToggleStyles,
     css`
       aside dl {
         margin: 0;

@@ -19,6 +19,8 @@ import './l2wd-config-form';
 import './l2wd-explainer';
 import './l2wd-grid-panel';
 import './l2wd-loss-chart';
+import './l2wd-accuracy-chart';
+import { hasAccuracy } from '../model/accuracy';
 import './l2wd-results-table';
 import './l2wd-run-controls';
 import './l2wd-throughput-chart';
@@ -259,6 +261,7 @@ export class L2wdApp extends LitElement {
                 }
                 <l2wd-agreement-chart .results=${results} .width=${this.chartWidth}></l2wd-agreement-chart>
                 <l2wd-loss-chart .results=${results} .baseline=${baseline} .width=${this.chartWidth}></l2wd-loss-chart>
+                ${hasAccuracy(results.config) ? html`<l2wd-accuracy-chart .results=${results} .baseline=${baseline} .width=${this.chartWidth}></l2wd-accuracy-chart>` : nothing}
                 ${sweep ? nothing : throughput}
                 <l2wd-results-table .results=${results}></l2wd-results-table>
               </div>`

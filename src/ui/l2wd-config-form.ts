@@ -1,12 +1,14 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { Backend } from '../model/config';
-import { ACTIVATIONS, LOSSES, OPTIMIZERS } from '../model/config';
+import { ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS } from '../model/config';
+import { MNIST_CLASSES, MNIST_INPUTS } from '../model/mnist';
 import { fmtNum } from '../bench/format';
 import { DECAY_SCHEDULES, SCHEDULES } from '../model/schedule';
 import { PRESETS } from './presets';
 import type { DraftErrors, RunDraft, SweepSkip } from './run-draft';
+import { configFormStyles } from './l2wd-config-form.styles';
 import { panelStyles } from './shared-styles';
 
 export interface DraftChangeDetail {
@@ -31,125 +33,7 @@ const BACKEND_TEXT: Record<Backend, string> = {
  */
 @customElement('l2wd-config-form')
 export class L2wdConfigForm extends LitElement {
-  static override styles = [
-    panelStyles,
-    css`
-      form {
-        display: grid;
-        gap: 0.9rem;
-      }
-      .presets {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.4rem;
-      }
-      .presets button[aria-pressed='true'] {
-        border-color: var(--l2wd-accent);
-        box-shadow: inset 0 0 0 1px var(--l2wd-accent);
-      }
-      .blurb {
-        font-size: 0.88rem;
-        color: var(--l2wd-muted);
-        margin: 0;
-        min-height: 1.3em;
-      }
-      fieldset {
-        border: 1px solid var(--l2wd-border);
-        border-radius: 8px;
-        padding: 0.6rem 0.8rem 0.8rem;
-        margin: 0;
-        min-width: 0;
-      }
-      legend {
-        font-weight: 600;
-        font-size: 0.9rem;
-        padding: 0 0.3rem;
-      }
-      .grid {
-        display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr));
-        gap: 0.6rem 0.9rem;
-      }
-      .field {
-        display: flex;
-        flex-direction: column;
-        gap: 0.2rem;
-        min-width: 0;
-      }
-      .field.wide {
-        grid-column: 1 / -1;
-      }
-      label {
-        font-size: 0.85rem;
-        font-weight: 500;
-      }
-      input[type='text'],
-      select {
-        font: inherit;
-        font-family: var(--l2wd-mono);
-        font-size: 0.9rem;
-        padding: 0.35rem 0.5rem;
-        border-radius: 6px;
-        border: 1px solid var(--l2wd-border);
-        background: var(--l2wd-bg);
-        color: var(--l2wd-text);
-        min-width: 0;
-      }
-      input[aria-invalid='true'] {
-        border-color: var(--l2wd-error);
-        box-shadow: inset 0 0 0 1px var(--l2wd-error);
-      }
-      .hint {
-        font-size: 0.78rem;
-        color: var(--l2wd-muted);
-      }
-      .msg {
-        font-size: 0.8rem;
-        color: var(--l2wd-error);
-        font-weight: 500;
-      }
-      .skips {
-        margin: 0.3rem 0 0.5rem;
-        padding-left: 1.1rem;
-        font-size: 0.8rem;
-        color: var(--l2wd-warn-text);
-      }
-      .nowrap {
-        white-space: nowrap;
-      }
-      .alpha {
-        font-size: 0.8rem;
-        color: var(--l2wd-muted);
-      }
-      .alpha strong {
-        color: var(--l2wd-text);
-        font-family: var(--l2wd-mono);
-        font-weight: 600;
-      }
-      .checks {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.4rem 1.2rem;
-      }
-      .checks label {
-        display: inline-flex;
-        gap: 0.35rem;
-        align-items: center;
-        font-weight: 400;
-      }
-      input[type='checkbox'] {
-        width: 1rem;
-        height: 1rem;
-        accent-color: var(--l2wd-accent);
-      }
-      .actions {
-        display: flex;
-        gap: 0.6rem;
-        align-items: center;
-        flex-wrap: wrap;
-      }
-    `,
-  ];
+  static override styles = [panelStyles, configFormStyles];
 
   /** The configuration as typed. */
   @property({ attribute: false }) draft!: RunDraft;
@@ -206,8 +90,16 @@ export class L2wdConfigForm extends LitElement {
     </div>`;
   }
 
+  /** MNIST fixes the input and output widths and the loss: switching to it sets them, the hidden widths stay. */
+  private setDataset(dataset: string): void {
+    if (dataset !== 'mnist') return this.set('dataset', dataset);
+    const widths = this.draft.layers.split(',').map((s) => s.trim());
+    const hidden = widths.length > 2 ? widths.slice(1, -1) : ['128'];
+    this.emit({ ...this.draft, dataset, loss: 'ce', layers: [MNIST_INPUTS, ...hidden, MNIST_CLASSES].join(',') });
+  }
+
   private select(
-    key: 'optimizer' | 'activation' | 'loss' | 'schedule' | 'decaySchedule',
+    key: 'optimizer' | 'activation' | 'loss' | 'schedule' | 'decaySchedule' | 'dataset',
     label: string,
     options: readonly string[],
     names: Record<string, string> = {},
@@ -221,7 +113,11 @@ export class L2wdConfigForm extends LitElement {
         .value=${live(this.draft[key])}
         ?disabled=${this.disabled}
         aria-describedby="${key}-msg"
-        @change=${(e: Event) => this.set(key, (e.target as HTMLSelectElement).value)}
+        @change=${(e: Event) => {
+          const value = (e.target as HTMLSelectElement).value;
+          if (key === 'dataset') this.setDataset(value);
+          else this.set(key, value);
+        }}
       >
         ${options.map((o) => html`<option value=${o} ?selected=${this.draft[key] === o}>${names[o] ?? o}</option>`)}
       </select>
@@ -269,7 +165,9 @@ export class L2wdConfigForm extends LitElement {
         <fieldset>
           <legend>Network and data</legend>
           <div class="grid">
-            ${this.text('layers', 'Layer widths', { wide: true, inputmode: 'text', hint: 'Input, hidden…, output, e.g. 16,32,8' })}
+            ${this.select('dataset', 'Dataset', DATASETS, { teacher: 'teacher MLP (synthetic)', mnist: 'MNIST digits' })}
+            ${d.dataset === 'mnist' ? html`${this.text('trainSize', 'Training rows', { inputmode: 'numeric' })} ${this.text('validationSize', 'Validation rows', { inputmode: 'numeric' })}` : nothing}
+            ${this.text('layers', 'Layer widths', { wide: true, inputmode: 'text', hint: d.dataset === 'mnist' ? 'MNIST: 784, hidden…, 10' : 'Input, hidden…, output, e.g. 16,32,8' })}
             ${this.select('activation', 'Activation', ACTIVATIONS)} ${this.select('loss', 'Loss', LOSSES, { mse: 'MSE', ce: 'cross-entropy' })}
             ${this.text('batch', 'Batch size B', { inputmode: 'numeric' })} ${this.text('steps', 'Steps', { inputmode: 'numeric' })}
             ${this.text('seed', 'Seed', { inputmode: 'numeric' })}

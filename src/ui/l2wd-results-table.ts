@@ -2,7 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { BenchResults } from '../bench/results';
 import { BACKEND_LABEL, VARIANT_LABEL, nonFiniteStep, worst } from './chart-data';
-import { fmtMs, fmtNum, fmtSci } from '../bench/format';
+import { fmtMs, fmtNum, fmtPercent, fmtSci } from '../bench/format';
+import { hasAccuracy } from '../model/accuracy';
 import { panelStyles } from './shared-styles';
 
 /** Every measured cell of a run, and every agreement figure, as tables (the charts' source of truth in text). */
@@ -71,6 +72,7 @@ export class L2wdResultsTable extends LitElement {
     const r = this.results;
     if (!r || r.results.length === 0) return nothing;
     const sweep = r.results.some((x) => x.width !== null);
+    const accuracy = hasAccuracy(r.config);
     return html`<section class="card" aria-labelledby="table-h" data-testid="results-table">
       <h2 id="table-h">Results</h2>
       <div class="scroll" tabindex="0" aria-label="Results table, scrolls sideways">
@@ -81,7 +83,17 @@ export class L2wdResultsTable extends LitElement {
             >
             each, as docs/RULES.md counts them) over the median step time; bias, activation, loss and update take time but are not counted.
           </caption>
-          ${headRow(sweep, ['backend', 'variant', 'step time (p10–p90)', 'samples/s', 'GFLOP/s (matmul only)', 'train loss', 'val. loss', 'status'])}
+          ${headRow(sweep, [
+            'backend',
+            'variant',
+            'step time (p10–p90)',
+            'samples/s',
+            'GFLOP/s (matmul only)',
+            'train loss',
+            'val. loss',
+            ...(accuracy ? ['train acc.', 'val. acc.'] : []),
+            'status',
+          ])}
           <tbody>
             ${r.results.map((row) => {
               const bad = nonFiniteStep(row);
@@ -97,6 +109,12 @@ export class L2wdResultsTable extends LitElement {
                 <td>${fmtNum(row.gflops)}</td>
                 <td>${fmtNum(row.finalLoss, 4)}</td>
                 <td>${fmtNum(row.finalValidationLoss, 4)}</td>
+                ${
+                  accuracy
+                    ? html`<td>${fmtPercent(row.finalTrainAccuracy)}</td>
+                        <td>${fmtPercent(row.finalValidationAccuracy)}</td>`
+                    : nothing
+                }
                 <td class="status">
                   ${
                     row.skipped
@@ -158,11 +176,14 @@ function stoppedEarly(note: string | null | undefined): note is string {
   return !!note && /^(cancelled|stopped)/.test(note);
 }
 
-/** A table's column heads: the width column (named in a sweep), then `names`. */
+/**
+ * A table's column heads: the width column, then `names`. Outside a sweep the width column is
+ * empty and its head is named for screen readers only (an empty header names nothing).
+ */
 function headRow(sweep: boolean, names: readonly string[]) {
   return html`<thead>
     <tr>
-      <th scope="col">${sweep ? 'width' : ''}</th>
+      <th scope="col">${sweep ? 'width' : html`<span class="visually-hidden">width</span>`}</th>
       ${names.map((name) => html`<th scope="col">${name}</th>`)}
     </tr>
   </thead>`;

@@ -3,11 +3,11 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import type { BenchResults } from '../bench/results';
 import type { ThroughputMetric } from './chart-data';
-import { BACKEND_LABEL, METRIC_LABEL, crossover, metricOf, timedBackends, widthsOf } from './chart-data';
+import { BACKEND_LABEL, METRIC_LABEL, crossover, metricOf, speedUpWithSpread, timedBackends, widthsOf } from './chart-data';
 import { fmtMs, fmtNum } from '../bench/format';
-import { scaleToggle, scaleToggleStyles } from './scale-toggle';
+import { scaleToggle } from './scale-toggle';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
-import { DASH, UplotController, axis, logTick, themeColors, uplotStyles, valueAxis } from './uplot-controller';
+import { DASH, UplotController, axis, drawVerticalMarker, logTick, themeColors, uplotStyles, valueAxis } from './uplot-controller';
 
 /**
  * Throughput across a sweep: step time, samples/s or GFLOP/s against hidden width, GPU vs
@@ -19,7 +19,6 @@ export class L2wdThroughputChart extends LitElement {
     panelStyles,
     uplotStyles,
     chartLayoutStyles,
-    scaleToggleStyles,
     css`
       .head {
         display: flex;
@@ -60,6 +59,12 @@ export class L2wdThroughputChart extends LitElement {
         text-align: right;
         padding: 0.15rem 0.3rem;
         white-space: nowrap;
+      }
+      /* The range under a speed-up: small, and free to wrap so the table fits beside the plot. */
+      table.per-width .range {
+        display: block;
+        font-size: 0.75rem;
+        white-space: normal;
       }
       table.per-width thead th {
         color: var(--l2wd-muted);
@@ -104,22 +109,7 @@ export class L2wdThroughputChart extends LitElement {
       } as uPlot.Series);
     // The crossover marker is drawn on the canvas after the series, with its label.
     const marker = (u: uPlot) => {
-      if (cross === null) return;
-      const x = Math.round(u.valToPos(cross, 'x', true));
-      const { top, height } = u.bbox;
-      const ctx = u.ctx;
-      ctx.save();
-      ctx.strokeStyle = colors.accent;
-      ctx.setLineDash([5, 4]);
-      ctx.lineWidth = 1.5 * devicePixelRatio;
-      ctx.beginPath();
-      ctx.moveTo(x, top);
-      ctx.lineTo(x, top + height);
-      ctx.stroke();
-      ctx.fillStyle = colors.accent;
-      ctx.font = `${12 * devicePixelRatio}px ${colors.font}`;
-      ctx.fillText(` crossover ≈ ${Math.round(cross)}`, x, top + 14 * devicePixelRatio);
-      ctx.restore();
+      if (cross !== null) drawVerticalMarker(u, cross, ` crossover ≈ ${Math.round(cross)}`, { color: colors.accent, width: 1.5, dash: [5, 4] }, colors);
     };
     this.chart.set({
       key: `tp:${metric}:${this.logY}:${backends.join(',')}:${cross}:${colors.text}`,
@@ -207,22 +197,35 @@ export class L2wdThroughputChart extends LitElement {
             <th scope="col">width</th>
             <th scope="col">GPU</th>
             <th scope="col">CPU</th>
-            <th scope="col" title="CPU step time over GPU step time">speed-up</th>
+            <th scope="col" title="CPU step time over GPU step time, from the medians; below it the range the p10–p90 spreads allow">speed-up</th>
           </tr>
         </thead>
         <tbody>
           ${this.sweepWidths().map((w) => {
             const g = metricOf(results, w, 'gpu', 'stepMs');
             const cpu = metricOf(results, w, 'cpu', 'stepMs');
+            const s = speedUpWithSpread(results, w);
             return html`<tr>
               <th scope="row">${w}</th>
               <td>${fmtMs(g)}</td>
               <td>${fmtMs(cpu)}</td>
-              <td>${g !== null && cpu !== null ? html`<strong>${fmtNum(cpu / g)}×</strong>` : '—'}</td>
+              <td data-testid="speed-up">
+                ${
+                  s === null
+                    ? '—'
+                    : html`${s.meaningful ? html`<strong>${fmtNum(s.ratio)}×</strong>` : html`${fmtNum(s.ratio)}×`}<span class="muted range"
+                          >${fmtNum(s.low, 2)}–${fmtNum(s.high, 2)}${s.meaningful ? '' : ', overlap'}</span
+                        >`
+                }
+              </td>
             </tr>`;
           })}
         </tbody>
-      </table>`;
+      </table>
+      <p class="muted">
+        Speed-ups from the medians; under each, the range the p10–p90 spreads allow ("overlap": it includes 1×, so neither backend is reliably faster at
+        that width).
+      </p>`;
   }
 
   private renderSingle(results: BenchResults) {

@@ -53,6 +53,29 @@ export const PRESETS: readonly Preset[] = [
     ),
   },
   {
+    id: 'overfit',
+    label: 'Overfitting · MNIST',
+    blurb:
+      'A wide MLP on 1,000 MNIST digits: at λ = 0 it learns its training set by heart and does worse on 5,000 unseen digits than with L2 or decay, which under SGD are still one map.',
+    // Sizes, steps and λ measured with the CLI on the CPU backend: docs/BENCHMARKS.md, "Overfitting preset".
+    draft: draftFromConfig(
+      {
+        ...base,
+        dataset: 'mnist',
+        layers: [784, 512, 512, 10],
+        batch: 100,
+        trainSize: 1000,
+        validationSize: 5000,
+        steps: 800,
+        lr: 0.1,
+        lambda: 0.01,
+        activation: 'relu',
+        loss: 'ce',
+      },
+      { backends: ['gpu', 'cpu'] },
+    ),
+  },
+  {
     id: 'sweep',
     label: 'Stress sweep',
     blurb: 'Step time GPU vs CPU as the hidden width grows from 64 to 2048: find the crossover.',

@@ -1,19 +1,9 @@
 /**
  * The log/linear switch of a chart with a log axis (issue 9 item 3): one checkbox and its label,
- * the same in every chart that has one.
+ * the same in every chart that has one (its style is in chartLayoutStyles, shared-styles.ts).
  */
 import type { TemplateResult } from 'lit';
-import { css, html } from 'lit';
-
-/** The switch's style, for the host's `static styles`. */
-export const scaleToggleStyles = css`
-  .scale {
-    display: inline-flex;
-    gap: 0.3rem;
-    align-items: center;
-    font-size: 0.85rem;
-  }
-`;
+import { html } from 'lit';
 
 /** A checkbox labelled `label`, `checked` while the axis is log; `set` receives each change. */
 export function scaleToggle(testId: string, label: string, checked: boolean, set: (log: boolean) => void): TemplateResult {

@@ -89,6 +89,13 @@ export const panelStyles = css`
 
 /** The layout every chart element shares: a plot beside its text summary, stacked when narrow. */
 export const chartLayoutStyles = css`
+  /* The log/linear switch (scale-toggle.ts) of the charts that have a log axis. */
+  .scale {
+    display: inline-flex;
+    gap: 0.3rem;
+    align-items: center;
+    font-size: 0.85rem;
+  }
   .pair {
     display: grid;
     grid-template-columns: minmax(0, 1fr) minmax(14rem, 18rem);

@@ -166,29 +166,43 @@ export function logTick(v: number): string {
 /** Pads a canvas-safe dash pattern for CPU series (GPU solid, CPU dashed, reference dotted). */
 export const DASH: Record<string, number[] | undefined> = { gpu: undefined, cpu: [6, 4], reference: [2, 3] };
 
+/** How a vertical marker looks: line colour and width (CSS px), an optional dash, the label's font weight and offset (CSS px). */
+export interface MarkerStyle {
+  color: string;
+  width: number;
+  dash?: number[];
+  weight?: string;
+  labelDx?: number;
+}
+
+/** A vertical line across the plot at x = `value` with `label` at its top; nothing when `value` lies outside the plot. */
+export function drawVerticalMarker(u: uPlot, value: number, label: string, style: MarkerStyle, colors: ThemeColors): void {
+  const x = Math.round(u.valToPos(value, 'x', true));
+  const { top, height, left, width } = u.bbox;
+  if (x < left || x > left + width) return;
+  const ctx = u.ctx;
+  const px = devicePixelRatio;
+  ctx.save();
+  ctx.strokeStyle = style.color;
+  if (style.dash) ctx.setLineDash(style.dash);
+  ctx.lineWidth = style.width * px;
+  ctx.beginPath();
+  ctx.moveTo(x, top);
+  ctx.lineTo(x, top + height);
+  ctx.stroke();
+  ctx.fillStyle = style.color;
+  ctx.font = `${style.weight ? `${style.weight} ` : ''}${12 * px}px ${colors.font}`;
+  ctx.fillText(label, x + (style.labelDx ?? 0) * px, top + 14 * px);
+  ctx.restore();
+}
+
 /**
  * A draw hook that marks where training went non-finite: a red vertical line and a label,
  * so the gap in the lines after it reads as "diverged here", not as missing data.
  */
 export function nonFiniteMarker(step: number | null, colors: ThemeColors): (u: uPlot) => void {
   return (u) => {
-    if (step === null) return;
-    const x = Math.round(u.valToPos(step, 'x', true));
-    const { top, height, left, width } = u.bbox;
-    if (x < left || x > left + width) return;
-    const ctx = u.ctx;
-    const px = devicePixelRatio;
-    ctx.save();
-    ctx.strokeStyle = colors.error;
-    ctx.lineWidth = 2 * px;
-    ctx.beginPath();
-    ctx.moveTo(x, top);
-    ctx.lineTo(x, top + height);
-    ctx.stroke();
-    ctx.fillStyle = colors.error;
-    ctx.font = `600 ${12 * px}px ${colors.font}`;
-    ctx.fillText(` NaN/Inf from step ${step}`, x + 2 * px, top + 14 * px);
-    ctx.restore();
+    if (step !== null) drawVerticalMarker(u, step, ` NaN/Inf from step ${step}`, { color: colors.error, width: 2, weight: '600', labelDx: 2 }, colors);
   };
 }
 

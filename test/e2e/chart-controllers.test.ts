@@ -16,7 +16,27 @@ beforeAll(async () => {
   errors = watchErrors(page);
   await page.goto(`${app.server.url}/test/e2e/fixtures/components.html`);
   await page.waitForFunction(() => 'fixture' in window);
+  // Every text the charts draw on a canvas (uPlot's axes, the markers), for the tests to read.
+  await page.evaluate(() => {
+    const drawn: string[] = [];
+    (window as unknown as { drawnText: string[] }).drawnText = drawn;
+    const fillText = CanvasRenderingContext2D.prototype.fillText;
+    CanvasRenderingContext2D.prototype.fillText = function (text: string, ...rest: [number, number, number?]) {
+      drawn.push(String(text));
+      return fillText.call(this, text, ...(rest.filter((v) => v !== undefined) as [number, number]));
+    };
+  });
 });
+
+/** Canvas texts drawn since the last call that match `pattern`, after the next two frames. */
+async function drawnTexts(pattern: RegExp): Promise<string[]> {
+  const texts = await page.evaluate(async () => {
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const drawn = (window as unknown as { drawnText: string[] }).drawnText;
+    return drawn.splice(0, drawn.length);
+  });
+  return texts.filter((t) => pattern.test(t));
+}
 
 describe('l2wd-agreement-chart', () => {
   it('builds its charts on first update and streams later data with setData', async () => {
@@ -95,6 +115,7 @@ describe('l2wd-agreement-chart', () => {
       document.body.append(el);
       el.results = window.fixture.makeResults({ steps: 10, nanFrom: 6 });
       await el.updateComplete;
+      await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
       const data = el.normsChart.chart!.data;
       const values = data.slice(1).flatMap((s) => Array.from(s as ArrayLike<number | null>));
       const flag = el.shadowRoot!.querySelector('[data-testid="nonfinite-flag"]')?.textContent ?? '';
@@ -111,6 +132,10 @@ describe('l2wd-agreement-chart', () => {
     expect(r.gapNaN).toBe(false);
     expect(r.nulls).toBe(5);
     expect(r.flag).toMatch(/GPU L2 produced NaN\/Inf at step 6/);
+    // The red marker on the canvas at the step it went non-finite (nonFiniteMarker).
+    const markers = await drawnTexts(/NaN\/Inf from step/);
+    expect(markers.length).toBeGreaterThan(0);
+    for (const m of markers) expect(m).toBe(' NaN/Inf from step 6');
   });
 });
 
@@ -122,6 +147,7 @@ describe('l2wd-throughput-chart', () => {
       document.body.append(el);
       el.results = window.fixture.makeResults({ steps: 3, sweep: [64, 256, 1024, 4096] });
       await el.updateComplete;
+      await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
       const u = el.chart.chart!;
       const out = {
         xs: Array.from(u.data[0] as ArrayLike<number>),
@@ -129,6 +155,9 @@ describe('l2wd-throughput-chart', () => {
         xLog: u.scales.x.distr,
         yLog: u.scales.y.distr,
         crossover: el.shadowRoot!.querySelector('[data-testid="crossover"]')?.textContent ?? '',
+        speedUps: [...el.shadowRoot!.querySelectorAll('[data-testid="speed-up"]')].map((td) => (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim()),
+        // The summary beside the plot holds its table: nothing sticks out of it.
+        summary: ((a: Element) => ({ scroll: a.scrollWidth, client: a.clientWidth }))(el.shadowRoot!.querySelector('[data-testid="throughput-summary"]')!),
       };
       el.remove();
       return { ...out, destroyed: el.chart.chart === undefined };
@@ -140,6 +169,16 @@ describe('l2wd-throughput-chart', () => {
     // CPU ms = w/64, GPU ms = 4 + w/512: equal at w ≈ 293, between 256 and 1024.
     expect(Number(r.crossover)).toBeGreaterThan(256);
     expect(Number(r.crossover)).toBeLessThan(1024);
+    // Each width's speed-up with the range its spreads allow (p10 = 0.9, p90 = 1.1 × the median):
+    // at 256 (CPU 4 ms, GPU 4.5 ms) the range includes 1× and says so; at 4096 (64 vs 12 ms) it does not.
+    expect(r.speedUps).toHaveLength(4);
+    expect(r.speedUps[1]).toBe('0.889× 0.73–1.1, overlap');
+    expect(r.speedUps[3]).toBe('5.33× 4.4–6.5');
+    expect(r.summary.scroll).toBeLessThanOrEqual(r.summary.client);
+    // The dashed marker on the canvas names the same width.
+    const markers = await drawnTexts(/crossover/);
+    expect(markers.length).toBeGreaterThan(0);
+    for (const m of markers) expect(m).toBe(` crossover ≈ ${Math.round(Number(r.crossover))}`);
     expect(r.destroyed).toBe(true);
   });
 });

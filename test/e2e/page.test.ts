@@ -167,6 +167,10 @@ describe('accessibility (axe-core)', () => {
       });
       await screenshot(page, `axe-${colorScheme}`);
       expect(violations.join('\n')).toBe('');
+      // No empty table header, whatever its impact (issue 9 item 7): every column head has a name.
+      const heads = await page.locator('l2wd-results-table th').allTextContents();
+      expect(heads.length).toBeGreaterThan(0);
+      expect(heads.filter((h) => h.trim() === '')).toEqual([]);
       await page.close();
     });
 });

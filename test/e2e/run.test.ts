@@ -5,8 +5,8 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { expectBackendsRan, fieldError, openApp, preset, runAndWait, setField, shownGap, tableText } from './app-driver';
-import { screenshot, watchErrors, useServedApp } from './harness';
+import { expectBackendsRan, fieldError, openWatched, preset, runAndWait, setField, shownGap, tableText } from './app-driver';
+import { screenshot, useServedApp } from './harness';
 
 const app = useServedApp();
 let page: Page;
@@ -14,9 +14,7 @@ let errors: string[];
 
 async function freshPage(query = '', viewport = { width: 1280, height: 900 }): Promise<Page> {
   await page?.close();
-  page = await app.browser.newPage({ viewport, acceptDownloads: true });
-  errors = watchErrors(page);
-  await openApp(page, app.server.url, query);
+  ({ page, errors } = await openWatched(app, query, { viewport, acceptDownloads: true }));
   return page;
 }
 

@@ -5,8 +5,8 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { expectBackendsRan, openApp, preset, runAndWait, setField, shownVerdict } from './app-driver';
-import { screenshot, useServedApp, watchErrors } from './harness';
+import { expectBackendsRan, openWatched, preset, runAndWait, setField, shownVerdict } from './app-driver';
+import { screenshot, useServedApp } from './harness';
 
 const app = useServedApp();
 
@@ -17,12 +17,7 @@ const app = useServedApp();
  */
 const RUN_MS = 480_000;
 
-async function freshPage(query = ''): Promise<{ page: Page; errors: string[] }> {
-  const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = watchErrors(page);
-  await openApp(page, app.server.url, query);
-  return { page, errors };
-}
+const freshPage = (query = '') => openWatched(app, query);
 
 /** The verdict ids of the results table's L2-vs-decay rows (P and Q on one backend), one per width and backend. */
 async function tableVerdicts(page: Page): Promise<string[]> {

@@ -40,7 +40,7 @@ describe('GPU trainer calls', () => {
       const t = await createGpuTrainer(device, config, 'l2', makeDataset(config));
       await t.train(2);
       // A destroyed buffer makes every later submit that uses it a validation error.
-      (t as unknown as { layers: { weights: GPUBuffer }[] }).layers[0].weights.destroy();
+      (t as unknown as { run: { layers: { weights: GPUBuffer }[] } }).run.layers[0].weights.destroy();
       await expect(t.train(3)).rejects.toThrow(/WebGPU rejected a training submit \(steps 3–5\)/);
       t.dispose();
     });

@@ -4,6 +4,7 @@ import { MissingDatasetError, buildDataset } from '../../src/bench/datasets';
 import { runBenchmark } from '../../src/bench/runner';
 import { trainerFactories } from '../../src/bench/backends';
 import { readMnistFile } from '../../src/cli/mnist-file';
+import { configLines, resultsReport } from '../../src/cli/report';
 import { ConfigError, DEFAULT_CONFIG, trainBatchCount, trainRowCount, validateConfig, validationRowCount } from '../../src/model/config';
 import { toCsv, toJson } from '../../src/bench/export';
 import { parseResultsJson } from '../../src/bench/results-import';
@@ -99,6 +100,11 @@ describe('buildDataset', () => {
       expect(row.validationAccuracy.every((a) => a >= 0 && a <= 1 && Math.abs(a * 50 - Math.round(a * 50)) < 1e-9)).toBe(true);
       expect(row.finalValidationAccuracy).toBe(row.validationAccuracy.at(-1));
     }
+    // The CLI's table: an accuracy column for a classification run, as percentages.
+    const report = resultsReport(results);
+    expect(report).toContain('accuracy train / val');
+    expect(report).toMatch(/\d+\.\d % \/ \d+\.\d %/);
+    expect(configLines(results).join('\n')).toContain('MNIST: 64 training rows (2 batches), 50 validation rows');
     const back = parseResultsJson(toJson(results));
     expect(back.config).toMatchObject({ dataset: 'mnist', trainSize: 64, validationSize: 50 });
     expect(back.results.map((r) => r.validationAccuracy)).toEqual(results.results.map((r) => r.validationAccuracy));

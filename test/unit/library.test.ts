@@ -8,6 +8,8 @@ it('exports the library contract of docs/DESIGN.md, and it trains from code', as
     'createReferenceTrainer',
     'createFastCpuTrainer',
     'createGpuTrainer',
+    'createGpuGridTrainer',
+    'maxGridModels',
     'runBenchmark',
     'parseResultsJson',
     'toJson',

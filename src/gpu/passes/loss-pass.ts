@@ -15,6 +15,7 @@ export class LossPass {
   private readonly meanPipeline: GPUComputePipeline;
   private readonly bindGroup: GPUBindGroup;
   private readonly rowWorkgroups: number;
+  private readonly models: number;
 
   constructor(
     kernels: Kernels,
@@ -23,15 +24,22 @@ export class LossPass {
     shape: { rows: number; cols: number },
     buffers: { z: GPUBuffer; targets: GPUBuffer; dz: GPUBuffer; rowLoss: GPUBuffer; lossOut: GPUBuffer },
     reduction: LossReduction = { divisor: shape.rows, accumulate: false },
+    /** A grid's models (shaders/loss.wgsl): z and dz of model g start at g × zStride floats, its row losses at g × rowStride. */
+    models?: { count: number; zStride: number; rowStride: number },
   ) {
     const device = kernels.device;
-    // The shape is compiled in (override constants), like the matmul's.
+    this.models = models?.count ?? 1;
+    const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
+    if (this.models > maxPerDim)
+      throw new Error(`${label}: ${this.models} models need ${this.models} workgroups; maxComputeWorkgroupsPerDimension is ${maxPerDim}`);
+    // The shape is compiled in (override constants), like the matmul's; one model keeps today's pipeline.
     const constants = {
       LOSS: loss === 'ce' ? 1 : 0,
       ROWS: shape.rows,
       COLS: shape.cols,
       DIVISOR: reduction.divisor,
       ACCUMULATE: reduction.accumulate ? 1 : 0,
+      ...(models && this.models > 1 ? { Z_STRIDE: models.zStride, ROW_STRIDE: models.rowStride } : {}),
     };
     this.rowsPipeline = kernels.pipeline('loss', 'loss_rows', kernels.lossLayout, constants);
     this.meanPipeline = kernels.pipeline('loss', 'loss_mean', kernels.lossLayout, constants);
@@ -47,8 +55,8 @@ export class LossPass {
   encode(pass: GPUComputePassEncoder): void {
     pass.setBindGroup(0, this.bindGroup);
     pass.setPipeline(this.rowsPipeline);
-    pass.dispatchWorkgroups(this.rowWorkgroups);
+    pass.dispatchWorkgroups(this.rowWorkgroups, this.models);
     pass.setPipeline(this.meanPipeline);
-    pass.dispatchWorkgroups(1);
+    pass.dispatchWorkgroups(this.models);
   }
 }

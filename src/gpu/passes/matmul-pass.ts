@@ -24,6 +24,17 @@ export interface MatmulOperands {
   biasGrad?: GPUBuffer;
 }
 
+/**
+ * A grid's model dimension (shaders/matmul.wgsl, MODELS): `count` models in one dispatch, each
+ * operand of model g starting at g × its stride in floats (0 where the models share the operand).
+ * Absent, or count 1: the single-model pipeline, unchanged.
+ */
+export interface ModelDimension {
+  count: number;
+  /** Per-model stride in floats of a, b, out (and aux), bias (and biasGrad): multiples of 4. */
+  strides: { a: number; b: number; out: number; bias: number };
+}
+
 const ACT_ID: Record<Activation | 'identity', number> = { identity: 0, tanh: 1, relu: 2 };
 const ENTRY: Record<MatmulVariant, string> = { blocked: 'matmul_blocked', tiled: 'matmul_tiled', naive: 'matmul_naive' };
 /** Outputs per workgroup along one side: 16 invocations × 4 (blocked, tiled) or × 1 (naive). */
@@ -42,9 +53,15 @@ export class MatmulPass {
     operands: MatmulOperands,
     activation: Activation | 'identity',
     choice: MatmulChoice,
+    models?: ModelDimension,
   ) {
     const device = kernels.device;
     const variant = pickMatmul(choice, dims.M, dims.N);
+    const count = models?.count ?? 1;
+    const grid: Record<string, number> =
+      models && count > 1
+        ? { MODELS: count, A_STRIDE: models.strides.a, B_STRIDE: models.strides.b, C_STRIDE: models.strides.out, V_STRIDE: models.strides.bias }
+        : {};
     this.pipeline = kernels.pipeline('matmul', ENTRY[variant], kernels.matmulLayout, {
       TRANS_A: product === 'weightGrad' ? 1 : 0,
       TRANS_B: product === 'inputGrad' ? 1 : 0,
@@ -55,6 +72,7 @@ export class MatmulPass {
       M: dims.M,
       N: dims.N,
       K: dims.K,
+      ...grid,
     });
     if (operands.biasGrad && product !== 'weightGrad') throw new Error(`${label}: only the weightGrad product writes a bias gradient`);
     const { read, write } = kernels.placeholders;
@@ -71,7 +89,11 @@ export class MatmulPass {
     const x = Math.ceil(dims.N / side);
     if (x > maxPerDim) throw new Error(`${label}: ${dims.N} output columns need ${x} workgroups; maxComputeWorkgroupsPerDimension is ${maxPerDim}`);
     // Row tiles beyond the per-dimension limit fold into z; the kernel reads row = y + z·ny.
-    const [y, z] = splitWorkgroups(Math.ceil(dims.M / side), maxPerDim);
+    const [y, folds] = splitWorkgroups(Math.ceil(dims.M / side), maxPerDim);
+    // A grid's models are z's outer index: z = models × folds (the kernel reads model = z / folds).
+    const z = count * folds;
+    if (z > maxPerDim)
+      throw new Error(`${label}: ${count} models × ${folds} row folds need ${z} workgroups in z; maxComputeWorkgroupsPerDimension is ${maxPerDim}`);
     this.workgroups = [x, y, z];
   }
 

@@ -22,20 +22,25 @@ export class UpdatePass {
     rule: { optimizer: OptimizerName; variant: Variant; regularized: boolean },
     buffers: { params: GPUBuffer; grads: GPUBuffer; state1: GPUBuffer; state2: GPUBuffer; stepParams: GPUBuffer },
     count: number,
+    /** A grid: `stride` floats per model (a multiple of 4), each model's (η, λ, α) in `params`. */
+    models?: { stride: number; params: GPUBuffer },
   ) {
     const device = kernels.device;
     this.pipeline = kernels.pipeline('update', 'update', kernels.updateLayout, {
       OPTIMIZER: OPTIMIZER_ID[rule.optimizer],
       DECOUPLED: rule.variant === 'decay' ? 1 : 0,
       REGULARIZED: rule.regularized ? 1 : 0,
+      ...(models ? { MODEL_STRIDE: models.stride } : {}),
     });
     const { stepParams, params, grads, state1, state2 } = buffers;
+    // One model never reads binding 5 (MODEL_STRIDE = 0): the read-only placeholder stands in.
+    const modelParams = models?.params ?? kernels.placeholders.read;
     this.bindGroup = device.createBindGroup({
       label: `${label}.bindGroup`,
       layout: kernels.updateLayout,
       entries: [
         { binding: 0, resource: { buffer: stepParams, size: STEP_PARAMS_BYTES } },
-        ...[params, grads, state1, state2].map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+        ...[params, grads, state1, state2, modelParams].map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
       ],
     });
     this.workgroups = splitWorkgroups(Math.ceil(count / 256), device.limits.maxComputeWorkgroupsPerDimension);
