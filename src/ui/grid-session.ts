@@ -4,8 +4,8 @@
  * run-session.ts does for a plain run. A lost device aborts the grid with its reason.
  */
 import { acquireGpuContext, gridTrainerFactories } from '../bench/backends';
-import type { GridOptions } from '../bench/grid-run';
-import { runGrid } from '../bench/grid-run';
+import type { GridOptions, GridTrainerFactory } from '../bench/grid-run';
+import { planGrid, runGrid } from '../bench/grid-run';
 import type { DecayConvention } from '../bench/grid-results';
 import type { BenchResults } from '../bench/results';
 import type { GpuContext, RunProgress } from '../bench/run-plan';
@@ -40,6 +40,18 @@ export function gridOptions(request: GridRequest, gpu: GpuContext | null = null)
     cpuMaxParameters: CPU_MAX_PARAMETERS,
     gpuMemoryBudgetBytes: pageMemoryBudget(gpu),
   };
+}
+
+/**
+ * Predicted seconds before Start, when there is no device yet: the GPU priced as the trainer it
+ * will get (gridTrainerFactories' GPU entry is batched, all models per dispatch), not as one
+ * model at a time. Throws the planner's refusal (size, α, budget) like a run would.
+ */
+export function predictGridSeconds(request: GridRequest): number {
+  const options = gridOptions(request);
+  const priceOnly: GridTrainerFactory = () => Promise.reject(new Error('pricing only: no GPU device before Start'));
+  priceOnly.batched = true;
+  return planGrid({ ...options, factories: { ...options.factories, gpu: options.factories.gpu ?? priceOnly } }).predictedSeconds;
 }
 
 export async function runGridSession(request: GridRequest, hooks: { onProgress(p: RunProgress): void; signal: AbortSignal }): Promise<BenchResults> {

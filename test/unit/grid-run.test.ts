@@ -175,3 +175,23 @@ describe('a grid run on the CPU', () => {
     expect(r.grid!.heatmaps.filter((h) => h.backend === 'reference' && h.skipped === null)).toHaveLength(3);
   });
 });
+
+describe('the page estimate of a grid', () => {
+  test('before a device exists the GPU is priced as the batched trainer it will get, not one model at a time', async () => {
+    const { gridOptions, predictGridSeconds } = await import('../../src/ui/grid-session');
+    const request = {
+      config: validateConfig({ layers: [8, 16, 4], batch: 8, steps: 30 }),
+      backend: 'gpu' as const,
+      optimizers: ['sgd' as const],
+      lrs: [0.01, 0.1, 0.3],
+      strengths: [1e-3, 1e-2, 1e-1],
+      conventions: ['alpha-over-lr' as const, 'alpha' as const],
+    };
+    const batched = predictGridSeconds(request);
+    const sequential = planGrid({ ...gridOptions(request), factories: { gpu: factories.reference } }).predictedSeconds;
+    expect(batched).toBeGreaterThan(0);
+    // 4 heatmaps × 9 models: set-up once per heatmap instead of once per model.
+    expect(batched).toBeLessThan(sequential / 5);
+    expect(predictGridSeconds({ ...request, backend: 'reference' })).toBe(planGrid(gridOptions({ ...request, backend: 'reference' })).predictedSeconds);
+  });
+});
