@@ -11,6 +11,7 @@ import type { BenchResults } from '../bench/results';
 import type { GpuContext, RunProgress } from '../bench/run-plan';
 import type { Backend, MlpConfig, OptimizerName } from '../model/config';
 import { CPU_MAX_PARAMETERS } from './run-draft';
+import { loadMnist } from './mnist-asset';
 import { DeviceLostError, pageMemoryBudget } from './run-session';
 
 export interface GridRequest {
@@ -67,7 +68,8 @@ export async function runGridSession(request: GridRequest, hooks: { onProgress(p
         if (!finished) inner.abort(new DeviceLostError(`${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''}`));
       });
     }
-    return await runGrid(gridOptions(request, gpu), { onProgress: hooks.onProgress, signal: inner.signal });
+    const mnist = request.config.dataset === 'mnist' ? await loadMnist() : null;
+    return await runGrid({ ...gridOptions(request, gpu), mnist }, { onProgress: hooks.onProgress, signal: inner.signal });
   } finally {
     finished = true;
     hooks.signal.removeEventListener('abort', onOuterAbort);
