@@ -7,11 +7,12 @@
 //   dA       dZ_{l-1} = (dZ_l · W_lᵀ) ⊙ act'(A_{l-1})        TRANS_A=false TRANS_B=true  EPILOGUE=2
 // Transposes are index math, never copies: with TRANS_A, op(A)[m,k] is A[k·M + m].
 //
-// Three entry points, same bindings, same results up to summation order:
-//   matmul_blocked  register blocking, 4×4 outputs per invocation, no workgroup memory, no barriers,
-//                   clamped loads so the k loop has no edge branch
-//   matmul_tiled    the same 4×4 blocking fed from 64×16 / 16×64 tiles in workgroup memory
-//   matmul_naive    one invocation per output (the baseline the benchmark compares with)
+// Three entry points, same bindings, same results up to summation order; one shader module made of
+// this file (overrides, bindings, helpers, matmul_naive) and the two others (src/gpu/kernels.ts):
+//   matmul_blocked  (matmul-blocked.wgsl) register blocking, 4×4 outputs per invocation (4×8 with
+//                   WIDE), no workgroup memory, no barriers, clamped loads so the k loop has no edge branch
+//   matmul_tiled    (matmul-tiled.wgsl) 4×4 blocking fed from 64×16 / 16×64 tiles in workgroup memory
+//   matmul_naive    (below) one invocation per output (the baseline the benchmark compares with)
 // Edges are masked (zero-filled or clamped loads, guarded stores), so any M, N, K ≥ 1 works.
 // Row tiles beyond maxComputeWorkgroupsPerDimension fold into the z dimension of the dispatch.
 //
@@ -171,98 +172,6 @@ fn in_range(i0: u32, n: u32) -> u32 {
   return select(0u, min(4u, n - i0), i0 < n);
 }
 
-const TILE: u32 = 64u;  // outputs per workgroup side (16 invocations × 4)
-const KT: u32 = 16u;    // k-depth of one tile step
-// tile_a[k·16 + q] = op(A)[tile row 4q … 4q+3, k0 + k]; tile_b[k·16 + q] = op(B)[k0 + k, tile col 4q … 4q+3].
-// 2 × 4 KiB: both read as whole vec4s in the inner loop (one per 16 multiply-adds).
-var<workgroup> tile_a: array<vec4<f32>, 256>;
-var<workgroup> tile_b: array<vec4<f32>, 256>;
-
-@compute @workgroup_size(16, 16)
-fn matmul_tiled(
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(local_invocation_id) lid: vec3<u32>,
-  @builtin(local_invocation_index) tid: u32,
-  @builtin(num_workgroups) nwg: vec3<u32>,
-) {
-  let n_base = wid.x * TILE;
-  let m_base = row_tile(wid, nwg) * TILE;
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
-  var col_sums = vec4<f32>(0.0);
-  let sums_row = BIAS_GRAD && m_base == 0u && lid.y == 0u;
-  // Every invocation stays to the end (no early return): the barriers need the whole workgroup.
-  for (var k0 = 0u; k0 < K; k0 += KT) {
-    // Each invocation loads one vec4 of each tile, along the operand's contiguous direction.
-    if (!TRANS_A) {
-      let r = tid / 4u;            // tile row 0…63
-      let c = (tid % 4u) * 4u;     // k offset 0, 4, 8, 12
-      let m = m_base + r;
-      let k = k0 + c;
-      var v = vec4<f32>(0.0);
-      if (m < M) { v = masked4_a(m * K + k, in_range(k, K), (K & 3u) == 0u); }
-      let q = r / 4u;
-      let i = r % 4u;
-      tile_a[c * 16u + q][i] = v.x;
-      tile_a[(c + 1u) * 16u + q][i] = v.y;
-      tile_a[(c + 2u) * 16u + q][i] = v.z;
-      tile_a[(c + 3u) * 16u + q][i] = v.w;
-    } else {
-      let kr = tid / 16u;          // k offset 0…15
-      let q = tid % 16u;           // 4-row group
-      let k = k0 + kr;
-      let m = m_base + q * 4u;
-      var v = vec4<f32>(0.0);
-      if (k < K) { v = masked4_a(k * M + m, in_range(m, M), (M & 3u) == 0u); }
-      tile_a[kr * 16u + q] = v;
-    }
-    if (!TRANS_B) {
-      let kr = tid / 16u;
-      let q = tid % 16u;
-      let k = k0 + kr;
-      let n = n_base + q * 4u;
-      var v = vec4<f32>(0.0);
-      if (k < K) { v = masked4_b(k * N + n, in_range(n, N), (N & 3u) == 0u); }
-      tile_b[kr * 16u + q] = v;
-    } else {
-      let r = tid / 4u;
-      let c = (tid % 4u) * 4u;
-      let n = n_base + r;
-      let k = k0 + c;
-      var v = vec4<f32>(0.0);
-      if (n < N) { v = masked4_b(n * K + k, in_range(k, K), (K & 3u) == 0u); }
-      let q = r / 4u;
-      let j = r % 4u;
-      tile_b[c * 16u + q][j] = v.x;
-      tile_b[(c + 1u) * 16u + q][j] = v.y;
-      tile_b[(c + 2u) * 16u + q][j] = v.z;
-      tile_b[(c + 3u) * 16u + q][j] = v.w;
-    }
-    workgroupBarrier();
-    for (var k = 0u; k < KT; k++) {
-      let av = tile_a[k * 16u + lid.y];
-      let bv = tile_b[k * 16u + lid.x];
-      acc0 = fma(vec4<f32>(av.x), bv, acc0);
-      acc1 = fma(vec4<f32>(av.y), bv, acc1);
-      acc2 = fma(vec4<f32>(av.z), bv, acc2);
-      acc3 = fma(vec4<f32>(av.w), bv, acc3);
-      if (sums_row) { col_sums += bv; }
-    }
-    workgroupBarrier();
-  }
-  let m0 = m_base + lid.y * 4u;
-  let n0 = n_base + lid.x * 4u;
-  if (m0 < M && n0 < N) {
-    store_row(m0, n0, acc0);
-    store_row(m0 + 1u, n0, acc1);
-    store_row(m0 + 2u, n0, acc2);
-    store_row(m0 + 3u, n0, acc3);
-    store_sums(m0, n0, col_sums);
-  }
-}
-
 fn elem_a(m: u32, k: u32) -> f32 { return sa(select(m * K + k, k * M + m, TRANS_A)); }
 
 fn elem_b(k: u32, n: u32) -> f32 { return sb(select(k * N + n, n * K + k, TRANS_B)); }
@@ -285,124 +194,4 @@ fn matmul_naive(
   }
   finish(m, n, s);
   if (BIAS_GRAD && m == 0u) { bias_grad[v_base + n] = col_sum; }
-}
-
-// ---- matmul_blocked: register blocking with no branch in the k loop ----
-// Straight-line like the helpers above (store_row).
-// Four consecutive floats from flat index i: one vec4 load when the row length keeps i 16-byte aligned.
-fn run4_a(i: u32, aligned: bool) -> vec4<f32> {
-  if (aligned) { return va(i); }
-  return vec4(sa(i), sa(i + 1u), sa(i + 2u), sa(i + 3u));
-}
-fn run4_b(i: u32, aligned: bool) -> vec4<f32> {
-  if (aligned) { return vb(i); }
-  return vec4(sb(i), sb(i + 1u), sb(i + 2u), sb(i + 3u));
-}
-// Four floats at row·stride + min(c0 + j, last), j = 0…3: a run of 4 whose tail is clamped into
-// range (one vec4 load when aligned: then c0 + 3 ≤ last, as c0 is a multiple of 4 below last).
-fn clamped4_a(row: u32, c0: u32, last: u32, aligned: bool) -> vec4<f32> {
-  if (aligned) { return va(row + c0); }
-  return vec4(sa(row + min(c0, last)), sa(row + min(c0 + 1u, last)), sa(row + min(c0 + 2u, last)), sa(row + min(c0 + 3u, last)));
-}
-fn clamped4_b(row: u32, c0: u32, last: u32, aligned: bool) -> vec4<f32> {
-  if (aligned) { return vb(row + c0); }
-  return vec4(sb(row + min(c0, last)), sb(row + min(c0 + 1u, last)), sb(row + min(c0 + 2u, last)), sb(row + min(c0 + 3u, last)));
-}
-
-// Column i of the result is op(A)[clamp(m0 + i), k0 … k0 + 3], for a full quad k0 + 3 < K. Rows
-// past M are clamped to M − 1: their values are never stored, and the loads need no branch.
-fn quad_a(m0: u32, k0: u32) -> mat4x4<f32> {
-  if (!TRANS_A) {
-    let al = (K & 3u) == 0u;
-    let last = M - 1u;
-    return mat4x4(run4_a(min(m0, last) * K + k0, al), run4_a(min(m0 + 1u, last) * K + k0, al), run4_a(min(m0 + 2u, last) * K + k0, al), run4_a(min(m0 + 3u, last) * K + k0, al));
-  }
-  let al = (M & 3u) == 0u;
-  return transpose(mat4x4(clamped4_a(k0 * M, m0, M - 1u, al), clamped4_a((k0 + 1u) * M, m0, M - 1u, al), clamped4_a((k0 + 2u) * M, m0, M - 1u, al), clamped4_a((k0 + 3u) * M, m0, M - 1u, al)));
-}
-
-// Column kk of the result is op(B)[k0 + kk, clamp(n0 + j)], for a full quad k0 + 3 < K.
-fn quad_b(k0: u32, n0: u32) -> mat4x4<f32> {
-  if (!TRANS_B) {
-    let al = (N & 3u) == 0u;
-    return mat4x4(clamped4_b(k0 * N, n0, N - 1u, al), clamped4_b((k0 + 1u) * N, n0, N - 1u, al), clamped4_b((k0 + 2u) * N, n0, N - 1u, al), clamped4_b((k0 + 3u) * N, n0, N - 1u, al));
-  }
-  let al = (K & 3u) == 0u;
-  let last = N - 1u;
-  return transpose(mat4x4(run4_b(min(n0, last) * K + k0, al), run4_b(min(n0 + 1u, last) * K + k0, al), run4_b(min(n0 + 2u, last) * K + k0, al), run4_b(min(n0 + 3u, last) * K + k0, al)));
-}
-
-fn op_a(m: u32, k: u32) -> f32 { return sa(select(min(m, M - 1u) * K + k, k * M + min(m, M - 1u), TRANS_A)); }
-fn op_b(k: u32, n: u32) -> f32 { return sb(select(k * N + min(n, N - 1u), min(n, N - 1u) * K + k, TRANS_B)); }
-
-@compute @workgroup_size(WG_X, WG_Y)
-fn matmul_blocked(
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(local_invocation_id) lid: vec3<u32>,
-  @builtin(num_workgroups) nwg: vec3<u32>,
-) {
-  let n0 = (wid.x * WG_X + lid.x) * select(4u, 8u, WIDE);
-  let m0 = (row_tile(wid, nwg) * WG_Y + lid.y) * 4u;
-  if (m0 >= M || n0 >= N) { return; }
-  // acc_i: output row m0 + i, columns n0 … n0 + 3; with WIDE, wacc_i: columns n0 + 4 … n0 + 7.
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
-  var wacc0 = vec4<f32>(0.0);
-  var wacc1 = vec4<f32>(0.0);
-  var wacc2 = vec4<f32>(0.0);
-  var wacc3 = vec4<f32>(0.0);
-  var col_sums = vec4<f32>(0.0);
-  var wcol_sums = vec4<f32>(0.0);
-  let sums_row = BIAS_GRAD && m0 == 0u;
-  // Full quads of k: no edge test inside (K is a constant, so the bound is too).
-  for (var k0 = 0u; k0 + 4u <= K; k0 += 4u) {
-    let ra = quad_a(m0, k0);
-    let rb = quad_b(k0, n0);
-    acc0 += rb * ra[0];
-    acc1 += rb * ra[1];
-    acc2 += rb * ra[2];
-    acc3 += rb * ra[3];
-    if (sums_row) { col_sums += rb[0] + rb[1] + rb[2] + rb[3]; }
-    if (WIDE) {
-      // The second block reuses the A values already loaded: 12 loads per 128 multiply-adds.
-      let wb = quad_b(k0, n0 + 4u);
-      wacc0 += wb * ra[0];
-      wacc1 += wb * ra[1];
-      wacc2 += wb * ra[2];
-      wacc3 += wb * ra[3];
-      if (sums_row) { wcol_sums += wb[0] + wb[1] + wb[2] + wb[3]; }
-    }
-  }
-  // The last K mod 4 values of k, one at a time (compiled out when 4 divides K).
-  for (var k = K & ~3u; k < K; k++) {
-    let av = vec4(op_a(m0, k), op_a(m0 + 1u, k), op_a(m0 + 2u, k), op_a(m0 + 3u, k));
-    let bv = vec4(op_b(k, n0), op_b(k, n0 + 1u), op_b(k, n0 + 2u), op_b(k, n0 + 3u));
-    acc0 += av.x * bv;
-    acc1 += av.y * bv;
-    acc2 += av.z * bv;
-    acc3 += av.w * bv;
-    if (sums_row) { col_sums += bv; }
-    if (WIDE) {
-      let wv = vec4(op_b(k, n0 + 4u), op_b(k, n0 + 5u), op_b(k, n0 + 6u), op_b(k, n0 + 7u));
-      wacc0 += av.x * wv;
-      wacc1 += av.y * wv;
-      wacc2 += av.z * wv;
-      wacc3 += av.w * wv;
-      if (sums_row) { wcol_sums += wv; }
-    }
-  }
-  store_row(m0, n0, acc0);
-  store_row(m0 + 1u, n0, acc1);
-  store_row(m0 + 2u, n0, acc2);
-  store_row(m0 + 3u, n0, acc3);
-  store_sums(m0, n0, col_sums);
-  if (WIDE && n0 + 4u < N) {
-    store_row(m0, n0 + 4u, wacc0);
-    store_row(m0 + 1u, n0 + 4u, wacc1);
-    store_row(m0 + 2u, n0 + 4u, wacc2);
-    store_row(m0 + 3u, n0 + 4u, wacc3);
-    store_sums(m0, n0 + 4u, wcol_sums);
-  }
 }

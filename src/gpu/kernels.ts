@@ -4,6 +4,8 @@
  */
 import lossWGSL from '../../shaders/loss.wgsl?raw';
 import matmulWGSL from '../../shaders/matmul.wgsl?raw';
+import matmulBlockedWGSL from '../../shaders/matmul-blocked.wgsl?raw';
+import matmulTiledWGSL from '../../shaders/matmul-tiled.wgsl?raw';
 import reduceWGSL from '../../shaders/reduce.wgsl?raw';
 import updateWGSL from '../../shaders/update.wgsl?raw';
 
@@ -78,7 +80,8 @@ export class Kernels {
     const placeholder = (kind: string) => device.createBuffer({ label: `Kernels.placeholder.${kind}`, size: 16, usage: GPUBufferUsage.STORAGE });
     this.placeholders = { read: placeholder('read'), write: placeholder('write'), writeState: [placeholder('state1'), placeholder('state2')] };
     this.modules = {
-      matmul: device.createShaderModule({ label: 'Kernels.matmul.wgsl', code: matmulWGSL }),
+      // One module from three files (shaders/matmul.wgsl says why): WGSL declarations may come in any order.
+      matmul: device.createShaderModule({ label: 'Kernels.matmul.wgsl', code: [matmulWGSL, matmulTiledWGSL, matmulBlockedWGSL].join('\n') }),
       loss: device.createShaderModule({ label: 'Kernels.loss.wgsl', code: lossWGSL }),
       reduce: device.createShaderModule({ label: 'Kernels.reduce.wgsl', code: reduceWGSL }),
       update: device.createShaderModule({ label: 'Kernels.update.wgsl', code: updateWGSL }),
