@@ -173,9 +173,16 @@ export function describeHeatmap(h: GridHeatmap, grid: GridRun): string {
   const best = bestCell(h, columns);
   if (!best) return `${name}: every cell diverged (NaN/Inf)`;
   const m = movement(bestStrengthPerRow(h, columns));
-  const moves = m.moves
-    ? `the best ${axisLabel(h.axis)} ${m.direction === 'down' ? 'falls' : 'rises'} as η grows (changes at ${m.changes} of ${m.transitions} steps in η)`
-    : `the best ${axisLabel(h.axis)} does not move with η (${m.changes} of ${m.transitions} steps change it${m.direction === null && m.changes > 0 ? ', both ways' : ''})`;
+  // With one strength, or fewer than two learning rates that have a finite cell, there is nothing
+  // to move: say so rather than "does not move (0 of 0 steps)".
+  const moves =
+    columns < 2
+      ? `one ${axisLabel(h.axis)} only, so nothing says whether the best ${axisLabel(h.axis)} moves with η`
+      : m.transitions === 0
+        ? `${grid.lrs.length < 2 ? 'one η only' : 'only one η has a finite cell'}, so nothing says whether the best ${axisLabel(h.axis)} moves with η`
+        : m.moves
+          ? `the best ${axisLabel(h.axis)} ${m.direction === 'down' ? 'falls' : 'rises'} as η grows (changes at ${m.changes} of ${m.transitions} steps in η)`
+          : `the best ${axisLabel(h.axis)} does not move with η (${m.changes} of ${m.transitions} steps change it${m.direction === null && m.changes > 0 ? ', both ways' : ''})`;
   return `${name}: best validation loss ${g(best.validationLoss)} at η = ${g(best.lr)}, ${axisLabel(h.axis)} = ${g(best.strength)}; ${moves}`;
 }
 

@@ -114,6 +114,20 @@ describe('best cells and whether the best strength moves with the learning rate'
     expect(movement([2]).moves).toBe(false);
   });
 
+  test('one η, one strength, or one η with a finite cell: no claim that the best strength stays put', () => {
+    const oneLr = heatmap([[2, 1, 3]]);
+    expect(describeHeatmap(oneLr, gridOf(oneLr, 3))).toMatch(/best validation loss 1 .*; one η only, so nothing says whether the best λ moves with η$/);
+    const oneStrength = heatmap([[2], [1], [3]]);
+    expect(describeHeatmap(oneStrength, gridOf(oneStrength, 1))).toMatch(/; one λ only, so nothing says whether the best λ moves with η$/);
+    const oneFinite = heatmap([
+      [Number.NaN, Number.NaN],
+      [1, 2],
+    ]);
+    expect(describeHeatmap(oneFinite, gridOf(oneFinite, 2))).toMatch(/; only one η has a finite cell, so nothing says/);
+    for (const h of [oneLr, oneStrength, oneFinite])
+      expect(describeHeatmap(h, gridOf(h, h === oneStrength ? 1 : h === oneLr ? 3 : 2))).not.toMatch(/does not move/);
+  });
+
   test('NaN never wins; a row with no finite cell is left out; all NaN says so', () => {
     const h = heatmap([
       [Number.NaN, 2],
