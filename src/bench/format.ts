@@ -4,6 +4,9 @@
  * -Inf), never as a number, with the same glyphs everywhere.
  */
 
+import type { MlpConfig } from '../model/config';
+import { validationRowCount } from '../model/config';
+
 export { formatBytes } from '../model/units';
 
 export function formatSeconds(s: number): string {
@@ -103,4 +106,9 @@ export function renderTable(header: string[], rows: string[][], alignRight: bool
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** Which rows the train and val columns are of (docs/RULES.md, "Accuracy"): a train figure of 100 % is one batch's, not the training set's. */
+export function rowsMeasured(c: MlpConfig): string {
+  return `train: the last step's batch (${c.batch} rows), not the whole training set; val: all ${validationRowCount(c)} validation rows`;
 }
