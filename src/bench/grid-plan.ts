@@ -16,6 +16,7 @@ import { LR_AXIS, MAX_AXIS_VALUES, STRENGTH_AXIS } from './grid-axes';
 import type { DecayConvention, StrengthAxis } from './grid-results';
 import { DECAY_CONVENTIONS } from './grid-results';
 import { checkGpuFit } from '../gpu/memory-plan';
+import type { BenchResults } from './results';
 import type { FactoryExtras, GpuContext, RunProgress } from './run-plan';
 import { cpuSizeProblem, limitsRecord } from './run-plan';
 import { PRIOR_STEP_RATES } from './work-meter';
@@ -60,6 +61,8 @@ export interface GridOptions {
 export interface GridHooks {
   /** Model-steps done of all (`work` the same: every model-step of a grid costs alike). */
   onProgress?(p: RunProgress): void;
+  /** The results so far (a copy), after every heatmap: what the CLI rewrites to --json/--csv as it goes and writes on a signal. */
+  onPartial?(r: BenchResults): void;
   /** Abort to cancel: the grid stops after the chunk in flight; heatmaps not finished are marked skipped. */
   signal?: AbortSignal;
 }

@@ -185,6 +185,8 @@ export async function runGrid(options: GridOptions, hooks: GridHooks = {}): Prom
       trainer?.dispose();
       done += (steps - trained) * models;
     }
+    results.elapsedSeconds = (performance.now() - started) / 1000;
+    hooks.onPartial?.(structuredClone(results));
   }
   progress();
   results.stopped = stop;

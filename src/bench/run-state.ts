@@ -6,10 +6,10 @@
  * Browser-safe: no Node imports.
  */
 import type { Backend, MlpConfig, Variant } from '../model/config';
-import { decayAlpha } from '../model/config';
+import { decayAlpha, validationRowCount } from '../model/config';
 import type { Dataset } from '../model/data';
 import { float32Warnings } from '../model/float32-range';
-import { matmulFlopsPerStep } from '../model/flops';
+import { matmulFlopsPerStep, recordedStepFlops } from '../model/flops';
 import type { MlpParameters } from '../model/parameters';
 import { initialParameters } from '../model/parameters';
 import { oneUlpTwin } from '../model/verdict';
@@ -101,7 +101,8 @@ export class RunState {
     if (warnings.length > 0 && plan.backends.some((b) => b !== 'reference')) this.results.notes = warnings.map((w) => `float32: ${w}`);
     this.total = plan.widths.length * plan.execution.length * plan.cellsPerBackend * config.steps;
     for (const width of plan.widths) {
-      const flops = matmulFlopsPerStep(sweepLayers(config.layers, width), config.batch);
+      // The meter prices each step with its share of the records' validation passes (measured rates are of steps alone).
+      const flops = recordedStepFlops(sweepLayers(config.layers, width), config.batch, validationRowCount(config), plan.recordEvery);
       for (const backend of plan.execution) {
         const cells = [
           ...plan.variants.map((variant) => ({ backend, variant, twin: false })),

@@ -240,7 +240,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             machine: machineLine(),
             mnist: opts.config.dataset === 'mnist' ? readMnistFile() : null,
           },
-          { signal: controller.signal, onProgress },
+          { signal: controller.signal, onProgress, onPartial: (r) => outputs.partial(r) },
         );
       } catch (e) {
         // Refused before anything ran (size, α ≥ 1, the time budget): a bad command line.

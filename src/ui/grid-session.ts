@@ -4,13 +4,14 @@
  * run-session.ts does for a plain run. A lost device aborts the grid with its reason.
  */
 import { acquireGpuContext, gridTrainerFactories } from '../bench/backends';
-import type { GridOptions } from '../bench/grid-run';
-import { runGrid } from '../bench/grid-run';
+import type { GridOptions, GridTrainerFactory } from '../bench/grid-run';
+import { planGrid, runGrid } from '../bench/grid-run';
 import type { DecayConvention } from '../bench/grid-results';
 import type { BenchResults } from '../bench/results';
 import type { GpuContext, RunProgress } from '../bench/run-plan';
 import type { Backend, MlpConfig, OptimizerName } from '../model/config';
 import { CPU_MAX_PARAMETERS } from './run-draft';
+import { loadMnist } from './mnist-asset';
 import { DeviceLostError, pageMemoryBudget } from './run-session';
 
 export interface GridRequest {
@@ -42,6 +43,18 @@ export function gridOptions(request: GridRequest, gpu: GpuContext | null = null)
   };
 }
 
+/**
+ * Predicted seconds before Start, when there is no device yet: the GPU priced as the trainer it
+ * will get (gridTrainerFactories' GPU entry is batched, all models per dispatch), not as one
+ * model at a time. Throws the planner's refusal (size, α, budget) like a run would.
+ */
+export function predictGridSeconds(request: GridRequest): number {
+  const options = gridOptions(request);
+  const priceOnly: GridTrainerFactory = () => Promise.reject(new Error('pricing only: no GPU device before Start'));
+  priceOnly.batched = true;
+  return planGrid({ ...options, factories: { ...options.factories, gpu: options.factories.gpu ?? priceOnly } }).predictedSeconds;
+}
+
 export async function runGridSession(request: GridRequest, hooks: { onProgress(p: RunProgress): void; signal: AbortSignal }): Promise<BenchResults> {
   const inner = new AbortController();
   const onOuterAbort = () => inner.abort(hooks.signal.reason);
@@ -55,7 +68,8 @@ export async function runGridSession(request: GridRequest, hooks: { onProgress(p
         if (!finished) inner.abort(new DeviceLostError(`${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''}`));
       });
     }
-    return await runGrid(gridOptions(request, gpu), { onProgress: hooks.onProgress, signal: inner.signal });
+    const mnist = request.config.dataset === 'mnist' ? await loadMnist() : null;
+    return await runGrid({ ...gridOptions(request, gpu), mnist }, { onProgress: hooks.onProgress, signal: inner.signal });
   } finally {
     finished = true;
     hooks.signal.removeEventListener('abort', onOuterAbort);

@@ -85,8 +85,10 @@ export class L2wdGridHeatmap extends LitElement {
   private onMove(e: MouseEvent): void {
     const rect = this.canvas.getBoundingClientRect();
     const { width, height } = this.cellSize();
-    const column = Math.floor((e.clientX - rect.left - MARGIN.left) / width);
-    const row = Math.floor((e.clientY - rect.top - MARGIN.top) / height);
+    // A narrow page shrinks the canvas (max-width: 100%): map the pointer back to drawing pixels.
+    const scale = rect.width > 0 ? parseFloat(this.canvas.style.width) / rect.width : 1;
+    const column = Math.floor(((e.clientX - rect.left) * scale - MARGIN.left) / width);
+    const row = Math.floor(((e.clientY - rect.top) * scale - MARGIN.top) / height);
     this.cursor = row >= 0 && row < this.lrs.length && column >= 0 && column < this.columns ? { row, column } : null;
   }
 

@@ -2,7 +2,6 @@ import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { fmtEta, fmtNum } from '../bench/format';
 import { LR_AXIS, STRENGTH_AXIS, parseGridAxis } from '../bench/grid-axes';
-import { planGrid } from '../bench/grid-plan';
 import type { DecayConvention, GridHeatmap } from '../bench/grid-results';
 import { comparePair, describeHeatmap, describePair } from '../bench/grid-summary';
 import type { BenchResults } from '../bench/results';
@@ -11,7 +10,7 @@ import type { Backend, MlpConfig, OptimizerName } from '../model/config';
 import { OPTIMIZERS } from '../model/config';
 import { lossScale, viridisGradient } from './colour-scale';
 import type { GridRequest } from './grid-session';
-import { gridOptions, runGridSession } from './grid-session';
+import { predictGridSeconds, runGridSession } from './grid-session';
 import { downloadResults } from './results-io';
 import { panelStyles } from './shared-styles';
 import { gridPanelStyles } from './l2wd-grid-panel.styles';
@@ -85,7 +84,7 @@ export class L2wdGridPanel extends LitElement {
       conventions: ['alpha-over-lr', 'alpha'],
     };
     try {
-      return { request, errors, seconds: planGrid(gridOptions(request)).predictedSeconds };
+      return { request, errors, seconds: predictGridSeconds(request) };
     } catch (e) {
       return { request: null, errors: { grid: (e as Error).message }, seconds: null };
     }

@@ -5,13 +5,14 @@
  * long or larger than the machine (docs/DESIGN.md, "Progress").
  */
 import type { Backend } from '../model/config';
-import { parameterCount } from '../model/config';
-import { matmulFlopsPerStep } from '../model/flops';
+import { parameterCount, validationRowCount } from '../model/config';
+import { recordedStepFlops } from '../model/flops';
 import { zeroState } from '../model/update-rules';
 import { gpuMemoryPlan } from '../bench/backends';
 import { sweepLayers } from '../bench/run-plan';
 import type { WorkMeter } from '../bench/work-meter';
 import type { RunRequest, SweepSkip } from './run-draft';
+import { pageRecordEvery } from './run-session';
 
 export interface RunEstimate {
   seconds: number;
@@ -40,7 +41,8 @@ export function estimateRun(request: RunRequest, skips: readonly SweepSkip[], me
   let hostBytes = 0;
   for (const width of request.sweep ?? [null]) {
     const layers = sweepLayers(config.layers, width);
-    const flops = matmulFlopsPerStep(layers, config.batch);
+    // Each step with its share of the records' validation passes (the page's record cadence).
+    const flops = recordedStepFlops(layers, config.batch, validationRowCount(config), pageRecordEvery(config.steps));
     const params = parameterCount(layers);
     for (const backend of backends) {
       if (skips.some((s) => s.width === width && s.backend === backend)) continue;
@@ -53,7 +55,9 @@ export function estimateRun(request: RunRequest, skips: readonly SweepSkip[], me
   }
   // The λ = 0 baseline: one variant on the first backend.
   if (request.baseline && !request.sweep)
-    seconds += (config.steps + WARMUP_STEPS) * meter.stepSeconds(backends[0], matmulFlopsPerStep(config.layers, config.batch));
+    seconds +=
+      (config.steps + WARMUP_STEPS) *
+      meter.stepSeconds(backends[0], recordedStepFlops(config.layers, config.batch, validationRowCount(config), pageRecordEvery(config.steps)));
   return { seconds, gpuBytes, hostBytes };
 }
 

@@ -9,7 +9,8 @@ import type { GpuContext, RunProgress, RunnerOptions } from '../bench/runner';
 import { defaultRecordEvery, runBenchmark } from '../bench/runner';
 import { acquireGpuContext, trainerFactories } from '../bench/backends';
 import { WorkMeter } from '../bench/work-meter';
-import { matmulFlopsPerStep } from '../model/flops';
+import { matmulFlopsPerStep, recordedStepFlops } from '../model/flops';
+import { validationRowCount } from '../model/config';
 import { loadMnist } from './mnist-asset';
 import type { RunRequest } from './run-draft';
 import { CPU_MAX_PARAMETERS } from './run-draft';
@@ -56,14 +57,18 @@ class SessionProgress {
     this.baselineMeter.add('baseline', request.backends[0], this.flops, this.baselineSteps);
   }
 
+  /** A baseline step's work with its share of the records' validation passes, for the meter. */
   private get flops(): number {
-    return matmulFlopsPerStep(this.request.config.layers, this.request.config.batch);
+    const { config } = this.request;
+    return recordedStepFlops(config.layers, config.batch, validationRowCount(config), pageRecordEvery(config.steps));
   }
 
   /** The main run's rows so far: the baseline's backend, once measured, prices the baseline. */
   measured(r: BenchResults): void {
     const row = r.results.find((x) => x.backend === this.request.backends[0] && x.wallStepMs);
-    if (row?.wallStepMs) this.baselineMeter.measured(row.backend, this.flops, row.wallStepMs.median);
+    // The measured time is of training steps alone: their rate is of the step's own FLOPs.
+    const { layers, batch } = this.request.config;
+    if (row?.wallStepMs) this.baselineMeter.measured(row.backend, matmulFlopsPerStep(layers, batch), row.wallStepMs.median);
   }
 
   onMain(p: RunProgress): void {
@@ -91,6 +96,15 @@ class SessionProgress {
       etaSeconds: workDone > 0 ? (elapsed / workDone) * (workTotal - workDone) : null,
     });
   }
+}
+
+/**
+ * How often the page records: the runner stops after the chunk in flight, so at most 25 steps
+ * per chunk keeps Cancel and a lost device answered within a few steps, at the cost of one more
+ * read-back per 25 steps.
+ */
+export function pageRecordEvery(steps: number): number {
+  return Math.min(defaultRecordEvery(steps), 25);
 }
 
 export async function runSession(request: RunRequest, hooks: SessionHooks): Promise<SessionOutcome> {
@@ -126,9 +140,7 @@ export async function runSession(request: RunRequest, hooks: SessionHooks): Prom
       mnist,
       backends: request.backends,
       sweep: request.sweep,
-      // The runner stops after the chunk in flight: at most 25 steps per chunk keeps Cancel and a
-      // lost device answered within a few steps, at the cost of one more read-back per 25 steps.
-      recordEvery: Math.min(defaultRecordEvery(request.config.steps), 25),
+      recordEvery: pageRecordEvery(request.config.steps),
       factories: trainerFactories(gpu),
       gpu,
       cpuMaxParameters: CPU_MAX_PARAMETERS,

@@ -104,9 +104,33 @@ describe('grid', () => {
     await page.close();
   });
 
+  it('MNIST: the grid fetches the digits and reports validation accuracy per cell', async () => {
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+    const errors = watchErrors(page);
+    await openApp(page, app.server.url, 'dataset=mnist&layers=784,8,10&loss=ce&batch=8&trainSize=64&validationSize=32&steps=8&backend=gpu');
+    await page.locator('l2wd-grid-panel #grid-lr').fill('0.01,0.1');
+    await page.locator('l2wd-grid-panel #grid-lambda').fill('1e-3,1e-1');
+    await page.locator('[data-testid="grid-start"]').click();
+    expect((await page.locator('[data-testid="grid-message"]').innerText({ timeout: 120_000 })).trim()).toMatch(/^Done/);
+    const map = page.locator('[data-testid="heatmap-l2"]');
+    await map.locator('canvas').focus();
+    await expect.poll(() => map.locator('[data-testid="readout"]').innerText()).toMatch(/validation loss [\d.]+, accuracy \d+\.\d%/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="grid-export-json"]').click()]);
+    const results = parseResultsJson(readFileSync(await download.path(), 'utf8'));
+    expect(results.config).toMatchObject({ dataset: 'mnist', trainSize: 64, validationSize: 32 });
+    for (const h of results.grid!.heatmaps)
+      for (const c of h.cells) {
+        expect(Number.isFinite(c.validationAccuracy)).toBe(true);
+        // A share of the 32 validation rows.
+        expect(c.validationAccuracy * 32).toBeCloseTo(Math.round(c.validationAccuracy * 32), 9);
+      }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('dark scheme: the heatmaps read and axe finds nothing serious; bad axes are refused with nothing started', async () => {
     const page = await app.browser.newPage({ viewport: { width: 1280, height: 1000 }, colorScheme: 'dark' });
-    await openApp(page, app.server.url, `${QUERY}&steps=5`);
+    await openApp(page, app.server.url, QUERY);
     await page.locator('l2wd-grid-panel #grid-lr').fill('1e-3..1:1');
     expect(await page.locator('l2wd-grid-panel [data-error-for="grid-lr"]').innerText()).toMatch(/count "1" .*must be an integer from 2 to 64/);
     expect(await page.locator('[data-testid="grid-start"]').isDisabled()).toBe(true);

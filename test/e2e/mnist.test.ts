@@ -87,7 +87,7 @@ describe('MNIST on the page', () => {
 
   it.each([
     ['missing', 404, '', /The MNIST digits \(http:\/\/localhost:\d+\/data\/mnist\.bin\) are missing: HTTP 404; build it with `npm run build:data`/],
-    ['corrupt', 200, 'not the digits', /does not start with "L2WDMNI1".*npm run build:data/],
+    ['corrupt', 200, 'these forty bytes are not the MNIST digits', /does not start with "L2WDMNI1".*npm run build:data/],
   ] as const)('a %s asset fails the run with a message that says what to do', async (_what, status, body, message) => {
     const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.route('**/data/mnist.bin', (route) => route.fulfill({ status, body, headers: { 'cross-origin-resource-policy': 'same-origin' } }));

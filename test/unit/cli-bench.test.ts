@@ -31,6 +31,17 @@ function cli(args: string[]) {
 }
 
 describe('bench CLI, spawned', () => {
+  test('--dataset mnist reads the asset from the working folder and reports accuracy; a missing asset exits 1 saying how to build it', () => {
+    const args = ['--dataset', 'mnist', '--layers', '784,8,10', '--batch', '16', '--train-size', '32', '--validation-size', '40', '--steps', '4'];
+    const r = cli([...args, '--backend', 'reference', '--variant', 'l2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('MNIST: 32 training rows (2 batches), 40 validation rows');
+    expect(r.stdout).toMatch(/accuracy train \/ val[\s\S]*\d+\.\d % \/ \d+\.\d %/);
+    const elsewhere = spawnSync(process.execPath, [script, ...args, '--backend', 'reference'], { encoding: 'utf8', timeout: 60_000, cwd: dir });
+    expect(elsewhere.status).toBe(1);
+    expect(elsewhere.stderr).toMatch(/MNIST asset .*mnist\.bin: not found\. Build it with `npm run build:data`/);
+  });
+
   test('a non-number exits 2 naming the flag and the value, no stack trace', () => {
     const r = cli(['--batch', 'abc']);
     expect(r.code).toBe(2);

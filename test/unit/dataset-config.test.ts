@@ -4,6 +4,7 @@ import { MissingDatasetError, buildDataset } from '../../src/bench/datasets';
 import { runBenchmark } from '../../src/bench/runner';
 import { trainerFactories } from '../../src/bench/backends';
 import { readMnistFile } from '../../src/cli/mnist-file';
+import { gpuMemoryPlan, hostCopyBytes } from '../../src/gpu/memory-plan';
 import { configLines, resultsReport } from '../../src/cli/report';
 import { ConfigError, DEFAULT_CONFIG, trainBatchCount, trainRowCount, validateConfig, validationRowCount } from '../../src/model/config';
 import { toCsv, toJson } from '../../src/bench/export';
@@ -50,6 +51,17 @@ describe('dataset in the config', () => {
 
   it('the teacher does not read the MNIST sizes (any valid size is fine there)', () => {
     expect(() => validateConfig({ trainSize: 100, layers: [3, 2] })).not.toThrow();
+  });
+});
+
+describe('the GPU memory plan with MNIST', () => {
+  it('holds trainSize and validationSize rows of data, and one batch of activations whatever validationSize is', () => {
+    const c = validateConfig({ ...MNIST, trainSize: 1024, validationSize: 5000 });
+    const bytes = (id: string) => gpuMemoryPlan(c).buffers.find((b) => b.id === id)!.bytes;
+    expect([bytes('train.inputs'), bytes('validation.inputs'), bytes('validation.targets')]).toEqual([1024 * 784 * 4, 5000 * 784 * 4, 5000 * 10 * 4]);
+    const small = validateConfig({ ...c, validationSize: 50 });
+    expect(bytes('layer1.activations')).toBe(gpuMemoryPlan(small).buffers.find((b) => b.id === 'layer1.activations')!.bytes);
+    expect(hostCopyBytes(c) - hostCopyBytes(small)).toBe(8 * (5000 - 50) * (784 + 10));
   });
 });
 

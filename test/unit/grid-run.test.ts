@@ -159,11 +159,39 @@ describe('a grid run on the CPU', () => {
     expect(gridPairs(r.grid!)[0].verdict).toBe('unmeasured');
   });
 
+  test('a copy of the results after every heatmap (what the CLI writes as it goes)', async () => {
+    const partials: number[] = [];
+    const r = await runGrid(options({ steps: 4 }), { onPartial: (p) => partials.push(p.grid!.heatmaps.length) });
+    // Three heatmaps and the twin: the twin adds its floor to the α/η heatmap, not a heatmap of its own.
+    expect(partials).toEqual([1, 2, 2, 3]);
+    expect(r.grid!.heatmaps).toHaveLength(3);
+  });
+
   test('a backend without a factory, or the GPU without a device, is skipped with the reason', async () => {
     const r = await runGrid(options({ steps: 4 }, { backends: ['gpu', 'reference'], factories: { reference: factories.reference } }));
     const gpu = r.grid!.heatmaps.filter((h) => h.backend === 'gpu');
     expect(gpu).toHaveLength(3);
     for (const h of gpu) expect(h.skipped).toBe('no WebGPU adapter');
     expect(r.grid!.heatmaps.filter((h) => h.backend === 'reference' && h.skipped === null)).toHaveLength(3);
+  });
+});
+
+describe('the page estimate of a grid', () => {
+  test('before a device exists the GPU is priced as the batched trainer it will get, not one model at a time', async () => {
+    const { gridOptions, predictGridSeconds } = await import('../../src/ui/grid-session');
+    const request = {
+      config: validateConfig({ layers: [8, 16, 4], batch: 8, steps: 30 }),
+      backend: 'gpu' as const,
+      optimizers: ['sgd' as const],
+      lrs: [0.01, 0.1, 0.3],
+      strengths: [1e-3, 1e-2, 1e-1],
+      conventions: ['alpha-over-lr' as const, 'alpha' as const],
+    };
+    const batched = predictGridSeconds(request);
+    const sequential = planGrid({ ...gridOptions(request), factories: { gpu: factories.reference } }).predictedSeconds;
+    expect(batched).toBeGreaterThan(0);
+    // 4 heatmaps × 9 models: set-up once per heatmap instead of once per model.
+    expect(batched).toBeLessThan(sequential / 5);
+    expect(predictGridSeconds({ ...request, backend: 'reference' })).toBe(planGrid(gridOptions({ ...request, backend: 'reference' })).predictedSeconds);
   });
 });

@@ -30,6 +30,17 @@ describe('estimateRun', () => {
     expect(estimateRun(request!, skips, fast).seconds).toBeLessThan(CONFIRM_SECONDS);
   });
 
+  it('the validation rows count: 5,000 MNIST rows, evaluated at each of the page’s 50 records, cost what the formula says', () => {
+    const meter = new WorkMeter();
+    meter.measured('cpu', 1e9, 10); // 100 GFLOP/s, overhead 0.02 ms per step
+    const overfit = draftOf('overfit');
+    const at = (validationSize: string) => estimateRun(checkDraft({ ...overfit, validationSize, backends: ['cpu'] }, null).request!, [], meter).seconds;
+    // 4 cells (L2, decay, twin, λ = 0) × 802 steps; each step's share of a record: 2·rows·(784·512 + 512·512 + 512·10) FLOPs / 16 steps.
+    const perRow = (2 * (784 * 512 + 512 * 512 + 512 * 10)) / 16 / (1e9 / (10 - 0.02)) / 1e3;
+    expect(at('5000') - at('1000')).toBeCloseTo(4 * 802 * 4000 * perRow, 6);
+    expect(at('5000') / at('1000')).toBeGreaterThan(1.5);
+  });
+
   it('a skipped width costs nothing, and its memory is not counted', () => {
     const draft = { ...draftOf('sgd'), layers: '16,32,32,8', sweep: '64,32768', baseline: false };
     const { request, skips } = checkDraft(draft, SWIFTSHADER);
