@@ -173,13 +173,18 @@ export const METRIC_LABEL: Record<ThroughputMetric, string> = {
   gflops: 'Matmul GFLOP/s',
 };
 
-/** One backend's figure for a width: the mean over the variants that ran (they do the same work). */
+/**
+ * One backend's figure for a width: the mean step time over the variants that ran (they do the
+ * same work), and for the rates the harmonic mean, which is the rate at that mean step time, so
+ * the three figures beside each other agree (samples/s = batch / step time).
+ */
 export function metricOf(results: BenchResults, width: number | null, backend: Backend, metric: ThroughputMetric): number | null {
   const values = rowsAt(results, width)
     .filter((r) => r.backend === backend && !r.skipped)
     .map((r) => (metric === 'stepMs' ? r.stepMs?.median : r[metric]))
     .filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0);
-  return values.length ? values.reduce((s, v) => s + v, 0) / values.length : null;
+  if (!values.length) return null;
+  return metric === 'stepMs' ? values.reduce((s, v) => s + v, 0) / values.length : values.length / values.reduce((s, v) => s + 1 / v, 0);
 }
 
 /** Backends with timings, in display order. */
@@ -306,4 +311,18 @@ export function sweepStandingText(results: BenchResults): string {
   ];
   const sentence = parts.join('; ');
   return `${sentence[0].toUpperCase()}${sentence.slice(1)}.`;
+}
+
+/**
+ * What a single run's per-backend step time is: metricOf's mean of the L2 and decay medians, so
+ * each median is named beside it, and a difference beyond NOISY_VARIANTS between the two (which
+ * do the same work) is called noise. Empty for one variant.
+ */
+export function stepTimeOrigin(results: BenchResults, backend: Backend, fmt: (ms: number) => string): string {
+  const rows = rowsAt(results, null).filter((r) => r.backend === backend && !r.skipped && r.stepMs && r.stepMs.median > 0);
+  if (rows.length < 2) return '';
+  const medians = rows.map((r) => r.stepMs!.median);
+  const factor = Math.max(...medians) / Math.min(...medians);
+  const each = rows.map((r) => `${VARIANT_LABEL[r.variant]} ${fmt(r.stepMs!.median)}`).join(', ');
+  return `mean of the medians (${each})${factor > NOISY_VARIANTS ? `; they do the same work, so their ${fmtNum(factor)}× difference is timing noise` : ''}`;
 }

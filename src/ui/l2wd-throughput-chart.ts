@@ -3,7 +3,17 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import type { BenchResults } from '../bench/results';
 import type { ThroughputMetric } from './chart-data';
-import { BACKEND_LABEL, METRIC_LABEL, crossover, metricOf, speedUpWithSpread, sweepStandingText, timedBackends, widthsOf } from './chart-data';
+import {
+  BACKEND_LABEL,
+  METRIC_LABEL,
+  crossover,
+  metricOf,
+  speedUpWithSpread,
+  stepTimeOrigin,
+  sweepStandingText,
+  timedBackends,
+  widthsOf,
+} from './chart-data';
 import { fmtMs, fmtNum } from '../bench/format';
 import { scaleToggle } from './scale-toggle';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
@@ -224,11 +234,12 @@ export class L2wdThroughputChart extends LitElement {
   private renderSingle(results: BenchResults) {
     const backends = timedBackends(results);
     return html`<p>
-        ${backends.map(
-          (b) =>
-            html`${BACKEND_LABEL[b]}: <strong class="mono">${fmtMs(metricOf(results, null, b, 'stepMs'))}</strong> per step,
-              ${fmtNum(metricOf(results, null, b, 'samplesPerSec'))} samples/s, ${fmtNum(metricOf(results, null, b, 'gflops'))} GFLOP/s.<br />`,
-        )}
+        ${backends.map((b) => {
+          const origin = stepTimeOrigin(results, b, fmtMs);
+          return html`${BACKEND_LABEL[b]}: <strong class="mono">${fmtMs(metricOf(results, null, b, 'stepMs'))}</strong> per step,
+            ${fmtNum(metricOf(results, null, b, 'samplesPerSec'))} samples/s, ${fmtNum(metricOf(results, null, b, 'gflops'))} GFLOP/s (matmul only)
+            ${origin ? html`<span class="muted" data-testid="step-origin">— ${origin}</span>` : nothing}.<br />`;
+        })}
       </p>
       <p class="muted">Run a sweep (or the “Stress sweep” preset) to see throughput across widths and where the GPU wins.</p>`;
   }

@@ -1,7 +1,18 @@
 /** The page's pure logic (no DOM): form validation, URL round trip, presets, chart data. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/model/config';
-import { crossover, finiteOrNull, forLog, gapPairs, noisyRowsText, speedUpWithSpread, sweepStandingText, worst } from '../../src/ui/chart-data';
+import {
+  crossover,
+  finiteOrNull,
+  forLog,
+  gapPairs,
+  metricOf,
+  noisyRowsText,
+  speedUpWithSpread,
+  stepTimeOrigin,
+  sweepStandingText,
+  worst,
+} from '../../src/ui/chart-data';
 import { fmtEta, fmtMs, fmtSci } from '../../src/bench/format';
 import { PRESETS } from '../../src/ui/presets';
 import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery, queryNotices } from '../../src/ui/run-draft';
@@ -243,6 +254,20 @@ describe('chart data', () => {
       'The GPU is reliably faster at width 1024; the CPU at width 16 and 64; at width 256 the p10–p90 spreads overlap, so neither is reliably faster there.',
     );
     expect(sweepStandingText(results([at(64, 'gpu', 1, 1, 1)]))).toBe('Needs GPU and CPU timings at the same widths to compare them.');
+  });
+
+  it("names the two medians behind a single run's step time, calls a same-work gap noise, and keeps the rates consistent with it", () => {
+    const timed = (variant: 'l2' | 'decay', ms: number) => ({ ...row(null, 'cpu', variant, ms, [[1]]), samplesPerSec: 32_000 / ms, gflops: 2 / ms });
+    const r = results([timed('l2', 1.59), timed('decay', 6.03)]);
+    expect(metricOf(r, null, 'cpu', 'stepMs')).toBeCloseTo(3.81, 12);
+    // 32 rows at the mean step time, not the mean of the two rates (12,700/s for a 3.81 ms step).
+    expect(metricOf(r, null, 'cpu', 'samplesPerSec')).toBeCloseTo(32_000 / 3.81, 9);
+    expect(metricOf(r, null, 'cpu', 'gflops')).toBeCloseTo(2 / 3.81, 12);
+    expect(stepTimeOrigin(r, 'cpu', fmtMs)).toBe(
+      'mean of the medians (L2 1.59 ms, decay 6.03 ms); they do the same work, so their 3.79× difference is timing noise',
+    );
+    expect(stepTimeOrigin(results([timed('l2', 1), timed('decay', 1.2)]), 'cpu', fmtMs)).toBe('mean of the medians (L2 1 ms, decay 1.2 ms)');
+    expect(stepTimeOrigin(results([timed('l2', 1)]), 'cpu', fmtMs)).toBe('');
   });
 
   it('formats for people', () => {
