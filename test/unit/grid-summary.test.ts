@@ -35,7 +35,9 @@ describe('grid axes', () => {
     ['0.1,fast', LR_AXIS, /value "fast" is not a number/],
     ['0,0.1', LR_AXIS, /value "0": a learning rate must be a finite number > 0/],
     ['-1', STRENGTH_AXIS, /≥ 0/],
-    ['1e-400', LR_AXIS, /not a number/],
+    // A number a float64 cannot hold is a number all the same: say what it would read as.
+    ['1e-400', LR_AXIS, /value "1e-400" is beyond what a float64 holds \(it would read as 0\)/],
+    ['0.1..1e400:3', LR_AXIS, /end "1e400" is beyond what a float64 holds \(it would read as Infinity\)/],
     ['0.1,0.10', LR_AXIS, /value 0.1 is listed twice/],
     [Array.from({ length: 65 }, (_, i) => i + 1).join(','), LR_AXIS, /65 values: at most 64/],
   ])('%j is refused, naming what is wrong', (text, rule, message) => {
