@@ -97,6 +97,11 @@ export function fmtEta(seconds: number | null | undefined): string {
   return `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
+/** An estimate: "about 2 min 5 s", or "under a second" (never "about under a second"). */
+export function fmtAbout(seconds: number): string {
+  return seconds < 1 ? 'under a second' : `about ${fmtEta(seconds)}`;
+}
+
 /** A plain-text table: first row the header, numbers right-aligned (a cell is numeric when `align` says so). */
 export function renderTable(header: string[], rows: string[][], alignRight: boolean[] = []): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

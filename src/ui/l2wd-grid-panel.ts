@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { fmtEta, fmtNum } from '../bench/format';
+import { fmtAbout, fmtEta, fmtNum } from '../bench/format';
 import { LR_AXIS, STRENGTH_AXIS, parseGridAxis } from '../bench/grid-axes';
 import type { DecayConvention, GridHeatmap } from '../bench/grid-results';
 import { comparePair, describeHeatmap, describePair } from '../bench/grid-summary';
@@ -181,7 +181,7 @@ export class L2wdGridPanel extends LitElement {
         request && seconds !== null && !this.running
           ? html`<p class="muted" data-testid="grid-estimate">
               ${request.lrs.length} × ${request.strengths.length} models per heatmap, ${request.optimizers.length * 4} heatmaps (with the rounding twins)
-              of ${request.config.steps} steps: predicted about ${fmtEta(seconds)} from assumed rates (a loaded machine takes longer).
+              of ${request.config.steps} steps: predicted ${fmtAbout(seconds)} from assumed rates (a loaded machine takes longer).
             </p>`
           : nothing
       }

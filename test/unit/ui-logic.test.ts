@@ -13,7 +13,7 @@ import {
   sweepStandingText,
   worst,
 } from '../../src/ui/chart-data';
-import { fmtEta, fmtMs, fmtSci } from '../../src/bench/format';
+import { fmtAbout, fmtEta, fmtMs, fmtSci } from '../../src/bench/format';
 import { PRESETS } from '../../src/ui/presets';
 import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery, queryNotices } from '../../src/ui/run-draft';
 import { sweepLayers } from '../../src/bench/run-plan';
@@ -276,6 +276,8 @@ describe('chart data', () => {
     expect(fmtMs(0.25)).toBe('250 µs');
     expect(fmtMs(1500)).toBe('1.5 s');
     expect(fmtEta(125)).toBe('2 min 5 s');
+    expect(fmtAbout(125)).toBe('about 2 min 5 s');
+    expect(fmtAbout(0.3)).toBe('under a second');
     expect(sweepLayers([16, 32, 32, 8], 64)).toEqual([16, 64, 64, 8]);
   });
 });
