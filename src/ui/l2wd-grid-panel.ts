@@ -120,6 +120,14 @@ export class L2wdGridPanel extends LitElement {
     }
   }
 
+  /** Enter in an axis field starts the grid, like Start grid (as Enter in the run form starts a run). */
+  private onKeydown = (e: KeyboardEvent): void => {
+    const target = e.composedPath()[0];
+    if (e.key !== 'Enter' || e.isComposing || !(target instanceof HTMLInputElement) || target.type !== 'text') return;
+    e.preventDefault();
+    void this.start();
+  };
+
   private toggleOptimizer(o: OptimizerName, on: boolean): void {
     this.optimizers = OPTIMIZERS.filter((x) => (x === o ? on : this.optimizers.includes(x)));
   }
@@ -128,7 +136,7 @@ export class L2wdGridPanel extends LitElement {
     const { request, errors, seconds } = this.plan();
     const backends = this.backends.length ? this.backends : (['reference'] as Backend[]);
     const err = (field: string) => (errors[field] ? html`<span class="error" data-error-for=${field}>${errors[field]}</span>` : nothing);
-    return html`<div class="fields">
+    return html`<div class="fields" @keydown=${this.onKeydown}>
         <label for="grid-lr"
           >Learning rates η (a..b:n log-spaced, or a list)
           <input id="grid-lr" type="text" .value=${this.lrText} @input=${(e: Event) => (this.lrText = (e.target as HTMLInputElement).value)} />
