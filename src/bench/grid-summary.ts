@@ -7,7 +7,7 @@
  *
  * Browser-safe: no Node imports.
  */
-import type { Backend, OptimizerName } from '../model/config';
+import type { Backend, MlpConfig, OptimizerName } from '../model/config';
 import { SAME_MAX_RATIO, leastFloor } from '../model/verdict';
 import type { GridHeatmap, GridRun, StrengthAxis } from './grid-results';
 
@@ -229,4 +229,16 @@ export function gridPairs(grid: GridRun): PairComparison[] {
 /** The whole summary, one sentence a line: each pair, then each heatmap. */
 export function gridSummary(grid: GridRun): string[] {
   return [...gridPairs(grid).map(describePair), ...grid.heatmaps.map((h) => `${h.backend} ${h.optimizer} · ${describeHeatmap(h, grid)}`)];
+}
+
+/**
+ * The shape, data and length every model of a grid ran with, from the results' own config: an
+ * imported grid, or one run before the form changed, is not the form's (η, λ and the optimizer
+ * are each cell's and heatmap's).
+ */
+export function describeGridConfig(c: MlpConfig): string {
+  const data =
+    c.dataset === 'mnist' ? `MNIST, ${c.trainSize} training and ${c.validationSize} validation rows` : `teacher, ${c.trainBatches} training batches`;
+  const schedule = c.schedule === 'constant' ? '' : ` · ${c.schedule} schedule`;
+  return `layers ${c.layers.join(',')} · batch ${c.batch} · ${c.steps} steps · ${c.activation} · ${c.loss} · ${data} · seed ${c.seed}${schedule}`;
 }

@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { fmtAbout, fmtEta, fmtNum } from '../bench/format';
 import { LR_AXIS, STRENGTH_AXIS, parseGridAxis } from '../bench/grid-axes';
 import type { DecayConvention, GridHeatmap } from '../bench/grid-results';
-import { comparePair, describeHeatmap, describePair } from '../bench/grid-summary';
+import { comparePair, describeGridConfig, describeHeatmap, describePair } from '../bench/grid-summary';
 import type { BenchResults } from '../bench/results';
 import type { RunProgress } from '../bench/run-plan';
 import type { Backend, MlpConfig, OptimizerName } from '../model/config';
@@ -259,6 +259,7 @@ export class L2wdGridPanel extends LitElement {
           )}
         </fieldset>
       </div>
+      <p class="muted" data-testid="grid-config">Every model here: ${describeGridConfig(r.config)}.</p>
       ${pair ? html`<p data-testid="grid-pair" data-verdict=${pair.verdict}>${describePair(pair)}.</p>` : nothing}
       <div class="maps">
         ${shown.map(

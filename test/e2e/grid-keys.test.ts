@@ -1,6 +1,7 @@
 /**
  * The grid panel by keyboard (docs/DESIGN.md, Grid): Enter in an axis field starts the grid, as
- * Enter in the run form starts a run; with a bad axis it starts nothing. A 2 × 2 grid of 4 steps
+ * Enter in the run form starts a run; with a bad axis it starts nothing. The heatmaps name the
+ * configuration they ran with, not the form's after it changes. A 2 × 2 grid of 4 steps
  * on the CPU, so the test is about the keys, not the training.
  */
 import { describe, expect, it } from 'vitest';
@@ -24,6 +25,13 @@ describe('grid panel keys', () => {
     await page.locator('l2wd-grid-panel #grid-lambda').press('Enter');
     expect((await message.innerText({ timeout: 120_000 })).trim()).toMatch(/^Done/);
     await expect.poll(() => page.locator('[data-testid="heatmap-l2-summary"]').innerText()).toMatch(/^L2 \(λ\): best validation loss/);
+    // The heatmaps say what their models ran with, and keep saying it when the form changes.
+    const config = page.locator('[data-testid="grid-config"]');
+    expect(await config.innerText()).toBe('Every model here: layers 4,6,3 · batch 4 · 4 steps · tanh · mse · teacher, 4 training batches · seed 1.');
+    await page.locator('l2wd-config-form #layers').fill('8,8,3');
+    await page.locator('l2wd-config-form #steps').fill('50');
+    await page.waitForTimeout(300);
+    expect(await config.innerText()).toMatch(/layers 4,6,3 · batch 4 · 4 steps/);
     expect(errors).toEqual([]);
     await page.close();
   });

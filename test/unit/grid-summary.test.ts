@@ -6,7 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import { LR_AXIS, STRENGTH_AXIS, formatGridAxis, logSpace, parseGridAxis } from '../../src/bench/grid-axes';
 import type { GridHeatmap, GridRun } from '../../src/bench/grid-results';
-import { bestCell, bestStrengthPerRow, comparePair, describeHeatmap, describePair, movement } from '../../src/bench/grid-summary';
+import { validateConfig } from '../../src/model/config';
+import { bestCell, bestStrengthPerRow, comparePair, describeGridConfig, describeHeatmap, describePair, movement } from '../../src/bench/grid-summary';
 import { SAME_MAX_RATIO, leastFloor } from '../../src/model/verdict';
 
 describe('grid axes', () => {
@@ -128,6 +129,17 @@ describe('best cells and whether the best strength moves with the learning rate'
     expect(describeHeatmap(oneFinite, gridOf(oneFinite, 2))).toMatch(/; only one η has a finite cell, so nothing says/);
     for (const h of [oneLr, oneStrength, oneFinite])
       expect(describeHeatmap(h, gridOf(h, h === oneStrength ? 1 : h === oneLr ? 3 : 2))).not.toMatch(/does not move/);
+  });
+
+  test("what every model of a grid ran with, from the results' config", () => {
+    expect(describeGridConfig(validateConfig({ layers: [4, 6, 3], batch: 4, steps: 6 }))).toBe(
+      'layers 4,6,3 · batch 4 · 6 steps · tanh · mse · teacher, 4 training batches · seed 1',
+    );
+    expect(
+      describeGridConfig(
+        validateConfig({ dataset: 'mnist', layers: [784, 8, 10], loss: 'ce', batch: 8, trainSize: 64, validationSize: 32, schedule: 'cosine' }),
+      ),
+    ).toBe('layers 784,8,10 · batch 8 · 200 steps · tanh · ce · MNIST, 64 training and 32 validation rows · seed 1 · cosine schedule');
   });
 
   test('NaN never wins; a row with no finite cell is left out; all NaN says so', () => {
