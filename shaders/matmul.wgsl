@@ -7,11 +7,12 @@
 //   dA       dZ_{l-1} = (dZ_l · W_lᵀ) ⊙ act'(A_{l-1})        TRANS_A=false TRANS_B=true  EPILOGUE=2
 // Transposes are index math, never copies: with TRANS_A, op(A)[m,k] is A[k·M + m].
 //
-// Three entry points, same bindings, same results up to summation order:
-//   matmul_blocked  register blocking, 4×4 outputs per invocation, no workgroup memory, no barriers,
-//                   clamped loads so the k loop has no edge branch
-//   matmul_tiled    the same 4×4 blocking fed from 64×16 / 16×64 tiles in workgroup memory
-//   matmul_naive    one invocation per output (the baseline the benchmark compares with)
+// Three entry points, same bindings, same results up to summation order; one shader module made of
+// this file (overrides, bindings, helpers, matmul_naive) and the two others (src/gpu/kernels.ts):
+//   matmul_blocked  (matmul-blocked.wgsl) register blocking, 4×4 outputs per invocation (4×8 with
+//                   WIDE), no workgroup memory, no barriers, clamped loads so the k loop has no edge branch
+//   matmul_tiled    (matmul-tiled.wgsl) 4×4 blocking fed from 64×16 / 16×64 tiles in workgroup memory
+//   matmul_naive    (below) one invocation per output (the baseline the benchmark compares with)
 // Edges are masked (zero-filled or clamped loads, guarded stores), so any M, N, K ≥ 1 works.
 // Row tiles beyond maxComputeWorkgroupsPerDimension fold into the z dimension of the dispatch.
 //
@@ -35,6 +36,8 @@ override EPILOGUE: u32 = 0u;
 override ACT: u32 = 0u;
 // Also write the column sums of op(B) to bias_grad (the bias gradient, with the dW product).
 override BIAS_GRAD: bool = false;
+// matmul_blocked: 4 × 8 outputs per invocation instead of 4 × 4 (two blocks side by side).
+override WIDE: bool = false;
 // Models per dispatch and each operand's per-model stride in floats: A, B, C (out and aux, both
 // [M, N]), V (bias and bias_grad, both [N]).
 override MODELS: u32 = 1u;
@@ -56,8 +59,9 @@ override WG_Y: u32 = 16u;
 // aux: [M, N] row-major, the activations A_{l-1} whose derivative multiplies dA (EPILOGUE 2 only).
 // act' is read from A alone: tanh' = 1 − A², relu' = [Z > 0] = [A > 0].
 @group(0) @binding(3) var<storage, read> aux: array<f32>;
-// out: [M, N] row-major, C after the epilogue.
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+// out: [M, N] row-major, C after the epilogue. vec4-typed (padded to 16 bytes) so a row of a block
+// is one 16-byte store where N is a multiple of 4; elsewhere one float at a time.
+@group(0) @binding(4) var<storage, read_write> out: array<vec4<f32>>;
 // bias_grad: [N], Σ_k op(B)[k, n] (BIAS_GRAD only; any other writable buffer otherwise).
 @group(0) @binding(5) var<storage, read_write> bias_grad: array<f32>;
 
@@ -104,31 +108,63 @@ fn act_grad_from_output(y: f32) -> f32 {
   return 1.0;
 }
 
+// C[m, n] = v after the epilogue, for the flat index idx = c_base + m·N + n.
+fn epilogue(idx: u32, n: u32, v: f32) -> f32 {
+  if (EPILOGUE == 1u) { return act(v + bias[v_base + n]); }
+  if (EPILOGUE == 2u) { return v * act_grad_from_output(aux[idx]); }
+  return v;
+}
+
 fn finish(m: u32, n: u32, v: f32) {
   let idx = c_base + m * N + n;
-  if (EPILOGUE == 1u) {
-    out[idx] = act(v + bias[v_base + n]);
-  } else if (EPILOGUE == 2u) {
-    out[idx] = v * act_grad_from_output(aux[idx]);
-  } else {
-    out[idx] = v;
+  out[idx >> 2u][idx & 3u] = epilogue(idx, n, v);
+}
+
+// One output row of a 4×4 block: columns n0 … n0 + 3 that lie below N (n0 < N is known).
+// Straight-line, like every block helper below: a private vector or matrix indexed by a loop
+// variable is stack memory on SwiftShader (its JIT does not unroll loops) and local memory on a
+// discrete GPU; constant indices keep the block in registers (docs/BENCHMARKS.md, "Straight-line
+// register blocks").
+fn store_row(m: u32, n0: u32, v: vec4<f32>) {
+  if (m >= M) { return; }
+  if ((N & 3u) == 0u) {
+    // n0 is a multiple of 4 below N, so all four columns are real and idx is 16-byte aligned
+    // (c_base is a multiple of 4).
+    let idx = c_base + m * N + n0;
+    out[idx >> 2u] = vec4(epilogue(idx, n0, v.x), epilogue(idx + 1u, n0 + 1u, v.y), epilogue(idx + 2u, n0 + 2u, v.z), epilogue(idx + 3u, n0 + 3u, v.w));
+    return;
   }
+  finish(m, n0, v.x);
+  if (n0 + 1u < N) { finish(m, n0 + 1u, v.y); }
+  if (n0 + 2u < N) { finish(m, n0 + 2u, v.z); }
+  if (n0 + 3u < N) { finish(m, n0 + 3u, v.w); }
 }
 
-// Four consecutive floats from float index `base` (a multiple of 4), the first `count` of them
+// The column sums of 4 columns from n0 < N, from the invocation that holds output row 0.
+fn store_sums(m0: u32, n0: u32, sums: vec4<f32>) {
+  if (!BIAS_GRAD || m0 != 0u) { return; }
+  let i = v_base + n0;
+  bias_grad[i] = sums.x;
+  if (n0 + 1u < N) { bias_grad[i + 1u] = sums.y; }
+  if (n0 + 2u < N) { bias_grad[i + 2u] = sums.z; }
+  if (n0 + 3u < N) { bias_grad[i + 3u] = sums.w; }
+}
+
+// Four consecutive floats from flat index `base` (a multiple of 4), the first `count` of them
 // real and the rest zero. One vec4 load when the row length keeps `base` 16-byte aligned.
-fn load4_a(base: u32, count: u32, aligned: bool) -> vec4<f32> {
+fn masked4_a(base: u32, count: u32, aligned: bool) -> vec4<f32> {
   if (aligned && count == 4u) { return va(base); }
-  var v = vec4<f32>(0.0);
-  for (var e = 0u; e < count; e++) { v[e] = sa(base + e); }
-  return v;
+  if (count == 0u) { return vec4<f32>(0.0); }
+  let last = base + count - 1u;
+  let v = vec4(sa(base), sa(min(base + 1u, last)), sa(min(base + 2u, last)), sa(min(base + 3u, last)));
+  return select(vec4<f32>(0.0), v, vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(count));
 }
-
-fn load4_b(base: u32, count: u32, aligned: bool) -> vec4<f32> {
+fn masked4_b(base: u32, count: u32, aligned: bool) -> vec4<f32> {
   if (aligned && count == 4u) { return vb(base); }
-  var v = vec4<f32>(0.0);
-  for (var e = 0u; e < count; e++) { v[e] = sb(base + e); }
-  return v;
+  if (count == 0u) { return vec4<f32>(0.0); }
+  let last = base + count - 1u;
+  let v = vec4(sb(base), sb(min(base + 1u, last)), sb(min(base + 2u, last)), sb(min(base + 3u, last)));
+  return select(vec4<f32>(0.0), v, vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(count));
 }
 
 // How many of the 4 indices from i0 lie below n (0 when i0 ≥ n).
@@ -136,96 +172,8 @@ fn in_range(i0: u32, n: u32) -> u32 {
   return select(0u, min(4u, n - i0), i0 < n);
 }
 
-// The column sums of 4 columns from n0, from the invocation that holds output row 0.
-fn store_bias_grad(m0: u32, n0: u32, sums: vec4<f32>) {
-  if (!BIAS_GRAD || m0 != 0u) { return; }
-  for (var j = 0u; j < 4u; j++) {
-    if (n0 + j < N) { bias_grad[v_base + n0 + j] = sums[j]; }
-  }
-}
-
-fn store_block(m0: u32, n0: u32, acc: mat4x4<f32>) {
-  for (var i = 0u; i < 4u; i++) {
-    if (m0 + i >= M) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      if (n0 + j < N) { finish(m0 + i, n0 + j, acc[i][j]); }
-    }
-  }
-}
-
-const TILE: u32 = 64u;  // outputs per workgroup side (16 invocations × 4)
-const KT: u32 = 16u;    // k-depth of one tile step
-// tile_a[k·16 + q] = op(A)[tile row 4q … 4q+3, k0 + k]; tile_b[k·16 + q] = op(B)[k0 + k, tile col 4q … 4q+3].
-// 2 × 4 KiB: both read as whole vec4s in the inner loop (one per 16 multiply-adds).
-var<workgroup> tile_a: array<vec4<f32>, 256>;
-var<workgroup> tile_b: array<vec4<f32>, 256>;
-
-@compute @workgroup_size(16, 16)
-fn matmul_tiled(
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(local_invocation_id) lid: vec3<u32>,
-  @builtin(local_invocation_index) tid: u32,
-  @builtin(num_workgroups) nwg: vec3<u32>,
-) {
-  let n_base = wid.x * TILE;
-  let m_base = row_tile(wid, nwg) * TILE;
-  var acc: mat4x4<f32>;
-  var col_sums = vec4<f32>(0.0);
-  let sums_row = BIAS_GRAD && m_base == 0u && lid.y == 0u;
-  // Every invocation stays to the end (no early return): the barriers need the whole workgroup.
-  for (var k0 = 0u; k0 < K; k0 += KT) {
-    // Each invocation loads one vec4 of each tile, along the operand's contiguous direction.
-    if (!TRANS_A) {
-      let r = tid / 4u;            // tile row 0…63
-      let c = (tid % 4u) * 4u;     // k offset 0, 4, 8, 12
-      let m = m_base + r;
-      let k = k0 + c;
-      var v = vec4<f32>(0.0);
-      if (m < M) { v = load4_a(m * K + k, in_range(k, K), (K & 3u) == 0u); }
-      for (var e = 0u; e < 4u; e++) { tile_a[(c + e) * 16u + r / 4u][r % 4u] = v[e]; }
-    } else {
-      let kr = tid / 16u;          // k offset 0…15
-      let q = tid % 16u;           // 4-row group
-      let k = k0 + kr;
-      let m = m_base + q * 4u;
-      var v = vec4<f32>(0.0);
-      if (k < K) { v = load4_a(k * M + m, in_range(m, M), (M & 3u) == 0u); }
-      tile_a[kr * 16u + q] = v;
-    }
-    if (!TRANS_B) {
-      let kr = tid / 16u;
-      let q = tid % 16u;
-      let k = k0 + kr;
-      let n = n_base + q * 4u;
-      var v = vec4<f32>(0.0);
-      if (k < K) { v = load4_b(k * N + n, in_range(n, N), (N & 3u) == 0u); }
-      tile_b[kr * 16u + q] = v;
-    } else {
-      let r = tid / 4u;
-      let c = (tid % 4u) * 4u;
-      let n = n_base + r;
-      let k = k0 + c;
-      var v = vec4<f32>(0.0);
-      if (n < N) { v = load4_b(n * K + k, in_range(k, K), (K & 3u) == 0u); }
-      for (var e = 0u; e < 4u; e++) { tile_b[(c + e) * 16u + r / 4u][r % 4u] = v[e]; }
-    }
-    workgroupBarrier();
-    for (var k = 0u; k < KT; k++) {
-      let av = tile_a[k * 16u + lid.y];
-      let bv = tile_b[k * 16u + lid.x];
-      acc[0] = fma(vec4<f32>(av.x), bv, acc[0]);
-      acc[1] = fma(vec4<f32>(av.y), bv, acc[1]);
-      acc[2] = fma(vec4<f32>(av.z), bv, acc[2]);
-      acc[3] = fma(vec4<f32>(av.w), bv, acc[3]);
-      if (sums_row) { col_sums += bv; }
-    }
-    workgroupBarrier();
-  }
-  store_block(m_base + lid.y * 4u, n_base + lid.x * 4u, acc);
-  store_bias_grad(m_base + lid.y * 4u, n_base + lid.x * 4u, col_sums);
-}
-
 fn elem_a(m: u32, k: u32) -> f32 { return sa(select(m * K + k, k * M + m, TRANS_A)); }
+
 fn elem_b(k: u32, n: u32) -> f32 { return sb(select(k * N + n, n * K + k, TRANS_B)); }
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -246,82 +194,4 @@ fn matmul_naive(
   }
   finish(m, n, s);
   if (BIAS_GRAD && m == 0u) { bias_grad[v_base + n] = col_sum; }
-}
-
-// ---- matmul_blocked: register blocking with no branch in the k loop ----
-// op(A)[clamp(m0 + i), k0 … k0 + 3] for a full quad k0 + 3 < K. Rows past M are clamped to
-// M − 1: their values are never stored, and the loads need no branch.
-fn quad_a(m0: u32, k0: u32) -> mat4x4<f32> {
-  var r: mat4x4<f32>;
-  if (!TRANS_A) {
-    for (var i = 0u; i < 4u; i++) {
-      let base = min(m0 + i, M - 1u) * K + k0;
-      if ((K & 3u) == 0u) { r[i] = va(base); } else { r[i] = vec4(sa(base), sa(base + 1u), sa(base + 2u), sa(base + 3u)); }
-    }
-    return r;
-  }
-  for (var kk = 0u; kk < 4u; kk++) {
-    let row = (k0 + kk) * M;
-    if ((M & 3u) == 0u) { r[kk] = va(row + m0); } else {
-      r[kk] = vec4(sa(row + min(m0, M - 1u)), sa(row + min(m0 + 1u, M - 1u)), sa(row + min(m0 + 2u, M - 1u)), sa(row + min(m0 + 3u, M - 1u)));
-    }
-  }
-  return transpose(r);
-}
-
-// op(B)[k0 + kk, clamp(n0 + j)] for a full quad k0 + 3 < K.
-fn quad_b(k0: u32, n0: u32) -> mat4x4<f32> {
-  var r: mat4x4<f32>;
-  if (!TRANS_B) {
-    for (var kk = 0u; kk < 4u; kk++) {
-      let row = (k0 + kk) * N;
-      if ((N & 3u) == 0u) { r[kk] = vb(row + n0); } else {
-        r[kk] = vec4(sb(row + min(n0, N - 1u)), sb(row + min(n0 + 1u, N - 1u)), sb(row + min(n0 + 2u, N - 1u)), sb(row + min(n0 + 3u, N - 1u)));
-      }
-    }
-    return r;
-  }
-  for (var j = 0u; j < 4u; j++) {
-    let base = min(n0 + j, N - 1u) * K + k0;
-    if ((K & 3u) == 0u) { r[j] = vb(base); } else { r[j] = vec4(sb(base), sb(base + 1u), sb(base + 2u), sb(base + 3u)); }
-  }
-  return transpose(r);
-}
-
-fn op_a(m: u32, k: u32) -> f32 { return sa(select(min(m, M - 1u) * K + k, k * M + min(m, M - 1u), TRANS_A)); }
-fn op_b(k: u32, n: u32) -> f32 { return sb(select(k * N + min(n, N - 1u), min(n, N - 1u) * K + k, TRANS_B)); }
-
-@compute @workgroup_size(WG_X, WG_Y)
-fn matmul_blocked(
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(local_invocation_id) lid: vec3<u32>,
-  @builtin(num_workgroups) nwg: vec3<u32>,
-) {
-  let n0 = (wid.x * WG_X + lid.x) * 4u;
-  let m0 = (row_tile(wid, nwg) * WG_Y + lid.y) * 4u;
-  if (m0 >= M || n0 >= N) { return; }
-  var acc: mat4x4<f32>;
-  var col_sums = vec4<f32>(0.0);
-  let sums_row = BIAS_GRAD && m0 == 0u;
-  // Full quads of k: no edge test inside (K is a constant, so the bound is too).
-  for (var k0 = 0u; k0 + 4u <= K; k0 += 4u) {
-    let ra = quad_a(m0, k0);
-    let rb = quad_b(k0, n0);
-    acc[0] += rb * ra[0];
-    acc[1] += rb * ra[1];
-    acc[2] += rb * ra[2];
-    acc[3] += rb * ra[3];
-    if (sums_row) { col_sums += rb[0] + rb[1] + rb[2] + rb[3]; }
-  }
-  // The last K mod 4 values of k, one at a time (compiled out when 4 divides K).
-  for (var k = K & ~3u; k < K; k++) {
-    let bv = vec4(op_b(k, n0), op_b(k, n0 + 1u), op_b(k, n0 + 2u), op_b(k, n0 + 3u));
-    acc[0] += op_a(m0, k) * bv;
-    acc[1] += op_a(m0 + 1u, k) * bv;
-    acc[2] += op_a(m0 + 2u, k) * bv;
-    acc[3] += op_a(m0 + 3u, k) * bv;
-    if (sums_row) { col_sums += bv; }
-  }
-  store_block(m0, n0, acc);
-  store_bias_grad(m0, n0, col_sums);
 }

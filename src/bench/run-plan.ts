@@ -141,7 +141,13 @@ export function limitsRecord(limits: LimitsLike): Record<string, number> {
   const out: Record<string, number> = {};
   const source = limits as unknown as Record<string, unknown>;
   for (const key in source) if (typeof source[key] === 'number') out[key] = source[key] as number;
-  for (const key of ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup'])
+  for (const key of [
+    'maxBufferSize',
+    'maxStorageBufferBindingSize',
+    'maxComputeWorkgroupStorageSize',
+    'maxComputeInvocationsPerWorkgroup',
+    'maxComputeWorkgroupsPerDimension',
+  ])
     if (typeof source[key] === 'number') out[key] = source[key] as number;
   return out;
 }

@@ -22,8 +22,9 @@ import { createGpuGridTrainer } from '../gpu/grid-trainer';
 import { createGpuTrainer } from '../gpu/gpu-trainer';
 import { maxGridModels } from '../gpu/memory-plan';
 import { createNodeGpu } from '../gpu/node-gpu';
+import { pointConfig } from '../bench/sequential-grid-trainer';
 import { median } from '../bench/stats';
-import type { MlpConfig, OptimizerName, Variant } from '../model/config';
+import type { OptimizerName, Variant } from '../model/config';
 import { OPTIMIZERS, VARIANTS, validateConfig } from '../model/config';
 import { makeDataset } from '../model/data';
 import type { GridPoint } from '../model/grid-trainer';
@@ -82,11 +83,6 @@ function gridPoints(models: number, optimizer: OptimizerName): GridPoint[] {
     const strength = 1e-5 * Math.pow(10, (4 * Math.floor(g / side)) / Math.max(1, side - 1));
     return { lr, lambda: strength, alpha: strength * lr };
   });
-}
-
-/** The single-model configuration of one point (for decay, λ = α/η so that α = η·λ is the point's). */
-function pointConfig(config: MlpConfig, variant: Variant, p: GridPoint): MlpConfig {
-  return validateConfig({ ...config, lr: p.lr, lambda: variant === 'l2' ? p.lambda : p.alpha / p.lr });
 }
 
 async function timed(run: () => Promise<unknown>): Promise<number> {

@@ -4,6 +4,8 @@
  */
 import lossWGSL from '../../shaders/loss.wgsl?raw';
 import matmulWGSL from '../../shaders/matmul.wgsl?raw';
+import matmulBlockedWGSL from '../../shaders/matmul-blocked.wgsl?raw';
+import matmulTiledWGSL from '../../shaders/matmul-tiled.wgsl?raw';
 import reduceWGSL from '../../shaders/reduce.wgsl?raw';
 import updateWGSL from '../../shaders/update.wgsl?raw';
 
@@ -14,16 +16,18 @@ export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['blocked', 'tiled', 'n
 export type MatmulChoice = MatmulVariant | 'auto' | 'alternate';
 
 /**
- * `auto`: the workgroup-tiled kernel where the product fills its 64 × 64 output tiles (its
- * shared-memory reuse pays there, on SwiftShader as on real GPUs), register blocking where one
- * side is narrower (the output layer, a small batch), since a tile would be mostly masked edge.
+ * `auto`: the register-blocked kernel for every product. On the one adapter measured (SwiftShader)
+ * it beats the workgroup-tiled kernel 2–4× on every product of the issue-11 step, and it is the
+ * structure jax-js generates for WebGPU on every adapter (docs/BENCHMARKS.md, "What jax-js runs");
+ * the tiled kernel stays selectable for products too large for the cache to stand in for
+ * workgroup memory (no real GPU has measured the crossover yet).
  * `alternate`: the other of the two wherever `auto` picks one: the same products summed in
- * another order, which is how the rounding twin (src/bench/rounding-floor.ts) perturbs every step.
+ * another order (sequential fused multiply-adds instead of 4-term quads), which is how the
+ * rounding twin (src/bench/rounding-floor.ts) perturbs every step.
  */
-export function pickMatmul(choice: MatmulChoice, M: number, N: number): MatmulVariant {
+export function pickMatmul(choice: MatmulChoice): MatmulVariant {
   if (choice !== 'auto' && choice !== 'alternate') return choice;
-  const auto = M >= 64 && N >= 64 ? 'tiled' : 'blocked';
-  return choice === 'auto' ? auto : auto === 'tiled' ? 'blocked' : 'tiled';
+  return choice === 'auto' ? 'blocked' : 'tiled';
 }
 
 type Binding = 'uniform' | 'dynamic-uniform' | 'read' | 'write';
@@ -76,7 +80,8 @@ export class Kernels {
     const placeholder = (kind: string) => device.createBuffer({ label: `Kernels.placeholder.${kind}`, size: 16, usage: GPUBufferUsage.STORAGE });
     this.placeholders = { read: placeholder('read'), write: placeholder('write'), writeState: [placeholder('state1'), placeholder('state2')] };
     this.modules = {
-      matmul: device.createShaderModule({ label: 'Kernels.matmul.wgsl', code: matmulWGSL }),
+      // One module from three files (shaders/matmul.wgsl says why): WGSL declarations may come in any order.
+      matmul: device.createShaderModule({ label: 'Kernels.matmul.wgsl', code: [matmulWGSL, matmulTiledWGSL, matmulBlockedWGSL].join('\n') }),
       loss: device.createShaderModule({ label: 'Kernels.loss.wgsl', code: lossWGSL }),
       reduce: device.createShaderModule({ label: 'Kernels.reduce.wgsl', code: reduceWGSL }),
       update: device.createShaderModule({ label: 'Kernels.update.wgsl', code: updateWGSL }),

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset } from '../../src/bench/datasets';
+import { pointConfig as gridPointConfig } from '../../src/bench/sequential-grid-trainer';
 import { readMnistFile } from '../../src/cli/mnist-file';
 import { createReferenceTrainer, forward } from '../../src/cpu/reference';
 import type { AcquiredDevice } from '../../src/gpu/device';
@@ -46,9 +47,9 @@ function gridConfig(optimizer: OptimizerName, activation: Activation, loss: Loss
   return validateConfig({ layers: [7, 13, 5], batch: 9, trainBatches: 3, optimizer, activation, loss, seed: 5, lr: 0.01, lambda: 0.01 });
 }
 
-/** The single-model configuration of one point: for decay, λ = α/η so that the reference's α = η·λ is the point's. */
+/** The single-model configuration of one point (the grid run's own: for decay, the λ whose product with η is α). */
 function pointConfig(config: MlpConfig, variant: Variant, p: GridPoint): MlpConfig {
-  return validateConfig({ ...config, lr: p.lr, lambda: variant === 'l2' ? p.lambda : p.alpha / p.lr });
+  return validateConfig(gridPointConfig(config, variant, p));
 }
 
 /** Runs `body` inside validation and out-of-memory scopes on the shared device; fails on any error. */

@@ -10,6 +10,7 @@ import { checkGridPoints } from '../../src/model/grid-points';
 import type { GridTrainerFactory } from '../../src/bench/grid-plan';
 import { planGrid } from '../../src/bench/grid-run';
 import type { GpuContext } from '../../src/bench/runner';
+import { limitsRecord } from '../../src/bench/run-plan';
 
 const MiB = 2 ** 20;
 const LIMITS = { maxBufferSize: 256 * MiB, maxStorageBufferBindingSize: 128 * MiB, maxComputeWorkgroupsPerDimension: 65535 };
@@ -110,5 +111,23 @@ describe('planning a grid for the batched GPU trainer', () => {
     expect(() => plan(need - 1)).toThrow(
       /^the GPU cannot hold the grid's 16 models in its memory budget: the run needs .* of GPU memory in all; the memory budget is /,
     );
+  });
+});
+
+describe('limitsRecord', () => {
+  it('copies the per-dimension workgroup limit from getters on a prototype (as GPUSupportedLimits holds them), so planning sees it', () => {
+    class Limits {
+      get maxBufferSize() {
+        return 256 * MiB;
+      }
+      get maxStorageBufferBindingSize() {
+        return 128 * MiB;
+      }
+      get maxComputeWorkgroupsPerDimension() {
+        return 7;
+      }
+    }
+    Object.defineProperty(Limits.prototype, 'maxComputeWorkgroupsPerDimension', { enumerable: false });
+    expect(limitsRecord(new Limits() as never)).toMatchObject({ maxComputeWorkgroupsPerDimension: 7, maxBufferSize: 256 * MiB });
   });
 });

@@ -39,6 +39,13 @@ const ACT_ID: Record<Activation | 'identity', number> = { identity: 0, tanh: 1, 
 const ENTRY: Record<MatmulVariant, string> = { blocked: 'matmul_blocked', tiled: 'matmul_tiled', naive: 'matmul_naive' };
 /** Outputs per workgroup along one side: 16 invocations × 4 (blocked, tiled) or × 1 (naive). */
 const OUTPUTS_PER_WORKGROUP: Record<MatmulVariant, number> = { blocked: 64, tiled: 64, naive: 16 };
+/**
+ * The blocked kernel holds 4 × 8 outputs per invocation (WIDE) where the product has at least this
+ * many columns: the second 4 × 4 block reuses the A values already in registers (12 loads per 128
+ * multiply-adds instead of 8 per 64). Narrower products (the 10-wide output layer) keep 4 × 4, so a
+ * block is not mostly masked edge. docs/BENCHMARKS.md, "4 × 8 register blocks".
+ */
+export const WIDE_MIN_COLUMNS = 64;
 
 export class MatmulPass {
   private readonly pipeline: GPUComputePipeline;
@@ -56,7 +63,8 @@ export class MatmulPass {
     models?: ModelDimension,
   ) {
     const device = kernels.device;
-    const variant = pickMatmul(choice, dims.M, dims.N);
+    const variant = pickMatmul(choice);
+    const wide = variant === 'blocked' && dims.N >= WIDE_MIN_COLUMNS;
     const count = models?.count ?? 1;
     const grid: Record<string, number> =
       models && count > 1
@@ -68,6 +76,7 @@ export class MatmulPass {
       EPILOGUE: product === 'forward' ? 1 : product === 'inputGrad' ? 2 : 0,
       ACT: product === 'weightGrad' ? 0 : ACT_ID[activation],
       BIAS_GRAD: operands.biasGrad ? 1 : 0,
+      WIDE: wide ? 1 : 0,
       // The shape is compiled in (shaders/matmul.wgsl): one pipeline per product shape, cached.
       M: dims.M,
       N: dims.N,
@@ -86,7 +95,7 @@ export class MatmulPass {
     });
     const side = OUTPUTS_PER_WORKGROUP[variant];
     const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
-    const x = Math.ceil(dims.N / side);
+    const x = Math.ceil(dims.N / (wide ? 2 * side : side));
     if (x > maxPerDim) throw new Error(`${label}: ${dims.N} output columns need ${x} workgroups; maxComputeWorkgroupsPerDimension is ${maxPerDim}`);
     // Row tiles beyond the per-dimension limit fold into z; the kernel reads row = y + z·ny.
     const [y, folds] = splitWorkgroups(Math.ceil(dims.M / side), maxPerDim);
