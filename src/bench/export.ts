@@ -6,6 +6,7 @@
  * reads back as "no value". A diverged run's NaN norms are a result, so they are written as the
  * strings "NaN", "Infinity" and "-Infinity" and parsed back into numbers.
  */
+import { hasAccuracy } from '../model/accuracy';
 import type { BenchResults } from './results';
 
 export function toJson(results: BenchResults, indent = 2): string {
@@ -149,7 +150,8 @@ export function toCsv(r: BenchResults): string {
           alpha: c.alpha,
           finalLoss: c.trainLoss,
           finalValidationLoss: c.validationLoss,
-          validationAccuracy: c.validationAccuracy,
+          // Regression has no accuracy: empty, as in the result lines, so a NaN here only ever means not finite.
+          validationAccuracy: hasAccuracy(r.config) ? c.validationAccuracy : undefined,
           twinValidationLoss: h.twinValidationLoss?.[k],
         }),
       ),

@@ -4,6 +4,9 @@
  * -Inf), never as a number, with the same glyphs everywhere.
  */
 
+import type { MlpConfig } from '../model/config';
+import { validationRowCount } from '../model/config';
+
 export { formatBytes } from '../model/units';
 
 export function formatSeconds(s: number): string {
@@ -94,6 +97,11 @@ export function fmtEta(seconds: number | null | undefined): string {
   return `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
+/** An estimate: "about 2 min 5 s", or "under a second" (never "about under a second"). */
+export function fmtAbout(seconds: number): string {
+  return seconds < 1 ? 'under a second' : `about ${fmtEta(seconds)}`;
+}
+
 /** A plain-text table: first row the header, numbers right-aligned (a cell is numeric when `align` says so). */
 export function renderTable(header: string[], rows: string[][], alignRight: boolean[] = []): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -103,4 +111,9 @@ export function renderTable(header: string[], rows: string[][], alignRight: bool
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** Which rows the train and val columns are of (docs/RULES.md, "Accuracy"): a train figure of 100 % is one batch's, not the training set's. */
+export function rowsMeasured(c: MlpConfig): string {
+  return `train: the last step's batch (${c.batch} rows), not the whole training set; val: all ${validationRowCount(c)} validation rows`;
 }

@@ -5,7 +5,7 @@
  *
  * Browser-safe: no Node imports.
  */
-import { parseNumber, show } from '../model/config';
+import { isNumberSyntax, parseNumber, show } from '../model/config';
 
 /** Most values on one axis: a 64 × 64 grid is 4096 models per heatmap, already a long run. */
 export const MAX_AXIS_VALUES = 64;
@@ -30,7 +30,12 @@ export function logSpace(a: number, b: number, n: number): number[] {
 
 function numberOf(text: string, rule: AxisRule, where: string): number {
   const n = parseNumber(text);
-  if (typeof n === 'string') throw new Error(`${where} ${show(text)} is not a number (expected e.g. 1e-3)`);
+  if (typeof n === 'string')
+    throw new Error(
+      isNumberSyntax(text.trim())
+        ? `${where} ${show(text)} is beyond what a float64 holds (it would read as ${Number(text.trim())})`
+        : `${where} ${show(text)} is not a number (expected e.g. 1e-3)`,
+    );
   if (!Number.isFinite(n) || n < 0 || (n === 0 && !rule.allowZero))
     throw new Error(`${where} ${show(text)}: a ${rule.name} must be a finite number ${rule.allowZero ? '≥ 0' : '> 0'}`);
   return n;

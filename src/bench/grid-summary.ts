@@ -7,7 +7,7 @@
  *
  * Browser-safe: no Node imports.
  */
-import type { Backend, OptimizerName } from '../model/config';
+import type { Backend, MlpConfig, OptimizerName } from '../model/config';
 import { SAME_MAX_RATIO, leastFloor } from '../model/verdict';
 import type { GridHeatmap, GridRun, StrengthAxis } from './grid-results';
 
@@ -173,9 +173,16 @@ export function describeHeatmap(h: GridHeatmap, grid: GridRun): string {
   const best = bestCell(h, columns);
   if (!best) return `${name}: every cell diverged (NaN/Inf)`;
   const m = movement(bestStrengthPerRow(h, columns));
-  const moves = m.moves
-    ? `the best ${axisLabel(h.axis)} ${m.direction === 'down' ? 'falls' : 'rises'} as η grows (changes at ${m.changes} of ${m.transitions} steps in η)`
-    : `the best ${axisLabel(h.axis)} does not move with η (${m.changes} of ${m.transitions} steps change it${m.direction === null && m.changes > 0 ? ', both ways' : ''})`;
+  // With one strength, or fewer than two learning rates that have a finite cell, there is nothing
+  // to move: say so rather than "does not move (0 of 0 steps)".
+  const moves =
+    columns < 2
+      ? `one ${axisLabel(h.axis)} only, so nothing says whether the best ${axisLabel(h.axis)} moves with η`
+      : m.transitions === 0
+        ? `${grid.lrs.length < 2 ? 'one η only' : 'only one η has a finite cell'}, so nothing says whether the best ${axisLabel(h.axis)} moves with η`
+        : m.moves
+          ? `the best ${axisLabel(h.axis)} ${m.direction === 'down' ? 'falls' : 'rises'} as η grows (changes at ${m.changes} of ${m.transitions} steps in η)`
+          : `the best ${axisLabel(h.axis)} does not move with η (${m.changes} of ${m.transitions} steps change it${m.direction === null && m.changes > 0 ? ', both ways' : ''})`;
   return `${name}: best validation loss ${g(best.validationLoss)} at η = ${g(best.lr)}, ${axisLabel(h.axis)} = ${g(best.strength)}; ${moves}`;
 }
 
@@ -222,4 +229,16 @@ export function gridPairs(grid: GridRun): PairComparison[] {
 /** The whole summary, one sentence a line: each pair, then each heatmap. */
 export function gridSummary(grid: GridRun): string[] {
   return [...gridPairs(grid).map(describePair), ...grid.heatmaps.map((h) => `${h.backend} ${h.optimizer} · ${describeHeatmap(h, grid)}`)];
+}
+
+/**
+ * The shape, data and length every model of a grid ran with, from the results' own config: an
+ * imported grid, or one run before the form changed, is not the form's (η, λ and the optimizer
+ * are each cell's and heatmap's).
+ */
+export function describeGridConfig(c: MlpConfig): string {
+  const data =
+    c.dataset === 'mnist' ? `MNIST, ${c.trainSize} training and ${c.validationSize} validation rows` : `teacher, ${c.trainBatches} training batches`;
+  const schedule = c.schedule === 'constant' ? '' : ` · ${c.schedule} schedule`;
+  return `layers ${c.layers.join(',')} · batch ${c.batch} · ${c.steps} steps · ${c.activation} · ${c.loss} · ${data} · seed ${c.seed}${schedule}`;
 }

@@ -5,7 +5,7 @@
 import { parameterCount, trainBatchCount } from '../model/config';
 import { describeSchedule } from '../model/schedule';
 import { matmulFlopsPerStep } from '../model/flops';
-import { fmtPercent, formatGap, formatMs, formatNumber, formatRate, formatSeconds, renderTable } from '../bench/format';
+import { fmtPercent, formatGap, formatMs, formatNumber, formatRate, formatSeconds, renderTable, rowsMeasured } from '../bench/format';
 import type { AdapterSummary, AgreementRow, BenchResults, ResultRow } from '../bench/results';
 import { sweepLayers } from '../bench/runner';
 import { implementationLabel } from '../gpu/adapter-summary';
@@ -220,6 +220,7 @@ export function resultsReport(r: BenchResults): string {
   const timers = new Set(r.results.filter((row) => row.timer).map((row) => `${row.backend}: ${row.timer}`));
   parts.push(
     `step time: median over chunks of ${r.results.find((row) => row.chunkSteps)?.chunkSteps ?? '–'} steps (p10/p90 by linear interpolation), after ${r.results.find((row) => row.warmupSteps)?.warmupSteps ?? 0} warm-up steps; timers ${[...timers].join(', ') || '–'}` +
+      `\nloss and accuracy, ${rowsMeasured(r.config)}` +
       `\nfinished in ${formatSeconds(r.elapsedSeconds ?? 0)}${r.maxSeconds ? ` (budget ${r.maxSeconds} s)` : ''}${r.stopped ? ` — ${r.stopped}` : ''}`,
   );
   return parts.join('\n\n');

@@ -173,13 +173,18 @@ export const METRIC_LABEL: Record<ThroughputMetric, string> = {
   gflops: 'Matmul GFLOP/s',
 };
 
-/** One backend's figure for a width: the mean over the variants that ran (they do the same work). */
+/**
+ * One backend's figure for a width: the mean step time over the variants that ran (they do the
+ * same work), and for the rates the harmonic mean, which is the rate at that mean step time, so
+ * the three figures beside each other agree (samples/s = batch / step time).
+ */
 export function metricOf(results: BenchResults, width: number | null, backend: Backend, metric: ThroughputMetric): number | null {
   const values = rowsAt(results, width)
     .filter((r) => r.backend === backend && !r.skipped)
     .map((r) => (metric === 'stepMs' ? r.stepMs?.median : r[metric]))
     .filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0);
-  return values.length ? values.reduce((s, v) => s + v, 0) / values.length : null;
+  if (!values.length) return null;
+  return metric === 'stepMs' ? values.reduce((s, v) => s + v, 0) / values.length : values.length / values.reduce((s, v) => s + 1 / v, 0);
 }
 
 /** Backends with timings, in display order. */
@@ -265,4 +270,59 @@ export function noisyRowsText(noisy: SpeedUp['noisy']): string {
   return noisy
     .map((n, i) => `${i === 0 ? 'The' : 'the'} ${BACKEND_LABEL[n.backend]} L2 and decay rows, which do the same work, differ ${fmtNum(n.factor)}×`)
     .join('; ');
+}
+
+/** "16", "16 and 64", "16, 64 and 256". */
+function widthList(widths: number[]): string {
+  return widths.length < 2 ? widths.join('') : `${widths.slice(0, -1).join(', ')} and ${widths[widths.length - 1]}`;
+}
+
+/**
+ * What the sweep's spreads allow us to say about who is faster, as one sentence. A width counts
+ * for a backend only when its whole p10–p90 speed-up range lies on that side of 1× (speedUpWithSpread);
+ * a median alone never makes "faster at every width" (DESIGN.md, numbers stated with their uncertainty).
+ */
+export function sweepStandingText(results: BenchResults): string {
+  const standings = widthsOf(results)
+    .filter((w): w is number => w !== null)
+    .flatMap((width) => {
+      const s = speedUpWithSpread(results, width);
+      return s === null ? [] : [{ width, faster: !s.meaningful ? null : s.ratio > 1 ? ('gpu' as const) : ('cpu' as const) }];
+    });
+  if (standings.length === 0) return 'Needs GPU and CPU timings at the same widths to compare them.';
+  const at = (faster: 'gpu' | 'cpu' | null) => standings.filter((s) => s.faster === faster).map((s) => s.width);
+  const gpu = at('gpu');
+  const cpu = at('cpu');
+  const overlap = at(null);
+  if (gpu.length === standings.length) return 'The GPU is faster at every width tried, beyond the p10–p90 spreads.';
+  if (cpu.length === standings.length) return 'The CPU is faster at every width tried, beyond the p10–p90 spreads: try larger widths.';
+  if (overlap.length === standings.length) return 'At every width tried the p10–p90 spreads overlap: neither backend is reliably faster.';
+  const claims = (
+    [
+      ['GPU', gpu],
+      ['CPU', cpu],
+    ] as const
+  )
+    .filter(([, ws]) => ws.length > 0)
+    .map(([name, ws], i) => `the ${name}${i === 0 ? ' is reliably faster' : ''} at width ${widthList(ws)}`);
+  const parts = [
+    ...claims,
+    ...(overlap.length ? [`at width ${widthList(overlap)} the p10–p90 spreads overlap, so neither is reliably faster there`] : []),
+  ];
+  const sentence = parts.join('; ');
+  return `${sentence[0].toUpperCase()}${sentence.slice(1)}.`;
+}
+
+/**
+ * What a single run's per-backend step time is: metricOf's mean of the L2 and decay medians, so
+ * each median is named beside it, and a difference beyond NOISY_VARIANTS between the two (which
+ * do the same work) is called noise. Empty for one variant.
+ */
+export function stepTimeOrigin(results: BenchResults, backend: Backend, fmt: (ms: number) => string): string {
+  const rows = rowsAt(results, null).filter((r) => r.backend === backend && !r.skipped && r.stepMs && r.stepMs.median > 0);
+  if (rows.length < 2) return '';
+  const medians = rows.map((r) => r.stepMs!.median);
+  const factor = Math.max(...medians) / Math.min(...medians);
+  const each = rows.map((r) => `${VARIANT_LABEL[r.variant]} ${fmt(r.stepMs!.median)}`).join(', ');
+  return `mean of the medians (${each})${factor > NOISY_VARIANTS ? `; they do the same work, so their ${fmtNum(factor)}× difference is timing noise` : ''}`;
 }

@@ -10,7 +10,7 @@ import type { FitLimits, RunDraft } from './run-draft';
 import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery, queryNotices } from './run-draft';
 import { estimateRun, reasonsToAsk } from './run-estimate';
 import { panelStyles } from './shared-styles';
-import { fmtEta, formatBytes } from '../bench/format';
+import { fmtAbout, formatBytes } from '../bench/format';
 import { widthsOf } from './chart-data';
 import type { BenchResults } from '../bench/results';
 import './l2wd-adapter-panel';
@@ -173,8 +173,7 @@ export class L2wdApp extends LitElement {
               ${
                 estimate && phase === 'idle'
                   ? html`<p class="muted estimate" data-testid="estimate">
-                      Predicted:
-                      ${estimate.seconds < 1 ? 'under a second' : `about ${fmtEta(estimate.seconds)}`}${estimate.gpuBytes ? html`, ${formatBytes(estimate.gpuBytes)} on the GPU` : nothing},
+                      Predicted: ${fmtAbout(estimate.seconds)}${estimate.gpuBytes ? html`, ${formatBytes(estimate.gpuBytes)} on the GPU` : nothing},
                       ${formatBytes(estimate.hostBytes)} of host
                       memory${this.run.rates.measuredAny() ? ' (from the last run’s step times)' : ' (from assumed rates until a run has measured this machine)'}.
                     </p>`

@@ -1,9 +1,9 @@
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { fmtEta, fmtNum } from '../bench/format';
+import { fmtAbout, fmtEta, fmtNum } from '../bench/format';
 import { LR_AXIS, STRENGTH_AXIS, parseGridAxis } from '../bench/grid-axes';
 import type { DecayConvention, GridHeatmap } from '../bench/grid-results';
-import { comparePair, describeHeatmap, describePair } from '../bench/grid-summary';
+import { comparePair, describeGridConfig, describeHeatmap, describePair } from '../bench/grid-summary';
 import type { BenchResults } from '../bench/results';
 import type { RunProgress } from '../bench/run-plan';
 import type { Backend, MlpConfig, OptimizerName } from '../model/config';
@@ -120,6 +120,14 @@ export class L2wdGridPanel extends LitElement {
     }
   }
 
+  /** Enter in an axis field starts the grid, like Start grid (as Enter in the run form starts a run). */
+  private onKeydown = (e: KeyboardEvent): void => {
+    const target = e.composedPath()[0];
+    if (e.key !== 'Enter' || e.isComposing || !(target instanceof HTMLInputElement) || target.type !== 'text') return;
+    e.preventDefault();
+    void this.start();
+  };
+
   private toggleOptimizer(o: OptimizerName, on: boolean): void {
     this.optimizers = OPTIMIZERS.filter((x) => (x === o ? on : this.optimizers.includes(x)));
   }
@@ -128,7 +136,7 @@ export class L2wdGridPanel extends LitElement {
     const { request, errors, seconds } = this.plan();
     const backends = this.backends.length ? this.backends : (['reference'] as Backend[]);
     const err = (field: string) => (errors[field] ? html`<span class="error" data-error-for=${field}>${errors[field]}</span>` : nothing);
-    return html`<div class="fields">
+    return html`<div class="fields" @keydown=${this.onKeydown}>
         <label for="grid-lr"
           >Learning rates η (a..b:n log-spaced, or a list)
           <input id="grid-lr" type="text" .value=${this.lrText} @input=${(e: Event) => (this.lrText = (e.target as HTMLInputElement).value)} />
@@ -181,7 +189,7 @@ export class L2wdGridPanel extends LitElement {
         request && seconds !== null && !this.running
           ? html`<p class="muted" data-testid="grid-estimate">
               ${request.lrs.length} × ${request.strengths.length} models per heatmap, ${request.optimizers.length * 4} heatmaps (with the rounding twins)
-              of ${request.config.steps} steps: predicted about ${fmtEta(seconds)} from assumed rates (a loaded machine takes longer).
+              of ${request.config.steps} steps: predicted ${fmtAbout(seconds)} from assumed rates (a loaded machine takes longer).
             </p>`
           : nothing
       }
@@ -251,6 +259,7 @@ export class L2wdGridPanel extends LitElement {
           )}
         </fieldset>
       </div>
+      <p class="muted" data-testid="grid-config">Every model here: ${describeGridConfig(r.config)}.</p>
       ${pair ? html`<p data-testid="grid-pair" data-verdict=${pair.verdict}>${describePair(pair)}.</p>` : nothing}
       <div class="maps">
         ${shown.map(

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { BenchResults } from '../bench/results';
 import { BACKEND_LABEL, VARIANT_LABEL, nonFiniteStep, worst } from './chart-data';
-import { fmtMs, fmtNum, fmtPercent, fmtSci } from '../bench/format';
+import { fmtMs, fmtNum, fmtPercent, fmtSci, rowsMeasured } from '../bench/format';
 import { hasAccuracy } from '../model/accuracy';
 import { panelStyles } from './shared-styles';
 
@@ -81,7 +81,8 @@ export class L2wdResultsTable extends LitElement {
             Timings and losses per backend and regularizer. GFLOP/s counts matmul work only (forward, dW and dA products, 2·B·n<sub>in</sub>·n<sub
               >out</sub
             >
-            each, as docs/RULES.md counts them) over the median step time; bias, activation, loss and update take time but are not counted.
+            each, as docs/RULES.md counts them) over the median step time; bias, activation, loss and update take time but are not counted. Loss and
+            accuracy, ${rowsMeasured(r.config)}.
           </caption>
           ${headRow(sweep, [
             'backend',

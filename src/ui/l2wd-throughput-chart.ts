@@ -3,7 +3,17 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import type { BenchResults } from '../bench/results';
 import type { ThroughputMetric } from './chart-data';
-import { BACKEND_LABEL, METRIC_LABEL, crossover, metricOf, speedUpWithSpread, timedBackends, widthsOf } from './chart-data';
+import {
+  BACKEND_LABEL,
+  METRIC_LABEL,
+  crossover,
+  metricOf,
+  speedUpWithSpread,
+  stepTimeOrigin,
+  sweepStandingText,
+  timedBackends,
+  widthsOf,
+} from './chart-data';
 import { fmtMs, fmtNum } from '../bench/format';
 import { scaleToggle } from './scale-toggle';
 import { chartLayoutStyles, panelStyles } from './shared-styles';
@@ -176,20 +186,13 @@ export class L2wdThroughputChart extends LitElement {
 
   private renderSweepSummary(results: BenchResults) {
     const c = crossover(results);
-    return html`<p>
+    return html`<p data-testid="sweep-standing">
         ${
           c.width !== null
-            ? html`The GPU overtakes the CPU at hidden width ≈ <strong class="mono" data-testid="crossover">${Math.round(c.width)}</strong>.`
-            : c.smallest === null
-              ? 'Needs GPU and CPU timings at the same widths to find a crossover.'
-              : c.throughout === 'gpu'
-                ? 'The GPU is faster at every width tried.'
-                : c.throughout === 'cpu'
-                  ? 'The CPU is faster at every width tried: try larger widths.'
-                  : c.largest === 'gpu'
-                    ? 'The GPU is faster at the largest width tried.'
-                    : 'The GPU is faster at the smaller widths here, the CPU at the largest tried (small steps are dominated by fixed costs).'
-        }
+            ? html`From the medians, the GPU overtakes the CPU at hidden width ≈
+                <strong class="mono" data-testid="crossover">${Math.round(c.width)}</strong>. `
+            : ''
+        }${sweepStandingText(results)}
       </p>
       <table class="per-width" aria-label="Median step time per width">
         <thead>
@@ -231,11 +234,12 @@ export class L2wdThroughputChart extends LitElement {
   private renderSingle(results: BenchResults) {
     const backends = timedBackends(results);
     return html`<p>
-        ${backends.map(
-          (b) =>
-            html`${BACKEND_LABEL[b]}: <strong class="mono">${fmtMs(metricOf(results, null, b, 'stepMs'))}</strong> per step,
-              ${fmtNum(metricOf(results, null, b, 'samplesPerSec'))} samples/s, ${fmtNum(metricOf(results, null, b, 'gflops'))} GFLOP/s.<br />`,
-        )}
+        ${backends.map((b) => {
+          const origin = stepTimeOrigin(results, b, fmtMs);
+          return html`${BACKEND_LABEL[b]}: <strong class="mono">${fmtMs(metricOf(results, null, b, 'stepMs'))}</strong> per step,
+            ${fmtNum(metricOf(results, null, b, 'samplesPerSec'))} samples/s, ${fmtNum(metricOf(results, null, b, 'gflops'))} GFLOP/s (matmul only)
+            ${origin ? html`<span class="muted" data-testid="step-origin">— ${origin}</span>` : nothing}.<br />`;
+        })}
       </p>
       <p class="muted">Run a sweep (or the “Stress sweep” preset) to see throughput across widths and where the GPU wins.</p>`;
   }

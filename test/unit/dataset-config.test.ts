@@ -116,6 +116,8 @@ describe('buildDataset', () => {
     const report = resultsReport(results);
     expect(report).toContain('accuracy train / val');
     expect(report).toMatch(/\d+\.\d % \/ \d+\.\d %/);
+    // Which rows each column is of: a train accuracy is one batch's, not the training set's.
+    expect(report).toContain("loss and accuracy, train: the last step's batch (32 rows), not the whole training set; val: all 50 validation rows");
     expect(configLines(results).join('\n')).toContain('MNIST: 64 training rows (2 batches), 50 validation rows');
     const back = parseResultsJson(toJson(results));
     expect(back.config).toMatchObject({ dataset: 'mnist', trainSize: 64, validationSize: 50 });

@@ -88,6 +88,20 @@ describe('grid results as CSV', () => {
     expect(grid[1][col('finalValidationLoss')]).toBe('NaN');
   });
 
+  test('a regression grid leaves the accuracy empty, as result lines do, not NaN', async () => {
+    const mse = await runGrid({
+      config: validateConfig({ layers: [4, 6, 3], batch: 4, steps: 2, loss: 'mse' }),
+      backends: ['reference'],
+      lrs: [0.1],
+      strengths: [1e-2],
+      factories: gridTrainerFactories(null),
+      gpu: null,
+    });
+    const grid = parseCsv(toCsv(mse)).filter((r) => r[0] === 'grid');
+    expect(grid.length).toBeGreaterThan(0);
+    for (const line of grid) expect(line[CSV_COLUMNS.indexOf('validationAccuracy')]).toBe('');
+  });
+
   test('a heatmap that did not run is one line saying why', () => {
     const skipped = structuredClone(results);
     skipped.grid!.heatmaps[2] = { ...skipped.grid!.heatmaps[2], cells: [], skipped: 'cancelled' };

@@ -6,7 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import { LR_AXIS, STRENGTH_AXIS, formatGridAxis, logSpace, parseGridAxis } from '../../src/bench/grid-axes';
 import type { GridHeatmap, GridRun } from '../../src/bench/grid-results';
-import { bestCell, bestStrengthPerRow, comparePair, describeHeatmap, describePair, movement } from '../../src/bench/grid-summary';
+import { validateConfig } from '../../src/model/config';
+import { bestCell, bestStrengthPerRow, comparePair, describeGridConfig, describeHeatmap, describePair, movement } from '../../src/bench/grid-summary';
 import { SAME_MAX_RATIO, leastFloor } from '../../src/model/verdict';
 
 describe('grid axes', () => {
@@ -35,7 +36,9 @@ describe('grid axes', () => {
     ['0.1,fast', LR_AXIS, /value "fast" is not a number/],
     ['0,0.1', LR_AXIS, /value "0": a learning rate must be a finite number > 0/],
     ['-1', STRENGTH_AXIS, /≥ 0/],
-    ['1e-400', LR_AXIS, /not a number/],
+    // A number a float64 cannot hold is a number all the same: say what it would read as.
+    ['1e-400', LR_AXIS, /value "1e-400" is beyond what a float64 holds \(it would read as 0\)/],
+    ['0.1..1e400:3', LR_AXIS, /end "1e400" is beyond what a float64 holds \(it would read as Infinity\)/],
     ['0.1,0.10', LR_AXIS, /value 0.1 is listed twice/],
     [Array.from({ length: 65 }, (_, i) => i + 1).join(','), LR_AXIS, /65 values: at most 64/],
   ])('%j is refused, naming what is wrong', (text, rule, message) => {
@@ -112,6 +115,31 @@ describe('best cells and whether the best strength moves with the learning rate'
     expect(movement([0, 1, 1, 1, 1]).moves).toBe(false);
     expect(movement([0, 1, 1, 2, 2]).moves).toBe(true);
     expect(movement([2]).moves).toBe(false);
+  });
+
+  test('one η, one strength, or one η with a finite cell: no claim that the best strength stays put', () => {
+    const oneLr = heatmap([[2, 1, 3]]);
+    expect(describeHeatmap(oneLr, gridOf(oneLr, 3))).toMatch(/best validation loss 1 .*; one η only, so nothing says whether the best λ moves with η$/);
+    const oneStrength = heatmap([[2], [1], [3]]);
+    expect(describeHeatmap(oneStrength, gridOf(oneStrength, 1))).toMatch(/; one λ only, so nothing says whether the best λ moves with η$/);
+    const oneFinite = heatmap([
+      [Number.NaN, Number.NaN],
+      [1, 2],
+    ]);
+    expect(describeHeatmap(oneFinite, gridOf(oneFinite, 2))).toMatch(/; only one η has a finite cell, so nothing says/);
+    for (const h of [oneLr, oneStrength, oneFinite])
+      expect(describeHeatmap(h, gridOf(h, h === oneStrength ? 1 : h === oneLr ? 3 : 2))).not.toMatch(/does not move/);
+  });
+
+  test("what every model of a grid ran with, from the results' config", () => {
+    expect(describeGridConfig(validateConfig({ layers: [4, 6, 3], batch: 4, steps: 6 }))).toBe(
+      'layers 4,6,3 · batch 4 · 6 steps · tanh · mse · teacher, 4 training batches · seed 1',
+    );
+    expect(
+      describeGridConfig(
+        validateConfig({ dataset: 'mnist', layers: [784, 8, 10], loss: 'ce', batch: 8, trainSize: 64, validationSize: 32, schedule: 'cosine' }),
+      ),
+    ).toBe('layers 784,8,10 · batch 8 · 200 steps · tanh · ce · MNIST, 64 training and 32 validation rows · seed 1 · cosine schedule');
   });
 
   test('NaN never wins; a row with no finite cell is left out; all NaN says so', () => {

@@ -1,8 +1,19 @@
 /** The page's pure logic (no DOM): form validation, URL round trip, presets, chart data. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/model/config';
-import { crossover, finiteOrNull, forLog, gapPairs, noisyRowsText, speedUpWithSpread, worst } from '../../src/ui/chart-data';
-import { fmtEta, fmtMs, fmtSci } from '../../src/bench/format';
+import {
+  crossover,
+  finiteOrNull,
+  forLog,
+  gapPairs,
+  metricOf,
+  noisyRowsText,
+  speedUpWithSpread,
+  stepTimeOrigin,
+  sweepStandingText,
+  worst,
+} from '../../src/ui/chart-data';
+import { fmtAbout, fmtEta, fmtMs, fmtSci } from '../../src/bench/format';
 import { PRESETS } from '../../src/ui/presets';
 import { DEFAULT_DRAFT, checkDraft, draftFromQuery, draftToQuery, queryNotices } from '../../src/ui/run-draft';
 import { sweepLayers } from '../../src/bench/run-plan';
@@ -222,12 +233,51 @@ describe('chart data', () => {
     ).toBe('The GPU L2 and decay rows, which do the same work, differ 1.7×; the CPU L2 and decay rows, which do the same work, differ 1.77×');
   });
 
+  it('says who is faster across a sweep only where the spreads allow it, not from medians alone', () => {
+    const at = (width: number, backend: 'gpu' | 'cpu', median: number, p10: number, p90: number) => ({
+      ...row(width, backend, 'l2', median, [[1]]),
+      stepMs: { median, p10, p90 },
+    });
+    // The CPU's medians win at both widths, but at 256 the spreads overlap: no "faster at every width".
+    const overlapAt256 = results([at(64, 'gpu', 10, 9, 11), at(64, 'cpu', 1, 0.9, 1.1), at(256, 'gpu', 10, 5, 20), at(256, 'cpu', 8, 4, 16)]);
+    expect(crossover(overlapAt256).throughout).toBe('cpu');
+    expect(sweepStandingText(overlapAt256)).toBe(
+      'The CPU is reliably faster at width 64; at width 256 the p10–p90 spreads overlap, so neither is reliably faster there.',
+    );
+    const clear = results([at(64, 'gpu', 10, 9, 11), at(64, 'cpu', 1, 0.9, 1.1), at(256, 'gpu', 10, 9, 11), at(256, 'cpu', 2, 1.8, 2.2)]);
+    expect(sweepStandingText(clear)).toBe('The CPU is faster at every width tried, beyond the p10–p90 spreads: try larger widths.');
+    const noisy = results([at(64, 'gpu', 1, 0.5, 2), at(64, 'cpu', 1.1, 0.5, 2), at(256, 'gpu', 1, 0.5, 2), at(256, 'cpu', 0.9, 0.5, 2)]);
+    expect(sweepStandingText(noisy)).toBe('At every width tried the p10–p90 spreads overlap: neither backend is reliably faster.');
+    const both = results([16, 64, 256, 1024].flatMap((w) => [at(w, 'gpu', 4, 3.9, 4.1), at(w, 'cpu', w / 64, (w / 64) * 0.95, (w / 64) * 1.05)]));
+    // cpu/gpu = 1/16, 1/4, 1, 4: the CPU wins at 16 and 64, the GPU at 1024, and 256 is a tie.
+    expect(sweepStandingText(both)).toBe(
+      'The GPU is reliably faster at width 1024; the CPU at width 16 and 64; at width 256 the p10–p90 spreads overlap, so neither is reliably faster there.',
+    );
+    expect(sweepStandingText(results([at(64, 'gpu', 1, 1, 1)]))).toBe('Needs GPU and CPU timings at the same widths to compare them.');
+  });
+
+  it("names the two medians behind a single run's step time, calls a same-work gap noise, and keeps the rates consistent with it", () => {
+    const timed = (variant: 'l2' | 'decay', ms: number) => ({ ...row(null, 'cpu', variant, ms, [[1]]), samplesPerSec: 32_000 / ms, gflops: 2 / ms });
+    const r = results([timed('l2', 1.59), timed('decay', 6.03)]);
+    expect(metricOf(r, null, 'cpu', 'stepMs')).toBeCloseTo(3.81, 12);
+    // 32 rows at the mean step time, not the mean of the two rates (12,700/s for a 3.81 ms step).
+    expect(metricOf(r, null, 'cpu', 'samplesPerSec')).toBeCloseTo(32_000 / 3.81, 9);
+    expect(metricOf(r, null, 'cpu', 'gflops')).toBeCloseTo(2 / 3.81, 12);
+    expect(stepTimeOrigin(r, 'cpu', fmtMs)).toBe(
+      'mean of the medians (L2 1.59 ms, decay 6.03 ms); they do the same work, so their 3.79× difference is timing noise',
+    );
+    expect(stepTimeOrigin(results([timed('l2', 1), timed('decay', 1.2)]), 'cpu', fmtMs)).toBe('mean of the medians (L2 1 ms, decay 1.2 ms)');
+    expect(stepTimeOrigin(results([timed('l2', 1)]), 'cpu', fmtMs)).toBe('');
+  });
+
   it('formats for people', () => {
     expect(fmtSci(3.14e-7)).toBe('3.1e-7');
     expect(fmtSci(Number.NaN)).toBe('NaN');
     expect(fmtMs(0.25)).toBe('250 µs');
     expect(fmtMs(1500)).toBe('1.5 s');
     expect(fmtEta(125)).toBe('2 min 5 s');
+    expect(fmtAbout(125)).toBe('about 2 min 5 s');
+    expect(fmtAbout(0.3)).toBe('under a second');
     expect(sweepLayers([16, 32, 32, 8], 64)).toEqual([16, 64, 64, 8]);
   });
 });
