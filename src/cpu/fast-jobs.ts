@@ -4,7 +4,8 @@
  * Each method fills the job's tasks and returns how many, for ThreadPool.run.
  */
 import type { MlpConfig, Variant } from '../model/config';
-import { OPTIMIZER_ID, stepConstants, stepHyperparameters } from '../model/update-rules';
+import type { Hyperparameters } from '../model/update-rules';
+import { OPTIMIZER_ID, hyperparameters, stepConstants, stepHyperparameters } from '../model/update-rules';
 import type { Layout, PassBuffers } from './fast-layout';
 import type { ThreadPool } from './thread-pool';
 import { TASK } from './wasm-kernels';
@@ -17,6 +18,8 @@ export class StepJobs {
   private readonly L: number;
   private readonly B: number;
   private readonly at: Layout['offsets'];
+  /** Step t's η_t and α_t, refilled in place every step (no allocation in the training loop). */
+  private readonly stepHp: Hyperparameters;
 
   constructor(
     private readonly pool: ThreadPool,
@@ -28,6 +31,7 @@ export class StepJobs {
     this.L = config.layers.length - 1;
     this.B = config.batch;
     this.at = layout.offsets;
+    this.stepHp = hyperparameters(config);
   }
 
   /** Z_l = A_{l−1}·W_l + b_l, A_l = act(Z_l) fused (none on the output layer). */
@@ -115,7 +119,7 @@ export class StepJobs {
   update(t: number): number {
     const c = this.config;
     // η_t and α_t of this step (docs/RULES.md, Schedules).
-    const hp = stepHyperparameters(c, t);
+    const hp = stepHyperparameters(c, t, this.stepHp);
     const opt = OPTIMIZER_ID[c.optimizer];
     this.pool.task(0, TASK.UPDATE, [opt, this.at.W, this.at.dW, this.at.wS1, this.at.wS2, this.layout.wTotal], stepConstants(hp, this.variant, true, t));
     this.pool.task(
