@@ -49,9 +49,10 @@ describe('the subgroup-shared matmul (shaders/matmul-subgroup.wgsl)', () => {
       const kernels = Kernels.of(device);
       // SwiftShader through Dawn offers 4-wide subgroups: there the kernel must be in use, not quietly absent.
       if (adapter.isFallbackAdapter && gpuImplementation().startsWith('dawn')) expect(kernels.hasSubgroup4).toBe(true);
-      // 70 and 130 columns take 4 × 8 blocks; 67 rows leave a part-filled subgroup in the last row tile.
+      // 70 and 132 columns take 4 × 8 blocks; 67 rows leave a part-filled subgroup in the last row
+      // tile; layer 2's dA has 4 | K (132: the transposed B loaded as stored rows), layer 3's not (5).
       const config = validateConfig({
-        layers: [9, 70, 130, 5],
+        layers: [9, 70, 132, 5],
         batch: 67,
         optimizer: 'adam',
         lr: 1e-3,
