@@ -58,6 +58,21 @@ fn matmul_blocked(
   let n0 = (wid.x * WG_X + lid.x) * select(4u, 8u, WIDE);
   let m0 = (row_tile(wid, nwg) * WG_Y + lid.y) * 4u;
   if (m0 >= M || n0 >= N) { return; }
+  blocked_tile(m0, n0, false);
+}
+
+// op(B)'s 4 × 4 block at (k0, n0) as quad_b lays it out, loaded by this invocation alone or, with
+// `share_b`, by its subgroup together (shared_quad_b, matmul-subgroup.wgsl). Every caller passes a
+// constant, so after inlining only one of the two remains.
+fn operand_b(k0: u32, n0: u32, share_b: bool) -> mat4x4<f32> {
+  if (share_b) { return shared_quad_b(k0, n0); }
+  return quad_b(k0, n0);
+}
+
+// The 4 × 4 (4 × 8 with WIDE) outputs from (m0, n0), n0 < N. Rows from M on (matmul_subgroup keeps
+// them, so that every invocation of a subgroup runs the same loop) are computed from whatever the
+// clamped or bounds-checked loads give and never stored.
+fn blocked_tile(m0: u32, n0: u32, share_b: bool) {
   // acc_i: output row m0 + i, columns n0 … n0 + 3; with WIDE, wacc_i: columns n0 + 4 … n0 + 7.
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
@@ -73,7 +88,7 @@ fn matmul_blocked(
   // Full quads of k: no edge test inside (K is a constant, so the bound is too).
   for (var k0 = 0u; k0 + 4u <= K; k0 += 4u) {
     let ra = quad_a(m0, k0);
-    let rb = quad_b(k0, n0);
+    let rb = operand_b(k0, n0, share_b);
     acc0 += rb * ra[0];
     acc1 += rb * ra[1];
     acc2 += rb * ra[2];
@@ -81,7 +96,7 @@ fn matmul_blocked(
     if (sums_row) { col_sums += rb[0] + rb[1] + rb[2] + rb[3]; }
     if (WIDE) {
       // The second block reuses the A values already loaded: 12 loads per 128 multiply-adds.
-      let wb = quad_b(k0, n0 + 4u);
+      let wb = operand_b(k0, n0 + 4u, share_b);
       wacc0 += wb * ra[0];
       wacc1 += wb * ra[1];
       wacc2 += wb * ra[2];

@@ -7,10 +7,12 @@
 //   dA       dZ_{l-1} = (dZ_l · W_lᵀ) ⊙ act'(A_{l-1})        TRANS_A=false TRANS_B=true  EPILOGUE=2
 // Transposes are index math, never copies: with TRANS_A, op(A)[m,k] is A[k·M + m].
 //
-// Three entry points, same bindings, same results up to summation order; one shader module made of
-// this file (overrides, bindings, helpers, matmul_naive) and the two others (src/gpu/kernels.ts):
+// Four entry points, same bindings, same results up to summation order; one shader module made of
+// this file (overrides, bindings, helpers, matmul_naive) and the others (src/gpu/kernels.ts):
 //   matmul_blocked  (matmul-blocked.wgsl) register blocking, 4×4 outputs per invocation (4×8 with
 //                   WIDE), no workgroup memory, no barriers, clamped loads so the k loop has no edge branch
+//   matmul_subgroup (matmul-subgroup.wgsl, a module of its own: it needs `subgroups`) matmul_blocked's
+//                   blocks with op(B) loaded once per subgroup of 4 and broadcast; bitwise its sums
 //   matmul_tiled    (matmul-tiled.wgsl) 4×4 blocking fed from 64×16 / 16×64 tiles in workgroup memory
 //   matmul_naive    (below) one invocation per output (the baseline the benchmark compares with)
 // Edges are masked (zero-filled or clamped loads, guarded stores), so any M, N, K ≥ 1 works.

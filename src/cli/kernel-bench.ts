@@ -1,5 +1,6 @@
 /**
- * `npm run bench:kernels`: times the matmul kernels (register-blocked, workgroup-tiled, naive)
+ * `npm run bench:kernels`: times the matmul kernels (register-blocked with subgroup-shared loads
+ * where the device has 4-wide subgroups, register-blocked, workgroup-tiled, naive)
  * on square and training-shaped products, then a whole training step with each, on the
  * machine's GPU (SwiftShader where there is none). Medians of several timed repeats after a
  * warm-up; GPU time from timestamp-query when the adapter has it, wall time otherwise.
@@ -186,11 +187,16 @@ async function main(): Promise<void> {
           ? { name: 'train 128×256×784', product: 'forward', M: 128, N: 256, K: 784 }
           : { name: 'train 256×1024×784', product: 'forward', M: 256, N: 1024, K: 784 },
       ];
-  if (!args.stepOnly) console.log(args.products ? "matmul (the step's products):" : 'matmul (forward product, A·W + b, identity):');
-  if (!args.stepOnly)
+  // The subgroup kernel exists only on devices with 4-wide subgroups (src/gpu/kernels.ts).
+  const variants = MATMUL_VARIANTS.filter((v) => v !== 'subgroup' || kernels.hasSubgroup4);
+  const faster = variants.filter((v) => v !== 'naive');
+  if (!args.stepOnly) {
+    console.log(args.products ? "matmul (the step's products):" : 'matmul (forward product, A·W + b, identity):');
+    if (!kernels.hasSubgroup4) console.log("  (no 'subgroup' column: this device has no 4-wide subgroups)");
     console.log(
-      `  ${'shape'.padEnd(22)}${MATMUL_VARIANTS.map((v) => `${v} ms`.padStart(12) + `${v} GFLOP/s`.padStart(18)).join('')}   blocked/naive  tiled/naive`,
+      `  ${'shape'.padEnd(22)}${variants.map((v) => `${v} ms`.padStart(12) + `${v} GFLOP/s`.padStart(18)).join('')}${faster.map((v) => `${v}/naive`.padStart(16)).join('')}`,
     );
+  }
   for (const shape of args.stepOnly && !args.products ? [] : shapes) {
     const { M, N, K } = shape;
     const make = (floats: number) => device.createBuffer({ size: paddedBytes(floats), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
@@ -203,7 +209,7 @@ async function main(): Promise<void> {
     device.queue.writeBuffer(b, 0, new Float32Array(K * N).fill(0.25));
     const flops = 2 * M * N * K;
     const row: number[] = [];
-    for (const variant of MATMUL_VARIANTS) {
+    for (const variant of variants) {
       const pass = new MatmulPass(
         kernels,
         `bench.${variant}`,
@@ -222,7 +228,7 @@ async function main(): Promise<void> {
     }
     const gflops = row.map((ms) => flops / ms / 1e6);
     console.log(
-      `  ${shape.name.padEnd(22)}${row.map((ms, i) => ms.toFixed(3).padStart(12) + gflops[i].toFixed(2).padStart(18)).join('')}   ${(row[2] / row[0]).toFixed(1).padStart(13)}×${(row[2] / row[1]).toFixed(1).padStart(11)}×`,
+      `  ${shape.name.padEnd(22)}${row.map((ms, i) => ms.toFixed(3).padStart(12) + gflops[i].toFixed(2).padStart(18)).join('')}${faster.map((v) => `${(row[variants.indexOf('naive')] / row[variants.indexOf(v)]).toFixed(1)}×`.padStart(16)).join('')}`,
     );
     for (const buf of [a, b, bias, aux, out]) buf.destroy();
   }
@@ -233,7 +239,7 @@ async function main(): Promise<void> {
     `\nwhole training step (layers ${config.layers.join(',')}, batch ${config.batch}, ${config.optimizer} + ${args.variant}, ${(stepFlops / 1e9).toFixed(2)} GFLOP of matmuls):`,
   );
   const stepMs: Partial<Record<MatmulChoice, number>> = {};
-  for (const variant of args.stepOnly ?? CHOICES) {
+  for (const variant of args.stepOnly ?? CHOICES.filter((c) => c !== 'subgroup' || kernels.hasSubgroup4)) {
     const trainer = await createGpuTrainer(device, config, args.variant, data, { matmul: variant });
     await trainer.train(2); // warm-up
     const samples: number[] = [];

@@ -84,7 +84,11 @@ export async function acquireDevice(
   const requiredLimits: Record<string, number> = {};
   for (const name of LIMITS_THAT_MATTER) requiredLimits[name] = Math.min(need[name] ?? adapterLimits[name], adapterLimits[name]);
   const hasTimestamps = adapter.features.has('timestamp-query');
-  const requiredFeatures: GPUFeatureName[] = hasTimestamps ? ['timestamp-query'] : [];
+  // subgroups when offered: the matmul kernels share operands through them (src/gpu/kernels.ts).
+  const requiredFeatures = [
+    ...(hasTimestamps ? ['timestamp-query'] : []),
+    ...(adapter.features.has('subgroups') ? ['subgroups'] : []),
+  ] as GPUFeatureName[];
   const device = await adapter.requestDevice({ label: 'l2wd.device', requiredLimits, requiredFeatures });
   device.addEventListener?.('uncapturederror', (event) => {
     console.error(`WebGPU error: ${(event as GPUUncapturedErrorEvent).error.message}`);

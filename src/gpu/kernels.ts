@@ -5,18 +5,22 @@
 import lossWGSL from '../../shaders/loss.wgsl?raw';
 import matmulWGSL from '../../shaders/matmul.wgsl?raw';
 import matmulBlockedWGSL from '../../shaders/matmul-blocked.wgsl?raw';
+import matmulSubgroupWGSL from '../../shaders/matmul-subgroup.wgsl?raw';
 import matmulTiledWGSL from '../../shaders/matmul-tiled.wgsl?raw';
+import matmulUnsharedWGSL from '../../shaders/matmul-unshared.wgsl?raw';
 import reduceWGSL from '../../shaders/reduce.wgsl?raw';
 import updateWGSL from '../../shaders/update.wgsl?raw';
 
 /** Which matmul kernel runs: see shaders/matmul.wgsl. The kernel benchmark compares them. */
-export type MatmulVariant = 'blocked' | 'tiled' | 'naive';
-export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['blocked', 'tiled', 'naive'];
+export type MatmulVariant = 'subgroup' | 'blocked' | 'tiled' | 'naive';
+export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['subgroup', 'blocked', 'tiled', 'naive'];
 /** A trainer's choice: one kernel for every product, or `auto`, chosen per product by its shape. */
 export type MatmulChoice = MatmulVariant | 'auto' | 'alternate';
 
 /**
- * `auto`: the register-blocked kernel for every product. On the one adapter measured (SwiftShader)
+ * `auto`: the register-blocked kernel for every product, with op(B) shared across each subgroup
+ * (`subgroup`) where the device has 4-wide subgroups (Kernels.hasSubgroup4), bitwise the same sums
+ * at fewer loads (docs/BENCHMARKS.md, "Subgroup-shared operands"). On the one adapter measured (SwiftShader)
  * it beats the workgroup-tiled kernel 2–4× on every product of the issue-11 step, and it is the
  * structure jax-js generates for WebGPU on every adapter (docs/BENCHMARKS.md, "What jax-js runs");
  * the tiled kernel stays selectable for products too large for the cache to stand in for
@@ -25,9 +29,20 @@ export type MatmulChoice = MatmulVariant | 'auto' | 'alternate';
  * another order (sequential fused multiply-adds instead of 4-term quads), which is how the
  * rounding twin (src/bench/rounding-floor.ts) perturbs every step.
  */
-export function pickMatmul(choice: MatmulChoice): MatmulVariant {
-  if (choice !== 'auto' && choice !== 'alternate') return choice;
-  return choice === 'auto' ? 'blocked' : 'tiled';
+export function pickMatmul(choice: MatmulChoice, kernels: Kernels): MatmulVariant {
+  if (choice === 'alternate') return 'tiled';
+  if (choice === 'auto') return kernels.hasSubgroup4 ? 'subgroup' : 'blocked';
+  if (choice === 'subgroup' && !kernels.hasSubgroup4)
+    throw new Error(
+      "matmul 'subgroup' needs the WebGPU feature 'subgroups' with 4-wide subgroups, which this device lacks; use 'auto' or 'blocked' (the same sums)",
+    );
+  return choice;
+}
+
+/** Subgroups of exactly 4 invocations on this device (its adapter's minimum and maximum size). */
+function subgroup4(device: GPUDevice): boolean {
+  const info = (device as GPUDevice & { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+  return device.features.has('subgroups') && info?.subgroupMinSize === 4 && info?.subgroupMaxSize === 4;
 }
 
 type Binding = 'uniform' | 'dynamic-uniform' | 'read' | 'write';
@@ -63,7 +78,9 @@ export class Kernels {
   readonly lossLayout: GPUBindGroupLayout;
   readonly reduceLayout: GPUBindGroupLayout;
   readonly updateLayout: GPUBindGroupLayout;
-  private readonly modules: Record<'matmul' | 'loss' | 'reduce' | 'update', GPUShaderModule>;
+  /** matmul_subgroup compiles here (its module exists only then): see pickMatmul. */
+  readonly hasSubgroup4: boolean;
+  private readonly modules: Partial<Record<'matmul' | 'matmulSubgroup' | 'loss' | 'reduce' | 'update', GPUShaderModule>>;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   /**
    * 16-byte buffers bound where a pass has no operand for a binding (a product without bias, aux
@@ -79,9 +96,22 @@ export class Kernels {
     this.updateLayout = layout(device, 'Kernels.update.layout', ['dynamic-uniform', 'write', 'read', 'write', 'write', 'read']);
     const placeholder = (kind: string) => device.createBuffer({ label: `Kernels.placeholder.${kind}`, size: 16, usage: GPUBufferUsage.STORAGE });
     this.placeholders = { read: placeholder('read'), write: placeholder('write'), writeState: [placeholder('state1'), placeholder('state2')] };
+    this.hasSubgroup4 = subgroup4(device);
     this.modules = {
-      // One module from three files (shaders/matmul.wgsl says why): WGSL declarations may come in any order.
-      matmul: device.createShaderModule({ label: 'Kernels.matmul.wgsl', code: [matmulWGSL, matmulTiledWGSL, matmulBlockedWGSL].join('\n') }),
+      // One module from several files (shaders/matmul.wgsl says why): WGSL declarations may come in any order.
+      matmul: device.createShaderModule({
+        label: 'Kernels.matmul.wgsl',
+        code: [matmulWGSL, matmulTiledWGSL, matmulBlockedWGSL, matmulUnsharedWGSL].join('\n'),
+      }),
+      // `enable subgroups` fails to compile on a device without the feature: a module of its own.
+      ...(this.hasSubgroup4
+        ? {
+            matmulSubgroup: device.createShaderModule({
+              label: 'Kernels.matmul-subgroup.wgsl',
+              code: [matmulSubgroupWGSL, matmulWGSL, matmulBlockedWGSL].join('\n'),
+            }),
+          }
+        : {}),
       loss: device.createShaderModule({ label: 'Kernels.loss.wgsl', code: lossWGSL }),
       reduce: device.createShaderModule({ label: 'Kernels.reduce.wgsl', code: reduceWGSL }),
       update: device.createShaderModule({ label: 'Kernels.update.wgsl', code: updateWGSL }),
@@ -90,7 +120,7 @@ export class Kernels {
 
   /** A pipeline for an entry point under given override constants, cached by both. */
   pipeline(
-    module: keyof Kernels['modules'],
+    module: 'matmul' | 'matmulSubgroup' | 'loss' | 'reduce' | 'update',
     entryPoint: string,
     bindGroupLayout: GPUBindGroupLayout,
     constants: Record<string, number>,
@@ -101,7 +131,7 @@ export class Kernels {
       p = this.device.createComputePipeline({
         label: `Kernels.${key}`,
         layout: this.device.createPipelineLayout({ label: `Kernels.${module}.pipelineLayout`, bindGroupLayouts: [bindGroupLayout] }),
-        compute: { module: this.modules[module], entryPoint, constants },
+        compute: { module: this.modules[module]!, entryPoint, constants },
       });
       this.pipelines.set(key, p);
     }

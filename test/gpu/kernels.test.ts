@@ -69,6 +69,23 @@ describe.each(MATMUL_VARIANTS)('matmul (%s)', (variant) => {
   it.each(SIZES)('M=%i N=%i K=%i: all products against float64', async (M, N, K) => {
     await withDevice(async ({ device }) => {
       const kernels = Kernels.of(device);
+      if (variant === 'subgroup' && !kernels.hasSubgroup4) {
+        // Where the device has no 4-wide subgroups the kernel is refused in words, never half-made.
+        const buffer = storageBuffer(device, 'x', new Float64Array(M * N * K + 1));
+        expect(
+          () =>
+            new MatmulPass(
+              kernels,
+              'test.refused',
+              'forward',
+              { M, N, K },
+              { a: buffer, b: buffer, out: poisonedBuffer(device, 'out', M * N) },
+              'identity',
+              variant,
+            ),
+        ).toThrow(/needs the WebGPU feature 'subgroups' with 4-wide subgroups/);
+        return;
+      }
       const rng = new Rng(M * 1000 + N * 10 + K);
       for (const [product, activation] of products) {
         // Stored shapes: op(A) is [M, K] (stored [K, M] for weightGrad); op(B) is [K, N] (stored [N, K] for inputGrad).

@@ -5,13 +5,14 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createGpuTrainer } from '../../src/gpu/gpu-trainer';
+import { Kernels } from '../../src/gpu/kernels';
 import type { MlpConfig } from '../../src/model/config';
 import { validateConfig } from '../../src/model/config';
 import { makeDataset } from '../../src/model/data';
 import { agreement } from '../../src/model/metrics';
 import { initialParameters } from '../../src/model/parameters';
 import { parityCases, runParity } from '../support/parity';
-import { openDevice, releaseGpu, withDevice } from './fixture';
+import { gpuImplementation, openDevice, releaseGpu, withDevice } from './fixture';
 
 afterAll(releaseGpu);
 
@@ -38,6 +39,41 @@ describe('GPU trainer vs the float64 reference after 50 steps', () => {
       const c = parityCases({ layers: [9, 33, 17, 4], batch: 13 }).find((p) => p.name === 'adam/decay/tanh/ce')!;
       const out = await runParity((config, variant, data) => createGpuTrainer(device, config, variant, data, { matmul }), c, 70);
       out.weightGap.forEach((gap, l) => expect(gap, `layer ${l + 1}`).toBeLessThanOrEqual(PARITY_TOLERANCE));
+    });
+  });
+});
+
+describe('the subgroup-shared matmul (shaders/matmul-subgroup.wgsl)', () => {
+  it('auto takes it where subgroups are 4 wide, and it trains bitwise as the blocked kernel (Adam, odd sizes, 70 steps)', async () => {
+    await withDevice(async ({ device, adapter }) => {
+      const kernels = Kernels.of(device);
+      // SwiftShader through Dawn offers 4-wide subgroups: there the kernel must be in use, not quietly absent.
+      if (adapter.isFallbackAdapter && gpuImplementation().startsWith('dawn')) expect(kernels.hasSubgroup4).toBe(true);
+      // 70 and 132 columns take 4 × 8 blocks; 67 rows leave a part-filled subgroup in the last row
+      // tile; layer 2's dA has 4 | K (132: the transposed B loaded as stored rows), layer 3's not (5).
+      const config = validateConfig({
+        layers: [9, 70, 132, 5],
+        batch: 67,
+        optimizer: 'adam',
+        lr: 1e-3,
+        lambda: 0.01,
+        activation: 'relu',
+        loss: 'ce',
+        seed: 5,
+      });
+      const data = makeDataset(config);
+      const start = initialParameters(config);
+      const trained = [];
+      for (const matmul of ['auto', 'blocked'] as const) {
+        const t = await createGpuTrainer(device, config, 'decay', data, { matmul });
+        await t.setParameters(start);
+        await t.train(70);
+        trained.push(await t.getParameters());
+        t.dispose();
+      }
+      const [auto, blocked] = trained;
+      auto.weights.forEach((w, l) => expect(Array.from(w), `layer ${l + 1} weights`).toEqual(Array.from(blocked.weights[l])));
+      auto.biases.forEach((b, l) => expect(Array.from(b), `layer ${l + 1} biases`).toEqual(Array.from(blocked.biases[l])));
     });
   });
 });

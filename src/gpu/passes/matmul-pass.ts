@@ -36,9 +36,9 @@ export interface ModelDimension {
 }
 
 const ACT_ID: Record<Activation | 'identity', number> = { identity: 0, tanh: 1, relu: 2 };
-const ENTRY: Record<MatmulVariant, string> = { blocked: 'matmul_blocked', tiled: 'matmul_tiled', naive: 'matmul_naive' };
-/** Outputs per workgroup along one side: 16 invocations × 4 (blocked, tiled) or × 1 (naive). */
-const OUTPUTS_PER_WORKGROUP: Record<MatmulVariant, number> = { blocked: 64, tiled: 64, naive: 16 };
+const ENTRY: Record<MatmulVariant, string> = { subgroup: 'matmul_subgroup', blocked: 'matmul_blocked', tiled: 'matmul_tiled', naive: 'matmul_naive' };
+/** Outputs per workgroup along one side: 16 invocations × 4 (subgroup, blocked, tiled) or × 1 (naive). */
+const OUTPUTS_PER_WORKGROUP: Record<MatmulVariant, number> = { subgroup: 64, blocked: 64, tiled: 64, naive: 16 };
 /**
  * The blocked kernel holds 4 × 8 outputs per invocation (WIDE) where the product has at least this
  * many columns: the second 4 × 4 block reuses the A values already in registers (12 loads per 128
@@ -63,14 +63,15 @@ export class MatmulPass {
     models?: ModelDimension,
   ) {
     const device = kernels.device;
-    const variant = pickMatmul(choice);
-    const wide = variant === 'blocked' && dims.N >= WIDE_MIN_COLUMNS;
+    const variant = pickMatmul(choice, kernels);
+    // The subgroup kernel is the blocked one with shared loads: the same blocks.
+    const wide = (variant === 'blocked' || variant === 'subgroup') && dims.N >= WIDE_MIN_COLUMNS;
     const count = models?.count ?? 1;
     const grid: Record<string, number> =
       models && count > 1
         ? { MODELS: count, A_STRIDE: models.strides.a, B_STRIDE: models.strides.b, C_STRIDE: models.strides.out, V_STRIDE: models.strides.bias }
         : {};
-    this.pipeline = kernels.pipeline('matmul', ENTRY[variant], kernels.matmulLayout, {
+    this.pipeline = kernels.pipeline(variant === 'subgroup' ? 'matmulSubgroup' : 'matmul', ENTRY[variant], kernels.matmulLayout, {
       TRANS_A: product === 'weightGrad' ? 1 : 0,
       TRANS_B: product === 'inputGrad' ? 1 : 0,
       EPILOGUE: product === 'forward' ? 1 : product === 'inputGrad' ? 2 : 0,
