@@ -16,6 +16,8 @@ enable subgroups;
 diagnostic(off, subgroup_uniformity);
 
 var<private> sg_lane: u32;
+// Invocations per workgroup, a multiple of 16: row_blocks (16, or 8 with TALL) × column blocks.
+override SUBGROUP_WG: u32 = 64u;
 
 // Row k of op(B), columns n0 … n0 + 3 (clamped to N − 1, as quad_b does).
 fn row_b(k: u32, n0: u32) -> vec4<f32> {
@@ -36,9 +38,9 @@ fn shared_quad_b(k0: u32, n0: u32) -> mat4x4<f32> {
   return mat4x4(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u));
 }
 
-// The same dispatch as matmul_blocked (16 × 16 blocks per workgroup, 8 × 32 with TALL: 64 rows
-// either way), numbered so that consecutive invocations walk down a column of row blocks.
-@compute @workgroup_size(256)
+// A workgroup holds 64 rows (16 row blocks, or 8 with TALL) × SUBGROUP_WG / row_blocks column
+// blocks, numbered so that consecutive invocations walk down a column of row blocks.
+@compute @workgroup_size(SUBGROUP_WG)
 fn matmul_subgroup(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(local_invocation_index) li: u32,
@@ -47,7 +49,7 @@ fn matmul_subgroup(
   @builtin(subgroup_size) size: u32,
 ) {
   let row_blocks = select(16u, 8u, TALL);
-  let n0 = (wid.x * (256u / row_blocks) + li / row_blocks) * select(4u, 8u, WIDE);
+  let n0 = (wid.x * (SUBGROUP_WG / row_blocks) + li / row_blocks) * select(4u, 8u, WIDE);
   let m0 = (row_tile(wid, nwg) * row_blocks + li % row_blocks) * select(4u, 8u, TALL);
   sg_lane = lane;
   // Share only when this subgroup is 4 full lanes on one column block: WGSL does not promise how

@@ -53,6 +53,12 @@ export const WIDE_MIN_COLUMNS = 64;
  * invocations) instead of 64 × 128. docs/BENCHMARKS.md, "Subgroup-shared operands".
  */
 export const TALL_MIN_ROWS = 64;
+/**
+ * Invocations per workgroup of the subgroup kernel (its SUBGROUP_WG). 64 rows × 64 columns with
+ * TALL: small enough that a 128 × 512 product still makes 16 workgroups, so a CPU adapter with
+ * more cores than this machine's two still gets one each.
+ */
+const SUBGROUP_INVOCATIONS = 64;
 
 export class MatmulPass {
   private readonly pipeline: GPUComputePipeline;
@@ -87,6 +93,7 @@ export class MatmulPass {
       BIAS_GRAD: operands.biasGrad ? 1 : 0,
       WIDE: wide ? 1 : 0,
       ...(tall ? { TALL: 1 } : {}),
+      ...(variant === 'subgroup' ? { SUBGROUP_WG: SUBGROUP_INVOCATIONS } : {}),
       // The shape is compiled in (shaders/matmul.wgsl): one pipeline per product shape, cached.
       M: dims.M,
       N: dims.N,
@@ -105,7 +112,8 @@ export class MatmulPass {
     });
     const side = OUTPUTS_PER_WORKGROUP[variant];
     const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
-    const x = Math.ceil(dims.N / (tall ? 4 * side : wide ? 2 * side : side));
+    const columnsPerWorkgroup = variant === 'subgroup' ? (SUBGROUP_INVOCATIONS / (tall ? 8 : 16)) * (wide ? 8 : 4) : wide ? 2 * side : side;
+    const x = Math.ceil(dims.N / columnsPerWorkgroup);
     if (x > maxPerDim) throw new Error(`${label}: ${dims.N} output columns need ${x} workgroups; maxComputeWorkgroupsPerDimension is ${maxPerDim}`);
     // Row tiles beyond the per-dimension limit fold into z; the kernel reads row = y + z·ny.
     const [y, folds] = splitWorkgroups(Math.ceil(dims.M / side), maxPerDim);
