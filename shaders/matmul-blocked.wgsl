@@ -55,10 +55,15 @@ fn matmul_blocked(
   @builtin(local_invocation_id) lid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-  let n0 = (wid.x * WG_X + lid.x) * select(4u, 8u, WIDE);
+  let n0 = (wid.x * WG_X + lid.x) * columns_per_invocation();
   let m0 = (row_tile(wid, nwg) * WG_Y + lid.y) * select(4u, 8u, TALL);
   if (m0 >= M || n0 >= N) { return; }
   blocked_tile(m0, n0, false);
+}
+
+// 4, 8 (WIDE) or 16 (XWIDE) output columns per invocation.
+fn columns_per_invocation() -> u32 {
+  return select(select(4u, 8u, WIDE), 16u, XWIDE);
 }
 
 // op(B)'s 4 × 4 block at (k0, n0) as quad_b lays it out, loaded by this invocation alone or, with
@@ -69,119 +74,218 @@ fn operand_b(k0: u32, n0: u32, share_b: bool) -> mat4x4<f32> {
   return quad_b(k0, n0);
 }
 
-// The 4 × 4 outputs from (m0, n0), n0 < N, or 4 × 8 (WIDE), 8 × 4 (TALL) or 8 × 8 (both). Rows from M on (matmul_subgroup keeps
-// them, so that every invocation of a subgroup runs the same loop) are computed from whatever the
-// clamped or bounds-checked loads give and never stored.
+// The outputs from (m0, n0), n0 < N: 4 rows (8 with TALL) × 4 columns (8 with WIDE, 16 with XWIDE),
+// as 4 × 4 blocks that share their loads: a block row's op(A) values serve every column block, a
+// column block's op(B) values every row block. Rows from M on (matmul_subgroup keeps them, so that
+// every invocation of a subgroup runs the same loop) are computed from whatever the clamped or
+// bounds-checked loads give and never stored.
 fn blocked_tile(m0: u32, n0: u32, share_b: bool) {
-  // acc_i: output row m0 + i, columns n0 … n0 + 3; with WIDE, wacc_i: columns n0 + 4 … n0 + 7.
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
-  var wacc0 = vec4<f32>(0.0);
-  var wacc1 = vec4<f32>(0.0);
-  var wacc2 = vec4<f32>(0.0);
-  var wacc3 = vec4<f32>(0.0);
-  // With TALL, tacc_i / twacc_i: rows m0 + 4 + i, from the same op(B) values.
-  var tacc0 = vec4<f32>(0.0);
-  var tacc1 = vec4<f32>(0.0);
-  var tacc2 = vec4<f32>(0.0);
-  var tacc3 = vec4<f32>(0.0);
-  var twacc0 = vec4<f32>(0.0);
-  var twacc1 = vec4<f32>(0.0);
-  var twacc2 = vec4<f32>(0.0);
-  var twacc3 = vec4<f32>(0.0);
-  var col_sums = vec4<f32>(0.0);
-  var wcol_sums = vec4<f32>(0.0);
+  // acc<r><c>_i: output row m0 + 4r + i, columns n0 + 4c … n0 + 4c + 3; sums_c: their column sums.
+  var acc00_0 = vec4<f32>(0.0);
+  var acc00_1 = vec4<f32>(0.0);
+  var acc00_2 = vec4<f32>(0.0);
+  var acc00_3 = vec4<f32>(0.0);
+  var acc01_0 = vec4<f32>(0.0);
+  var acc01_1 = vec4<f32>(0.0);
+  var acc01_2 = vec4<f32>(0.0);
+  var acc01_3 = vec4<f32>(0.0);
+  var acc02_0 = vec4<f32>(0.0);
+  var acc02_1 = vec4<f32>(0.0);
+  var acc02_2 = vec4<f32>(0.0);
+  var acc02_3 = vec4<f32>(0.0);
+  var acc03_0 = vec4<f32>(0.0);
+  var acc03_1 = vec4<f32>(0.0);
+  var acc03_2 = vec4<f32>(0.0);
+  var acc03_3 = vec4<f32>(0.0);
+  var acc10_0 = vec4<f32>(0.0);
+  var acc10_1 = vec4<f32>(0.0);
+  var acc10_2 = vec4<f32>(0.0);
+  var acc10_3 = vec4<f32>(0.0);
+  var acc11_0 = vec4<f32>(0.0);
+  var acc11_1 = vec4<f32>(0.0);
+  var acc11_2 = vec4<f32>(0.0);
+  var acc11_3 = vec4<f32>(0.0);
+  var acc12_0 = vec4<f32>(0.0);
+  var acc12_1 = vec4<f32>(0.0);
+  var acc12_2 = vec4<f32>(0.0);
+  var acc12_3 = vec4<f32>(0.0);
+  var acc13_0 = vec4<f32>(0.0);
+  var acc13_1 = vec4<f32>(0.0);
+  var acc13_2 = vec4<f32>(0.0);
+  var acc13_3 = vec4<f32>(0.0);
+  var sums_0 = vec4<f32>(0.0);
+  var sums_1 = vec4<f32>(0.0);
+  var sums_2 = vec4<f32>(0.0);
+  var sums_3 = vec4<f32>(0.0);
   let sums_row = BIAS_GRAD && m0 == 0u;
   // Full quads of k: no edge test inside (K is a constant, so the bound is too).
   for (var k0 = 0u; k0 + 4u <= K; k0 += 4u) {
-    let ra = quad_a(m0, k0);
-    let rb = operand_b(k0, n0, share_b);
-    acc0 += rb * ra[0];
-    acc1 += rb * ra[1];
-    acc2 += rb * ra[2];
-    acc3 += rb * ra[3];
-    if (sums_row) { col_sums += rb[0] + rb[1] + rb[2] + rb[3]; }
-    if (WIDE) {
-      // The second block reuses the A values already loaded: 12 loads per 128 multiply-adds.
-      let wb = operand_b(k0, n0 + 4u, share_b);
-      wacc0 += wb * ra[0];
-      wacc1 += wb * ra[1];
-      wacc2 += wb * ra[2];
-      wacc3 += wb * ra[3];
-      if (sums_row) { wcol_sums += wb[0] + wb[1] + wb[2] + wb[3]; }
-    }
+    let ra0 = quad_a(m0, k0);
+    var ra1 = mat4x4<f32>();
+    if (TALL) { ra1 = quad_a(m0 + 4u, k0); }
+    let b0 = operand_b(k0, n0, share_b);
+    acc00_0 += b0 * ra0[0];
+    acc00_1 += b0 * ra0[1];
+    acc00_2 += b0 * ra0[2];
+    acc00_3 += b0 * ra0[3];
     if (TALL) {
-      // Four more rows on the same op(B) block: 4 more A loads per 64 (128) multiply-adds.
-      let ta = quad_a(m0 + 4u, k0);
-      tacc0 += rb * ta[0];
-      tacc1 += rb * ta[1];
-      tacc2 += rb * ta[2];
-      tacc3 += rb * ta[3];
-      if (WIDE) {
-        let wb = operand_b(k0, n0 + 4u, share_b);
-        twacc0 += wb * ta[0];
-        twacc1 += wb * ta[1];
-        twacc2 += wb * ta[2];
-        twacc3 += wb * ta[3];
+      acc10_0 += b0 * ra1[0];
+      acc10_1 += b0 * ra1[1];
+      acc10_2 += b0 * ra1[2];
+      acc10_3 += b0 * ra1[3];
+    }
+    if (sums_row) { sums_0 += b0[0] + b0[1] + b0[2] + b0[3]; }
+    if (WIDE) {
+      let b1 = operand_b(k0, n0 + 4u, share_b);
+      acc01_0 += b1 * ra0[0];
+      acc01_1 += b1 * ra0[1];
+      acc01_2 += b1 * ra0[2];
+      acc01_3 += b1 * ra0[3];
+      if (TALL) {
+        acc11_0 += b1 * ra1[0];
+        acc11_1 += b1 * ra1[1];
+        acc11_2 += b1 * ra1[2];
+        acc11_3 += b1 * ra1[3];
       }
+      if (sums_row) { sums_1 += b1[0] + b1[1] + b1[2] + b1[3]; }
+    }
+    if (XWIDE) {
+      let b2 = operand_b(k0, n0 + 8u, share_b);
+      acc02_0 += b2 * ra0[0];
+      acc02_1 += b2 * ra0[1];
+      acc02_2 += b2 * ra0[2];
+      acc02_3 += b2 * ra0[3];
+      if (TALL) {
+        acc12_0 += b2 * ra1[0];
+        acc12_1 += b2 * ra1[1];
+        acc12_2 += b2 * ra1[2];
+        acc12_3 += b2 * ra1[3];
+      }
+      if (sums_row) { sums_2 += b2[0] + b2[1] + b2[2] + b2[3]; }
+    }
+    if (XWIDE) {
+      let b3 = operand_b(k0, n0 + 12u, share_b);
+      acc03_0 += b3 * ra0[0];
+      acc03_1 += b3 * ra0[1];
+      acc03_2 += b3 * ra0[2];
+      acc03_3 += b3 * ra0[3];
+      if (TALL) {
+        acc13_0 += b3 * ra1[0];
+        acc13_1 += b3 * ra1[1];
+        acc13_2 += b3 * ra1[2];
+        acc13_3 += b3 * ra1[3];
+      }
+      if (sums_row) { sums_3 += b3[0] + b3[1] + b3[2] + b3[3]; }
     }
   }
   // The last K mod 4 values of k, one at a time (compiled out when 4 divides K).
   for (var k = K & ~3u; k < K; k++) {
-    let av = vec4(op_a(m0, k), op_a(m0 + 1u, k), op_a(m0 + 2u, k), op_a(m0 + 3u, k));
-    let bv = vec4(op_b(k, n0), op_b(k, n0 + 1u), op_b(k, n0 + 2u), op_b(k, n0 + 3u));
-    acc0 += av.x * bv;
-    acc1 += av.y * bv;
-    acc2 += av.z * bv;
-    acc3 += av.w * bv;
-    if (sums_row) { col_sums += bv; }
-    if (WIDE) {
-      let wv = vec4(op_b(k, n0 + 4u), op_b(k, n0 + 5u), op_b(k, n0 + 6u), op_b(k, n0 + 7u));
-      wacc0 += av.x * wv;
-      wacc1 += av.y * wv;
-      wacc2 += av.z * wv;
-      wacc3 += av.w * wv;
-      if (sums_row) { wcol_sums += wv; }
-    }
+    let av0 = vec4(op_a(m0, k), op_a(m0 + 1u, k), op_a(m0 + 2u, k), op_a(m0 + 3u, k));
+    var av1 = vec4<f32>(0.0);
+    if (TALL) { av1 = vec4(op_a(m0 + 4u, k), op_a(m0 + 5u, k), op_a(m0 + 6u, k), op_a(m0 + 7u, k)); }
+    let bv0 = vec4(op_b(k, n0), op_b(k, n0 + 1u), op_b(k, n0 + 2u), op_b(k, n0 + 3u));
+    acc00_0 += av0.x * bv0;
+    acc00_1 += av0.y * bv0;
+    acc00_2 += av0.z * bv0;
+    acc00_3 += av0.w * bv0;
     if (TALL) {
-      let tv = vec4(op_a(m0 + 4u, k), op_a(m0 + 5u, k), op_a(m0 + 6u, k), op_a(m0 + 7u, k));
-      tacc0 += tv.x * bv;
-      tacc1 += tv.y * bv;
-      tacc2 += tv.z * bv;
-      tacc3 += tv.w * bv;
-      if (WIDE) {
-        let wv = vec4(op_b(k, n0 + 4u), op_b(k, n0 + 5u), op_b(k, n0 + 6u), op_b(k, n0 + 7u));
-        twacc0 += tv.x * wv;
-        twacc1 += tv.y * wv;
-        twacc2 += tv.z * wv;
-        twacc3 += tv.w * wv;
+      acc10_0 += av1.x * bv0;
+      acc10_1 += av1.y * bv0;
+      acc10_2 += av1.z * bv0;
+      acc10_3 += av1.w * bv0;
+    }
+    if (sums_row) { sums_0 += bv0; }
+    if (WIDE) {
+      let bv1 = vec4(op_b(k, n0 + 4u), op_b(k, n0 + 5u), op_b(k, n0 + 6u), op_b(k, n0 + 7u));
+      acc01_0 += av0.x * bv1;
+      acc01_1 += av0.y * bv1;
+      acc01_2 += av0.z * bv1;
+      acc01_3 += av0.w * bv1;
+      if (TALL) {
+        acc11_0 += av1.x * bv1;
+        acc11_1 += av1.y * bv1;
+        acc11_2 += av1.z * bv1;
+        acc11_3 += av1.w * bv1;
       }
+      if (sums_row) { sums_1 += bv1; }
+    }
+    if (XWIDE) {
+      let bv2 = vec4(op_b(k, n0 + 8u), op_b(k, n0 + 9u), op_b(k, n0 + 10u), op_b(k, n0 + 11u));
+      acc02_0 += av0.x * bv2;
+      acc02_1 += av0.y * bv2;
+      acc02_2 += av0.z * bv2;
+      acc02_3 += av0.w * bv2;
+      if (TALL) {
+        acc12_0 += av1.x * bv2;
+        acc12_1 += av1.y * bv2;
+        acc12_2 += av1.z * bv2;
+        acc12_3 += av1.w * bv2;
+      }
+      if (sums_row) { sums_2 += bv2; }
+    }
+    if (XWIDE) {
+      let bv3 = vec4(op_b(k, n0 + 12u), op_b(k, n0 + 13u), op_b(k, n0 + 14u), op_b(k, n0 + 15u));
+      acc03_0 += av0.x * bv3;
+      acc03_1 += av0.y * bv3;
+      acc03_2 += av0.z * bv3;
+      acc03_3 += av0.w * bv3;
+      if (TALL) {
+        acc13_0 += av1.x * bv3;
+        acc13_1 += av1.y * bv3;
+        acc13_2 += av1.z * bv3;
+        acc13_3 += av1.w * bv3;
+      }
+      if (sums_row) { sums_3 += bv3; }
     }
   }
-  store_row(m0, n0, acc0);
-  store_row(m0 + 1u, n0, acc1);
-  store_row(m0 + 2u, n0, acc2);
-  store_row(m0 + 3u, n0, acc3);
-  store_sums(m0, n0, col_sums);
-  if (WIDE && n0 + 4u < N) {
-    store_row(m0, n0 + 4u, wacc0);
-    store_row(m0 + 1u, n0 + 4u, wacc1);
-    store_row(m0 + 2u, n0 + 4u, wacc2);
-    store_row(m0 + 3u, n0 + 4u, wacc3);
-    store_sums(m0, n0 + 4u, wcol_sums);
-  }
+  store_row(m0, n0, acc00_0);
+  store_row(m0 + 1u, n0, acc00_1);
+  store_row(m0 + 2u, n0, acc00_2);
+  store_row(m0 + 3u, n0, acc00_3);
+  store_sums(m0, n0, sums_0);
   if (TALL) {
-    store_row(m0 + 4u, n0, tacc0);
-    store_row(m0 + 5u, n0, tacc1);
-    store_row(m0 + 6u, n0, tacc2);
-    store_row(m0 + 7u, n0, tacc3);
-    if (WIDE && n0 + 4u < N) {
-      store_row(m0 + 4u, n0 + 4u, twacc0);
-      store_row(m0 + 5u, n0 + 4u, twacc1);
-      store_row(m0 + 6u, n0 + 4u, twacc2);
-      store_row(m0 + 7u, n0 + 4u, twacc3);
+    store_row(m0 + 4u, n0, acc10_0);
+    store_row(m0 + 5u, n0, acc10_1);
+    store_row(m0 + 6u, n0, acc10_2);
+    store_row(m0 + 7u, n0, acc10_3);
+  }
+  if (WIDE && n0 + 4u < N) {
+    store_row(m0, n0 + 4u, acc01_0);
+    store_row(m0 + 1u, n0 + 4u, acc01_1);
+    store_row(m0 + 2u, n0 + 4u, acc01_2);
+    store_row(m0 + 3u, n0 + 4u, acc01_3);
+    store_sums(m0, n0 + 4u, sums_1);
+    if (TALL) {
+      store_row(m0 + 4u, n0 + 4u, acc11_0);
+      store_row(m0 + 5u, n0 + 4u, acc11_1);
+      store_row(m0 + 6u, n0 + 4u, acc11_2);
+      store_row(m0 + 7u, n0 + 4u, acc11_3);
+    }
+  }
+  if (XWIDE && n0 + 8u < N) {
+    store_row(m0, n0 + 8u, acc02_0);
+    store_row(m0 + 1u, n0 + 8u, acc02_1);
+    store_row(m0 + 2u, n0 + 8u, acc02_2);
+    store_row(m0 + 3u, n0 + 8u, acc02_3);
+    store_sums(m0, n0 + 8u, sums_2);
+    if (TALL) {
+      store_row(m0 + 4u, n0 + 8u, acc12_0);
+      store_row(m0 + 5u, n0 + 8u, acc12_1);
+      store_row(m0 + 6u, n0 + 8u, acc12_2);
+      store_row(m0 + 7u, n0 + 8u, acc12_3);
+    }
+  }
+  if (XWIDE && n0 + 12u < N) {
+    store_row(m0, n0 + 12u, acc03_0);
+    store_row(m0 + 1u, n0 + 12u, acc03_1);
+    store_row(m0 + 2u, n0 + 12u, acc03_2);
+    store_row(m0 + 3u, n0 + 12u, acc03_3);
+    store_sums(m0, n0 + 12u, sums_3);
+    if (TALL) {
+      store_row(m0 + 4u, n0 + 12u, acc13_0);
+      store_row(m0 + 5u, n0 + 12u, acc13_1);
+      store_row(m0 + 6u, n0 + 12u, acc13_2);
+      store_row(m0 + 7u, n0 + 12u, acc13_3);
     }
   }
 }

@@ -49,7 +49,7 @@ fn matmul_subgroup(
   @builtin(subgroup_size) size: u32,
 ) {
   let row_blocks = select(16u, 8u, TALL);
-  let n0 = (wid.x * (SUBGROUP_WG / row_blocks) + li / row_blocks) * select(4u, 8u, WIDE);
+  let n0 = (wid.x * (SUBGROUP_WG / row_blocks) + li / row_blocks) * columns_per_invocation();
   let m0 = (row_tile(wid, nwg) * row_blocks + li % row_blocks) * select(4u, 8u, TALL);
   sg_lane = lane;
   // Share only when this subgroup is 4 full lanes on one column block: WGSL does not promise how

@@ -43,6 +43,8 @@ override WIDE: bool = false;
 // matmul_blocked and matmul_subgroup: 8 rows per invocation instead of 4 (two blocks one above the
 // other, on the same op(B) loads).
 override TALL: bool = false;
+// matmul_blocked and matmul_subgroup, with WIDE: 4 × 16 outputs per invocation (four blocks side by side).
+override XWIDE: bool = false;
 // Models per dispatch and each operand's per-model stride in floats: A, B, C (out and aux, both
 // [M, N]), V (bias and bias_grad, both [N]).
 override MODELS: u32 = 1u;

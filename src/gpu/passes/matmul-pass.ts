@@ -59,6 +59,12 @@ export const TALL_MIN_ROWS = 64;
  * more cores than this machine's two still gets one each.
  */
 const SUBGROUP_INVOCATIONS = 64;
+/**
+ * With TALL, the subgroup kernel holds 16 columns per invocation (XWIDE: 8 × 16) where the product
+ * has at least this many: four op(B) blocks per pair of op(A) row blocks, 48 loads per 512
+ * multiply-adds instead of 40 per 256. A workgroup covers 64 × 128 outputs.
+ */
+export const XWIDE_MIN_COLUMNS = 128;
 
 export class MatmulPass {
   private readonly pipeline: GPUComputePipeline;
@@ -80,6 +86,7 @@ export class MatmulPass {
     // The subgroup kernel is the blocked one with shared loads: the same blocks.
     const wide = (variant === 'blocked' || variant === 'subgroup') && dims.N >= WIDE_MIN_COLUMNS;
     const tall = variant === 'subgroup' && wide && dims.M >= TALL_MIN_ROWS;
+    const xwide = tall && dims.N >= XWIDE_MIN_COLUMNS;
     const count = models?.count ?? 1;
     const grid: Record<string, number> =
       models && count > 1
@@ -93,6 +100,7 @@ export class MatmulPass {
       BIAS_GRAD: operands.biasGrad ? 1 : 0,
       WIDE: wide ? 1 : 0,
       ...(tall ? { TALL: 1 } : {}),
+      ...(xwide ? { XWIDE: 1 } : {}),
       ...(variant === 'subgroup' ? { SUBGROUP_WG: SUBGROUP_INVOCATIONS } : {}),
       // The shape is compiled in (shaders/matmul.wgsl): one pipeline per product shape, cached.
       M: dims.M,
@@ -112,7 +120,7 @@ export class MatmulPass {
     });
     const side = OUTPUTS_PER_WORKGROUP[variant];
     const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
-    const columnsPerWorkgroup = variant === 'subgroup' ? (SUBGROUP_INVOCATIONS / (tall ? 8 : 16)) * (wide ? 8 : 4) : wide ? 2 * side : side;
+    const columnsPerWorkgroup = variant === 'subgroup' ? (SUBGROUP_INVOCATIONS / (tall ? 8 : 16)) * (xwide ? 16 : wide ? 8 : 4) : wide ? 2 * side : side;
     const x = Math.ceil(dims.N / columnsPerWorkgroup);
     if (x > maxPerDim) throw new Error(`${label}: ${dims.N} output columns need ${x} workgroups; maxComputeWorkgroupsPerDimension is ${maxPerDim}`);
     // Row tiles beyond the per-dimension limit fold into z; the kernel reads row = y + z·ny.
