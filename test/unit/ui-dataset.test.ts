@@ -51,7 +51,7 @@ describe('the dataset in the form', () => {
     const p = PRESETS.find((x) => x.id === 'overfit')!;
     const { request, errors } = checkDraft(p.draft, null);
     expect(errors).toEqual({});
-    expect(request!.config).toMatchObject({ dataset: 'mnist', loss: 'ce', optimizer: 'sgd' });
+    expect(request!.config).toMatchObject({ dataset: 'mnist', loss: 'ce', optimizer: 'sgd', labelNoise: 0.2 });
     expect(request!.baseline).toBe(true);
   });
 
