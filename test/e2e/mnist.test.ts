@@ -104,11 +104,15 @@ describe('MNIST on the page', () => {
     await page.close();
   });
 
-  it('MNIST in the form: the widths follow the dataset, and a bad size is an inline error', async () => {
+  it('MNIST in the form: the widths follow the dataset, and a bad size or label noise is an inline error', async () => {
     const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
     await openApp(page, app.server.url);
     await page.locator('l2wd-config-form #dataset').selectOption('mnist');
     expect(await page.locator('l2wd-config-form #layers').inputValue()).toBe('784,32,10');
+    // Label noise is an MNIST field, next to the sizes: 0 unless set; out of range is an inline error.
+    expect(await page.locator('l2wd-config-form #labelNoise').inputValue()).toBe('0');
+    await setField(page, 'labelNoise', '0.95');
+    await expect(page.locator('l2wd-config-form [data-error-for="labelNoise"]').innerText()).resolves.toContain('must be a number from 0 to 0.9');
     await setField(page, 'trainSize', '1000');
     await expect(page.locator('l2wd-config-form [data-error-for="trainSize"]').innerText()).resolves.toContain('must be a multiple of batch (32)');
     await page.close();
