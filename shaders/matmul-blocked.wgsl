@@ -56,7 +56,7 @@ fn matmul_blocked(
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
   let n0 = (wid.x * WG_X + lid.x) * select(4u, 8u, WIDE);
-  let m0 = (row_tile(wid, nwg) * WG_Y + lid.y) * 4u;
+  let m0 = (row_tile(wid, nwg) * WG_Y + lid.y) * select(4u, 8u, TALL);
   if (m0 >= M || n0 >= N) { return; }
   blocked_tile(m0, n0, false);
 }
@@ -69,7 +69,7 @@ fn operand_b(k0: u32, n0: u32, share_b: bool) -> mat4x4<f32> {
   return quad_b(k0, n0);
 }
 
-// The 4 × 4 (4 × 8 with WIDE) outputs from (m0, n0), n0 < N. Rows from M on (matmul_subgroup keeps
+// The 4 × 4 outputs from (m0, n0), n0 < N, or 4 × 8 (WIDE), 8 × 4 (TALL) or 8 × 8 (both). Rows from M on (matmul_subgroup keeps
 // them, so that every invocation of a subgroup runs the same loop) are computed from whatever the
 // clamped or bounds-checked loads give and never stored.
 fn blocked_tile(m0: u32, n0: u32, share_b: bool) {
@@ -82,6 +82,15 @@ fn blocked_tile(m0: u32, n0: u32, share_b: bool) {
   var wacc1 = vec4<f32>(0.0);
   var wacc2 = vec4<f32>(0.0);
   var wacc3 = vec4<f32>(0.0);
+  // With TALL, tacc_i / twacc_i: rows m0 + 4 + i, from the same op(B) values.
+  var tacc0 = vec4<f32>(0.0);
+  var tacc1 = vec4<f32>(0.0);
+  var tacc2 = vec4<f32>(0.0);
+  var tacc3 = vec4<f32>(0.0);
+  var twacc0 = vec4<f32>(0.0);
+  var twacc1 = vec4<f32>(0.0);
+  var twacc2 = vec4<f32>(0.0);
+  var twacc3 = vec4<f32>(0.0);
   var col_sums = vec4<f32>(0.0);
   var wcol_sums = vec4<f32>(0.0);
   let sums_row = BIAS_GRAD && m0 == 0u;
@@ -103,6 +112,21 @@ fn blocked_tile(m0: u32, n0: u32, share_b: bool) {
       wacc3 += wb * ra[3];
       if (sums_row) { wcol_sums += wb[0] + wb[1] + wb[2] + wb[3]; }
     }
+    if (TALL) {
+      // Four more rows on the same op(B) block: 4 more A loads per 64 (128) multiply-adds.
+      let ta = quad_a(m0 + 4u, k0);
+      tacc0 += rb * ta[0];
+      tacc1 += rb * ta[1];
+      tacc2 += rb * ta[2];
+      tacc3 += rb * ta[3];
+      if (WIDE) {
+        let wb = operand_b(k0, n0 + 4u, share_b);
+        twacc0 += wb * ta[0];
+        twacc1 += wb * ta[1];
+        twacc2 += wb * ta[2];
+        twacc3 += wb * ta[3];
+      }
+    }
   }
   // The last K mod 4 values of k, one at a time (compiled out when 4 divides K).
   for (var k = K & ~3u; k < K; k++) {
@@ -121,6 +145,20 @@ fn blocked_tile(m0: u32, n0: u32, share_b: bool) {
       wacc3 += av.w * wv;
       if (sums_row) { wcol_sums += wv; }
     }
+    if (TALL) {
+      let tv = vec4(op_a(m0 + 4u, k), op_a(m0 + 5u, k), op_a(m0 + 6u, k), op_a(m0 + 7u, k));
+      tacc0 += tv.x * bv;
+      tacc1 += tv.y * bv;
+      tacc2 += tv.z * bv;
+      tacc3 += tv.w * bv;
+      if (WIDE) {
+        let wv = vec4(op_b(k, n0 + 4u), op_b(k, n0 + 5u), op_b(k, n0 + 6u), op_b(k, n0 + 7u));
+        twacc0 += tv.x * wv;
+        twacc1 += tv.y * wv;
+        twacc2 += tv.z * wv;
+        twacc3 += tv.w * wv;
+      }
+    }
   }
   store_row(m0, n0, acc0);
   store_row(m0 + 1u, n0, acc1);
@@ -133,5 +171,17 @@ fn blocked_tile(m0: u32, n0: u32, share_b: bool) {
     store_row(m0 + 2u, n0 + 4u, wacc2);
     store_row(m0 + 3u, n0 + 4u, wacc3);
     store_sums(m0, n0 + 4u, wcol_sums);
+  }
+  if (TALL) {
+    store_row(m0 + 4u, n0, tacc0);
+    store_row(m0 + 5u, n0, tacc1);
+    store_row(m0 + 6u, n0, tacc2);
+    store_row(m0 + 7u, n0, tacc3);
+    if (WIDE && n0 + 4u < N) {
+      store_row(m0 + 4u, n0 + 4u, twacc0);
+      store_row(m0 + 5u, n0 + 4u, twacc1);
+      store_row(m0 + 6u, n0 + 4u, twacc2);
+      store_row(m0 + 7u, n0 + 4u, twacc3);
+    }
   }
 }

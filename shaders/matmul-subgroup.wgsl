@@ -3,10 +3,11 @@
 // are 4 wide (src/gpu/kernels.ts), as its own module: this file first (its directives must open
 // the module), then matmul.wgsl and matmul-blocked.wgsl.
 //
-// The four invocations of a subgroup take four consecutive 4-row blocks of one column block, so
-// they need the same 4 × 4 (4 × 8) block of op(B) at every k step. Invocation `lane` loads row
-// k0 + lane of it (4 or 8 floats instead of 16 or 32) and subgroupBroadcast hands each row to the
-// other three: 8 of matmul_blocked's 12 vec4 loads per k step become 2 loads and 8 broadcasts.
+// The four invocations of a subgroup take four consecutive row blocks (4 rows, or 8 with TALL) of
+// one column block, so they need the same 4 × 4 (4 × 8) block of op(B) at every k step.
+// Invocation `lane` loads row k0 + lane of it (4 or 8 floats instead of 16 or 32) and
+// subgroupBroadcast hands each row to the other three: 8 of matmul_blocked's 12 vec4 loads per k
+// step become 2 loads and 8 broadcasts, which TALL's second row block uses again.
 // Each invocation still sums its outputs in the same order, so the results are bitwise those of
 // matmul_blocked. docs/BENCHMARKS.md, "Subgroup-shared operands".
 enable subgroups;
@@ -15,6 +16,8 @@ enable subgroups;
 diagnostic(off, subgroup_uniformity);
 
 var<private> sg_lane: u32;
+// Invocations per workgroup, a multiple of 16: row_blocks (16, or 8 with TALL) × column blocks.
+override SUBGROUP_WG: u32 = 64u;
 
 // Row k of op(B), columns n0 … n0 + 3 (clamped to N − 1, as quad_b does).
 fn row_b(k: u32, n0: u32) -> vec4<f32> {
@@ -35,9 +38,9 @@ fn shared_quad_b(k0: u32, n0: u32) -> mat4x4<f32> {
   return mat4x4(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u));
 }
 
-// The same dispatch as matmul_blocked (16 × 16 blocks per workgroup), numbered so that
-// consecutive invocations walk down a column of row blocks.
-@compute @workgroup_size(256)
+// A workgroup holds 64 rows (16 row blocks, or 8 with TALL) × SUBGROUP_WG / row_blocks column
+// blocks, numbered so that consecutive invocations walk down a column of row blocks.
+@compute @workgroup_size(SUBGROUP_WG)
 fn matmul_subgroup(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(local_invocation_index) li: u32,
@@ -45,8 +48,9 @@ fn matmul_subgroup(
   @builtin(subgroup_invocation_id) lane: u32,
   @builtin(subgroup_size) size: u32,
 ) {
-  let n0 = (wid.x * 16u + (li >> 4u)) * select(4u, 8u, WIDE);
-  let m0 = (row_tile(wid, nwg) * 16u + (li & 15u)) * 4u;
+  let row_blocks = select(16u, 8u, TALL);
+  let n0 = (wid.x * (SUBGROUP_WG / row_blocks) + li / row_blocks) * select(4u, 8u, WIDE);
+  let m0 = (row_tile(wid, nwg) * row_blocks + li % row_blocks) * select(4u, 8u, TALL);
   sg_lane = lane;
   // Share only when this subgroup is 4 full lanes on one column block: WGSL does not promise how
   // invocations form subgroups, so a subgroup formed otherwise loads its own operands (the same

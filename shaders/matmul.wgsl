@@ -40,6 +40,9 @@ override ACT: u32 = 0u;
 override BIAS_GRAD: bool = false;
 // matmul_blocked: 4 × 8 outputs per invocation instead of 4 × 4 (two blocks side by side).
 override WIDE: bool = false;
+// matmul_blocked and matmul_subgroup: 8 rows per invocation instead of 4 (two blocks one above the
+// other, on the same op(B) loads).
+override TALL: bool = false;
 // Models per dispatch and each operand's per-model stride in floats: A, B, C (out and aux, both
 // [M, N]), V (bias and bias_grad, both [N]).
 override MODELS: u32 = 1u;

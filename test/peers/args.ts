@@ -22,6 +22,8 @@ export const USAGE = `npm run bench:peers -- [flags]
   --shapes LIST    shapes as LAYERS:BATCH separated by '/', e.g. 256,512,512,10:128/784,1024,1024,10:64 (the default)
   --engines LIST   a subset of ${ENGINES.join(',')} (default: all)
   --samples N      timed samples per engine (default 5; --quick 3)
+  --rounds N       run every engine N times per shape, in alternating order, each in a fresh page
+                   (default 1): the report pools the samples and gives the spread of the N ratios
   --quick          CI-sized: shape ${QUICK_SHAPES.map((s) => `${s.layers.join(',')}:${s.batch}`).join('/')} unless --shapes, 3 samples of ~100 ms
   --json FILE      also write the report as JSON to FILE
   --help           this text`;
@@ -60,6 +62,7 @@ export function parsePeersArgs(argv: readonly string[]): PeersArgs {
   let shapes: PeerShape[] | null = null;
   let engines: EngineId[] = [...ENGINES];
   let samples: number | null = null;
+  let rounds = 1;
   let json: string | null = null;
   let quick = false;
   let help = false;
@@ -67,12 +70,13 @@ export function parsePeersArgs(argv: readonly string[]): PeersArgs {
     const flag = argv[i];
     if (flag === '--quick') quick = true;
     else if (flag === '--help' || flag === '-h') help = true;
-    else if (['--shapes', '--engines', '--samples', '--json'].includes(flag)) {
+    else if (['--shapes', '--engines', '--samples', '--rounds', '--json'].includes(flag)) {
       const value = argv[++i];
       if (value === undefined || value.startsWith('--')) throw new PeersUsageError(`${flag} needs a value.\n${USAGE}`);
       if (flag === '--shapes') shapes = parseShapes(value);
       else if (flag === '--engines') engines = parseEngines(value);
       else if (flag === '--samples') samples = positiveInteger(flag, value);
+      else if (flag === '--rounds') rounds = positiveInteger(flag, value);
       else json = value;
     } else throw new PeersUsageError(`unknown flag ${flag}.\n${USAGE}`);
   }
@@ -82,6 +86,7 @@ export function parsePeersArgs(argv: readonly string[]): PeersArgs {
     samples: samples ?? (quick ? 3 : 5),
     sampleMs: quick ? 100 : 400,
     warmupSteps: 2,
+    rounds,
     // Generous for a loaded 2-core machine: the slowest engine (TF.js cpu, 784-wide) takes ~1 s a step.
     engineTimeoutS: quick ? 90 : 240,
     json,

@@ -54,6 +54,8 @@ export interface EngineResult {
   steps: number;
   /** Milliseconds from the start of set-up to the end of the warm-up (compilation, allocation). */
   setupMs: number;
+  /** Which round of the run (0 first) took it: the runner sets it, with --rounds > 1. */
+  round?: number;
 }
 
 export interface EngineFailure {

@@ -31,6 +31,8 @@ export interface EngineSummary {
   invalid: string | null;
   /** Ours / this engine, samples per second, same shape; null for ours or when either side is missing or invalid. */
   oursRatio: number | null;
+  /** With --rounds > 1: the same ratio from each round's own samples, in round order (else empty). */
+  roundRatios: number[];
 }
 
 export interface PeersReport {
@@ -62,8 +64,32 @@ export function invalidReason(r: EngineResult): string | null {
   return null;
 }
 
+/** Each engine's results on one shape as one: samples pooled over rounds, first loss of the first, last of the last. */
+function pooled(raw: readonly EngineResult[]): EngineResult[] {
+  const groups = new Map<string, EngineResult[]>();
+  for (const r of raw) {
+    const key = `${r.engine} ${shapeName(r.shape)}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((rs) =>
+    rs.length === 1
+      ? rs[0]
+      : {
+          ...rs[0],
+          msPerStep: rs.flatMap((r) => r.msPerStep),
+          lossLast: rs[rs.length - 1].lossLast,
+          steps: rs.reduce((n, r) => n + r.steps, 0),
+          round: undefined,
+        },
+  );
+}
+
+function samplesPerSecond(r: EngineResult): number {
+  return (r.shape.batch * 1000) / spread(r.msPerStep).median;
+}
+
 export function summarize(raw: readonly EngineResult[]): EngineSummary[] {
-  const rows = raw.map((r): EngineSummary => {
+  const rows = pooled(raw).map((r): EngineSummary => {
     const invalid = invalidReason(r);
     const ms = invalid ? { median: Number.NaN, p10: Number.NaN, p90: Number.NaN } : spread(r.msPerStep);
     return {
@@ -77,15 +103,30 @@ export function summarize(raw: readonly EngineResult[]): EngineSummary[] {
       samples: r.msPerStep.length,
       lossFirst: r.lossFirst,
       lossLast: r.lossLast,
-      invalid,
+      // Every round's piece must be valid too: a pooled median could hide one that did not train.
+      invalid:
+        invalid ??
+        raw
+          .filter((x) => x.engine === r.engine && shapeName(x.shape) === shapeName(r.shape))
+          .map(invalidReason)
+          .find((x) => x) ??
+        null,
       oursRatio: null,
+      roundRatios: [],
     };
   });
   for (const row of rows) {
     const ours = OURS_FOR[row.engine];
     if (ours === row.engine || row.invalid) continue;
     const mine = rows.find((o) => o.engine === ours && shapeName(o.shape) === shapeName(row.shape) && !o.invalid);
-    if (mine) row.oursRatio = mine.samplesPerSecond / row.samplesPerSecond;
+    if (!mine) continue;
+    row.oursRatio = mine.samplesPerSecond / row.samplesPerSecond;
+    const rounds = [...new Set(raw.map((r) => r.round).filter((r) => r !== undefined))];
+    for (const round of rounds) {
+      const at = (engine: EngineId) => raw.find((r) => r.round === round && r.engine === engine && shapeName(r.shape) === shapeName(row.shape));
+      const [o, p] = [at(ours), at(row.engine)];
+      if (o && p) row.roundRatios.push(samplesPerSecond(o) / samplesPerSecond(p));
+    }
   }
   return rows;
 }
@@ -101,7 +142,10 @@ export function formatReport(report: PeersReport): string {
     `machine: ${m.cpu}, ${m.cores} cores; load average ${m.loadBefore.map((x) => x.toFixed(2)).join(' ')} at start, ${m.loadAfter.map((x) => x.toFixed(2)).join(' ')} at end; Node ${m.node}`,
     `browser: ${report.browser.userAgent}; crossOriginIsolated ${report.browser.crossOriginIsolated}, hardwareConcurrency ${report.browser.hardwareConcurrency}`,
     `adapter: ${report.adapterLabel}`,
-    'step: tanh, MSE, SGD + L2 (λ 1e-3, η 0.01), float32; ms/step median [p10 – p90]; ratio = ours samples/s ÷ engine samples/s',
+    'step: tanh, MSE, SGD + L2 (λ 1e-3, η 0.01), float32; ms/step median [p10 – p90]; ratio = ours samples/s ÷ engine samples/s' +
+      (report.results.some((r) => r.roundRatios.length > 1)
+        ? ' (samples pooled over the rounds; in brackets, the lowest and highest ratio of one round)'
+        : ''),
   ];
   const shapes = [...new Map(report.results.map((r) => [shapeName(r.shape), r.shape])).values()];
   for (const shape of shapes) {
@@ -111,7 +155,8 @@ export function formatReport(report: PeersReport): string {
     lines.push('|---|---|---|---|---|---|---|');
     for (const r of report.results.filter((x) => shapeName(x.shape) === shapeName(shape))) {
       const ms = r.invalid ? `INVALID: ${r.invalid}` : `${fmt(r.msPerStep.median, 2)} [${fmt(r.msPerStep.p10, 2)} – ${fmt(r.msPerStep.p90, 2)}]`;
-      const ratio = r.oursRatio === null ? '' : `${r.oursRatio.toFixed(2)}×`;
+      const rounds = r.roundRatios.length > 1 ? ` (rounds ${Math.min(...r.roundRatios).toFixed(2)}–${Math.max(...r.roundRatios).toFixed(2)}×)` : '';
+      const ratio = r.oursRatio === null ? '' : `${r.oursRatio.toFixed(2)}×${rounds}`;
       lines.push(
         `| ${r.engine} | ${r.label} | ${ms} | ${fmt(r.samplesPerSecond, 0)} | ${fmt(r.matmulGflops, 2)} | ${ratio} | ${r.lossFirst.toPrecision(4)} → ${r.lossLast.toPrecision(4)} |`,
       );

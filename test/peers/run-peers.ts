@@ -19,6 +19,12 @@ export interface PeersOptions {
   samples: number;
   sampleMs: number;
   warmupSteps: number;
+  /**
+   * Rounds of every engine on every shape, each engine in a fresh page each time, the order
+   * reversed every other round: a drift in the machine's speed then falls on every engine alike,
+   * and each round gives its own ratio (the report's spread of ratios).
+   */
+  rounds: number;
   /** Seconds one engine may take on one shape (set-up, warm-up and samples) before it counts as failed. */
   engineTimeoutS: number;
   /** Called as each engine finishes, for progress lines. */
@@ -71,29 +77,30 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
     await first.page.close();
     const raw: EngineResult[] = [];
     const failures: EngineFailure[] = [];
-    for (const shape of options.shapes) {
-      for (const engine of options.engines) {
-        const spec: EngineSpec = { engine, shape, samples: options.samples, sampleMs: options.sampleMs, warmupSteps: options.warmupSteps };
-        const { page, errors } = await open();
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const limit = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no result within ${options.engineTimeoutS} s`)), options.engineTimeoutS * 1000);
-        });
-        try {
-          const result = await Promise.race([page.evaluate((s) => window.peers!.run(s), spec), limit]);
-          raw.push(result);
-          options.onResult?.(result);
-        } catch (e) {
-          const message = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-          const failure = { engine, shape, error: [message, ...new Set(errors)].join(' | ') };
-          failures.push(failure);
-          options.onResult?.(failure);
-        } finally {
-          clearTimeout(timer);
-          await page.close().catch(() => {});
+    for (let round = 0; round < options.rounds; round++)
+      for (const shape of options.shapes) {
+        for (const engine of round % 2 === 0 ? options.engines : [...options.engines].reverse()) {
+          const spec: EngineSpec = { engine, shape, samples: options.samples, sampleMs: options.sampleMs, warmupSteps: options.warmupSteps };
+          const { page, errors } = await open();
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const limit = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no result within ${options.engineTimeoutS} s`)), options.engineTimeoutS * 1000);
+          });
+          try {
+            const result = await Promise.race([page.evaluate((s) => window.peers!.run(s), spec), limit]);
+            raw.push(options.rounds > 1 ? { ...result, round } : result);
+            options.onResult?.(result);
+          } catch (e) {
+            const message = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+            const failure = { engine, shape, error: [message, ...new Set(errors)].join(' | ') };
+            failures.push(failure);
+            options.onResult?.(failure);
+          } finally {
+            clearTimeout(timer);
+            await page.close().catch(() => {});
+          }
         }
       }
-    }
     return { machine: machine(loadBefore), browser: env, adapterLabel: describeAdapterKind(env), results: summarize(raw), failures, raw };
   } finally {
     await browser.close();

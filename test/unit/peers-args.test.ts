@@ -17,6 +17,7 @@ describe('bench:peers flags', () => {
     expect(a.shapes).toEqual(DEFAULT_SHAPES);
     expect(a.engines).toEqual([...ENGINES]);
     expect(a.samples).toBe(5);
+    expect(a.rounds).toBe(1);
     expect(a.json).toBeNull();
   });
 
@@ -29,6 +30,7 @@ describe('bench:peers flags', () => {
     expect(a.engines).toEqual(['jax-wasm', 'ours-cpu']);
     expect(a.samples).toBe(7);
     expect(a.json).toBe('out.json');
+    expect(parsePeersArgs(['--rounds', '3']).rounds).toBe(3);
     const q = parsePeersArgs(['--quick']);
     expect(q.shapes).toEqual(QUICK_SHAPES);
     expect(q.samples).toBe(3);
@@ -43,6 +45,7 @@ describe('bench:peers flags', () => {
     [['--engines', 'pytorch,ours-gpu'], /unknown pytorch; known: ours-gpu, jax-webgpu/],
     [['--samples', '2.5'], /--samples 2.5: give an integer ≥ 1/],
     [['--samples'], /--samples needs a value/],
+    [['--rounds', '0'], /--rounds 0: give an integer ≥ 1/],
     [['--json', '--quick'], /--json needs a value/],
     [['--fast'], /unknown flag --fast/],
   ])('rejects %j', (argv, message) => {
@@ -73,5 +76,19 @@ describe('bench:peers verdicts', () => {
     expect(by['jax-webgpu'].oursRatio).toBeNull();
     // matmul FLOPs of 4,8,2 batch 16 (docs/RULES.md): 2·16·(4·8) + 2·16·(4·8) + 3·2·16·(8·2) = 3584 per step.
     expect(by['ours-cpu'].matmulGflops).toBeCloseTo(3584 / (2 * 1e6), 12);
+  });
+
+  it("with rounds: pools each engine's samples and gives each round's own ratio; an invalid round invalidates the engine", () => {
+    const r = (engine: EngineResult['engine'], ms: number[], round: number, lossLast = 1): EngineResult => ({ ...result(engine, ms, 2, lossLast), round });
+    const rows = summarize([r('ours-gpu', [2, 2], 0), r('jax-webgpu', [4, 4], 0), r('jax-webgpu', [6, 6], 1), r('ours-gpu', [2, 2], 1)]);
+    const by = Object.fromEntries(rows.map((x) => [x.engine, x]));
+    expect(rows).toHaveLength(2);
+    expect(by['jax-webgpu'].samples).toBe(4);
+    // The pooled ratio comes from the pooled samples [4, 4, 6, 6], whatever median they give.
+    expect(by['jax-webgpu'].oursRatio).toBeCloseTo(by['ours-gpu'].samplesPerSecond / by['jax-webgpu'].samplesPerSecond, 12);
+    expect(by['jax-webgpu'].roundRatios.map((x) => +x.toFixed(6))).toEqual([2, 3]);
+    expect(by['ours-gpu'].roundRatios).toEqual([]);
+    const bad = summarize([r('ours-gpu', [2], 0), r('jax-webgpu', [4], 0), r('jax-webgpu', [4], 1, 3), r('ours-gpu', [2], 1)]);
+    expect(bad.find((x) => x.engine === 'jax-webgpu')!.invalid).toMatch(/did not decrease/);
   });
 });

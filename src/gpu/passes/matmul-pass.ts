@@ -46,6 +46,19 @@ const OUTPUTS_PER_WORKGROUP: Record<MatmulVariant, number> = { subgroup: 64, blo
  * block is not mostly masked edge. docs/BENCHMARKS.md, "4 × 8 register blocks".
  */
 export const WIDE_MIN_COLUMNS = 64;
+/**
+ * The subgroup kernel also holds 8 rows per invocation (TALL) on 4 × 8 blocks with at least this
+ * many rows: the second 4-row block reuses the broadcast op(B) values (gathers and broadcasts per
+ * multiply-add fall by 17 % and 50 %). A workgroup then covers 64 rows × 256 columns (8 × 32
+ * invocations) instead of 64 × 128. docs/BENCHMARKS.md, "Subgroup-shared operands".
+ */
+export const TALL_MIN_ROWS = 64;
+/**
+ * Invocations per workgroup of the subgroup kernel (its SUBGROUP_WG). 64 rows × 64 columns with
+ * TALL: small enough that a 128 × 512 product still makes 16 workgroups, so a CPU adapter with
+ * more cores than this machine's two still gets one each.
+ */
+const SUBGROUP_INVOCATIONS = 64;
 
 export class MatmulPass {
   private readonly pipeline: GPUComputePipeline;
@@ -66,6 +79,7 @@ export class MatmulPass {
     const variant = pickMatmul(choice, kernels);
     // The subgroup kernel is the blocked one with shared loads: the same blocks.
     const wide = (variant === 'blocked' || variant === 'subgroup') && dims.N >= WIDE_MIN_COLUMNS;
+    const tall = variant === 'subgroup' && wide && dims.M >= TALL_MIN_ROWS;
     const count = models?.count ?? 1;
     const grid: Record<string, number> =
       models && count > 1
@@ -78,6 +92,8 @@ export class MatmulPass {
       ACT: product === 'weightGrad' ? 0 : ACT_ID[activation],
       BIAS_GRAD: operands.biasGrad ? 1 : 0,
       WIDE: wide ? 1 : 0,
+      ...(tall ? { TALL: 1 } : {}),
+      ...(variant === 'subgroup' ? { SUBGROUP_WG: SUBGROUP_INVOCATIONS } : {}),
       // The shape is compiled in (shaders/matmul.wgsl): one pipeline per product shape, cached.
       M: dims.M,
       N: dims.N,
@@ -96,7 +112,8 @@ export class MatmulPass {
     });
     const side = OUTPUTS_PER_WORKGROUP[variant];
     const maxPerDim = device.limits.maxComputeWorkgroupsPerDimension;
-    const x = Math.ceil(dims.N / (wide ? 2 * side : side));
+    const columnsPerWorkgroup = variant === 'subgroup' ? (SUBGROUP_INVOCATIONS / (tall ? 8 : 16)) * (wide ? 8 : 4) : wide ? 2 * side : side;
+    const x = Math.ceil(dims.N / columnsPerWorkgroup);
     if (x > maxPerDim) throw new Error(`${label}: ${dims.N} output columns need ${x} workgroups; maxComputeWorkgroupsPerDimension is ${maxPerDim}`);
     // Row tiles beyond the per-dimension limit fold into z; the kernel reads row = y + z·ny.
     const [y, folds] = splitWorkgroups(Math.ceil(dims.M / side), maxPerDim);
