@@ -213,11 +213,11 @@ const CHECKS: { [K in keyof MlpConfig]: Check } = {
 };
 
 /** What the dataset asks of the other fields; run only once each field is valid on its own. */
-function datasetErrors(c: MlpConfig): FieldError[] {
+function datasetErrors(c: MlpConfig, labelNoiseValid: boolean): FieldError[] {
   const errors: FieldError[] = [];
   const say = (field: keyof MlpConfig, message: string) => errors.push({ field, message: `${field} = ${show(c[field])}: ${message}` });
   if (c.dataset !== 'mnist') {
-    if (c.labelNoise !== 0)
+    if (labelNoiseValid && c.labelNoise !== 0)
       say('labelNoise', 'must be 0 with dataset teacher (label noise is for dataset mnist; the teacher has --noise for regression targets)');
     return errors;
   }
@@ -244,8 +244,9 @@ export function configErrors(input: Partial<Record<keyof MlpConfig, unknown>>): 
     if (problem) errors.push({ field, message: `${field} = ${show(value)}: ${problem}` });
   }
   // The dataset's demands on other fields, once the fields they read are valid on their own.
-  const read = ['dataset', 'layers', 'loss', 'batch', 'trainSize', 'validationSize', 'labelNoise'];
-  if (!errors.some((e) => read.includes(e.field))) errors.push(...datasetErrors(input as MlpConfig));
+  // labelNoise is not among them: its own error must not hide the sizes' (it is only checked against the dataset when valid).
+  const read = ['dataset', 'layers', 'loss', 'batch', 'trainSize', 'validationSize'];
+  if (!errors.some((e) => read.includes(e.field))) errors.push(...datasetErrors(input as MlpConfig, !errors.some((e) => e.field === 'labelNoise')));
   return errors;
 }
 

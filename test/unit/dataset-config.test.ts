@@ -53,6 +53,13 @@ describe('dataset in the config', () => {
     expect(messages(input).join('; ')).toContain(message);
   });
 
+  it('a bad labelNoise does not hide the other dataset errors, and is named once', () => {
+    const all = messages({ ...MNIST, trainSize: 100, labelNoise: 2 });
+    expect(all.filter((m) => m.startsWith('trainSize = 100: with dataset mnist must be a multiple of batch'))).toHaveLength(1);
+    expect(all.filter((m) => m.startsWith('labelNoise'))).toEqual(['labelNoise = 2: must be a number from 0 to 0.9 (a fraction of the training rows)']);
+    expect(messages({ labelNoise: -1 }).filter((m) => m.startsWith('labelNoise'))).toHaveLength(1);
+  });
+
   it('mnist takes label noise from 0 to 0.9; it defaults to 0', () => {
     expect(validateConfig(MNIST).labelNoise).toBe(0);
     expect(validateConfig({ ...MNIST, labelNoise: 0.9 }).labelNoise).toBe(0.9);
