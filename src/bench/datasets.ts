@@ -27,6 +27,11 @@ export function buildDataset(config: MlpConfig, mnist?: MnistImages | null): Dat
     throw new MissingDatasetError(
       'dataset mnist: the MNIST digits were not loaded (the CLI reads public/data/mnist.bin, the page fetches data/mnist.bin; build it with `npm run build:data`)',
     );
-  const { train, validation } = splitMnist(mnist, { trainSize: config.trainSize, validationSize: config.validationSize, seed: config.seed });
+  const { train, validation } = splitMnist(mnist, {
+    trainSize: config.trainSize,
+    validationSize: config.validationSize,
+    seed: config.seed,
+    labelNoise: config.labelNoise,
+  });
   return { inputs: MNIST_INPUTS, outputs: MNIST_CLASSES, train, validation };
 }

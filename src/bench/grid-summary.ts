@@ -238,7 +238,9 @@ export function gridSummary(grid: GridRun): string[] {
  */
 export function describeGridConfig(c: MlpConfig): string {
   const data =
-    c.dataset === 'mnist' ? `MNIST, ${c.trainSize} training and ${c.validationSize} validation rows` : `teacher, ${c.trainBatches} training batches`;
+    c.dataset === 'mnist'
+      ? `MNIST, ${c.trainSize} training and ${c.validationSize} validation rows${c.labelNoise > 0 ? `, label noise ${c.labelNoise}` : ''}`
+      : `teacher, ${c.trainBatches} training batches`;
   const schedule = c.schedule === 'constant' ? '' : ` · ${c.schedule} schedule`;
   return `layers ${c.layers.join(',')} · batch ${c.batch} · ${c.steps} steps · ${c.activation} · ${c.loss} · ${data} · seed ${c.seed}${schedule}`;
 }

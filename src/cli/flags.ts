@@ -4,7 +4,7 @@
  * args.ts parses a command line against this table. No Node imports.
  */
 import type { MlpConfig } from '../model/config';
-import { ACTIVATIONS, BACKENDS, DATASETS, DEFAULT_CONFIG, LOSSES, OPTIMIZERS, VARIANTS } from '../model/config';
+import { ACTIVATIONS, BACKENDS, DATASETS, DEFAULT_CONFIG, LOSSES, MAX_LABEL_NOISE, OPTIMIZERS, VARIANTS } from '../model/config';
 import { DECAY_CONVENTIONS } from '../bench/grid-results';
 import { MAX_WORKERS } from '../cpu/fast';
 import { DEFAULT_CPU_MAX_WIDTH } from '../model/cpu-limits';
@@ -66,6 +66,11 @@ export const FLAGS: Record<string, FlagSpec> = {
     help: `MNIST training rows, a multiple of --batch (default ${DEFAULT_CONFIG.trainSize}; the teacher uses --train-batches)`,
   },
   '--validation-size': { kind: 'number', field: 'validationSize', help: `MNIST validation rows (default ${DEFAULT_CONFIG.validationSize})` },
+  '--label-noise': {
+    kind: 'number',
+    field: 'labelNoise',
+    help: `MNIST: fraction of training rows given a wrong label, 0 to ${MAX_LABEL_NOISE} (default ${DEFAULT_CONFIG.labelNoise})`,
+  },
   '--regularize-bias': { kind: 'flag', field: 'regularizeBias', help: 'also regularize biases (default: weights only)' },
   '--train-batches': { kind: 'number', field: 'trainBatches', help: `distinct training mini-batches, cycled (default ${DEFAULT_CONFIG.trainBatches})` },
   '--noise': { kind: 'number', field: 'noise', help: `std of the noise on regression targets (default ${DEFAULT_CONFIG.noise})` },

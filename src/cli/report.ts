@@ -36,7 +36,8 @@ export function configLines(r: BenchResults): string[] {
 
 /** Where the rows come from, as the header says it. */
 function dataLine(c: BenchResults['config']): string {
-  if (c.dataset === 'mnist') return `MNIST: ${c.trainSize} training rows (${trainBatchCount(c)} batches), ${c.validationSize} validation rows`;
+  if (c.dataset === 'mnist')
+    return `MNIST: ${c.trainSize} training rows (${trainBatchCount(c)} batches), ${c.validationSize} validation rows${c.labelNoise > 0 ? `, label noise ${c.labelNoise} (${Math.round(c.labelNoise * c.trainSize)} training labels wrong)` : ''}`;
   return `teacher: ${c.trainBatches} training batches`;
 }
 

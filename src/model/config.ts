@@ -63,6 +63,11 @@ export interface MlpConfig {
   trainSize: number;
   /** MNIST validation rows. Teacher: unused (its validation set is one batch). */
   validationSize: number;
+  /**
+   * MNIST: the fraction of training rows whose label is replaced by a different, seeded class
+   * (round(labelNoise × trainSize) rows; validation rows never). Teacher: must be 0.
+   */
+  labelNoise: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<MlpConfig> = Object.freeze({
@@ -89,6 +94,7 @@ export const DEFAULT_CONFIG: Readonly<MlpConfig> = Object.freeze({
   dataset: 'teacher',
   trainSize: 1024,
   validationSize: 5000,
+  labelNoise: 0,
 });
 
 type DataShape = Pick<MlpConfig, 'dataset' | 'batch' | 'trainBatches' | 'trainSize' | 'validationSize'>;
@@ -175,6 +181,9 @@ function checkLayers(v: unknown): string | null {
   return bad < 0 ? null : `width ${bad + 1} (${show(v[bad])}) must be an integer from 1 to ${MAX_WIDTH}`;
 }
 
+/** Largest labelNoise: at 0.9 a tenth of the rows keep their label, about what chance gives a class anyway. */
+export const MAX_LABEL_NOISE = 0.9;
+
 const CHECKS: { [K in keyof MlpConfig]: Check } = {
   layers: checkLayers,
   batch: integerIn(1, 1 << 20),
@@ -199,13 +208,19 @@ const CHECKS: { [K in keyof MlpConfig]: Check } = {
   dataset: oneOf(DATASETS),
   trainSize: integerIn(1, MNIST_IMAGES),
   validationSize: integerIn(1, MNIST_IMAGES),
+  labelNoise: (v) =>
+    isNumber(v) && v >= 0 && v <= MAX_LABEL_NOISE ? null : `must be a number from 0 to ${MAX_LABEL_NOISE} (a fraction of the training rows)`,
 };
 
-/** What the MNIST dataset asks of the other fields; run only once each field is valid on its own. */
-function datasetErrors(c: MlpConfig): FieldError[] {
-  if (c.dataset !== 'mnist') return [];
+/** What the dataset asks of the other fields; run only once each field is valid on its own. */
+function datasetErrors(c: MlpConfig, labelNoiseValid: boolean): FieldError[] {
   const errors: FieldError[] = [];
   const say = (field: keyof MlpConfig, message: string) => errors.push({ field, message: `${field} = ${show(c[field])}: ${message}` });
+  if (c.dataset !== 'mnist') {
+    if (labelNoiseValid && c.labelNoise !== 0)
+      say('labelNoise', 'must be 0 with dataset teacher (label noise is for dataset mnist; the teacher has --noise for regression targets)');
+    return errors;
+  }
   const L = c.layers.length - 1;
   if (c.layers[0] !== MNIST_INPUTS || c.layers[L] !== MNIST_CLASSES)
     say('layers', `with dataset mnist must start at ${MNIST_INPUTS} (28 × 28 pixels) and end at ${MNIST_CLASSES} (digits), e.g. 784,512,10`);
@@ -229,8 +244,9 @@ export function configErrors(input: Partial<Record<keyof MlpConfig, unknown>>): 
     if (problem) errors.push({ field, message: `${field} = ${show(value)}: ${problem}` });
   }
   // The dataset's demands on other fields, once the fields they read are valid on their own.
+  // labelNoise is not among them: its own error must not hide the sizes' (it is only checked against the dataset when valid).
   const read = ['dataset', 'layers', 'loss', 'batch', 'trainSize', 'validationSize'];
-  if (!errors.some((e) => read.includes(e.field))) errors.push(...datasetErrors(input as MlpConfig));
+  if (!errors.some((e) => read.includes(e.field))) errors.push(...datasetErrors(input as MlpConfig, !errors.some((e) => e.field === 'labelNoise')));
   return errors;
 }
 

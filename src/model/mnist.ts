@@ -74,6 +74,8 @@ export interface MnistSplitOptions {
   trainSize: number;
   validationSize: number;
   seed: number;
+  /** Fraction of training rows given a different, seeded label (docs/RULES.md, "Data"); default 0. */
+  labelNoise?: number;
 }
 
 /**
@@ -84,6 +86,8 @@ export interface MnistSplitOptions {
  */
 export function splitMnist(images: MnistImages, options: MnistSplitOptions): { train: Split; validation: Split } {
   const { trainSize, validationSize, seed } = options;
+  const labelNoise = options.labelNoise ?? 0;
+  if (!(labelNoise >= 0 && labelNoise <= 1)) throw new RangeError(`labelNoise = ${labelNoise}: must be a fraction from 0 to 1.`);
   for (const [name, v] of [
     ['trainSize', trainSize],
     ['validationSize', validationSize],
@@ -114,7 +118,29 @@ export function splitMnist(images: MnistImages, options: MnistSplitOptions): { t
   });
   shuffle(train, rng);
   shuffle(validation, rng);
-  return { train: rowsFor(images, train), validation: rowsFor(images, validation) };
+  const trainLabels = train.map((image) => images.labels[image]);
+  const noisy = noisyLabels(trainLabels, labelNoise, seed);
+  return { train: rowsFor(images, train, noisy), validation: rowsFor(images, validation) };
+}
+
+/**
+ * Label noise, after the split and on its own stream (`Rng(seed ^ 0x1abe1)`, so the split is the
+ * same with or without it): round(fraction × rows) training rows, a seeded choice (the first of a
+ * Fisher–Yates shuffle of the row indices), each get a class drawn uniformly from the nine others.
+ * Returns the labels, the changed ones replaced.
+ */
+export function noisyLabels(labels: readonly number[], fraction: number, seed: number): number[] {
+  const out = [...labels];
+  const count = Math.round(fraction * labels.length);
+  if (count === 0) return out;
+  const rng = new Rng(seed ^ 0x1abe1);
+  const rows = labels.map((_, r) => r);
+  shuffle(rows, rng);
+  for (const r of rows.slice(0, count)) {
+    const k = Math.floor(rng.uniform() * (MNIST_CLASSES - 1));
+    out[r] = k >= labels[r] ? k + 1 : k;
+  }
+  return out;
 }
 
 /** `total` shared in proportion to `sizes`, never more than a class has (largest remainder). */
@@ -138,13 +164,13 @@ function shuffle(a: number[], rng: Rng): void {
   }
 }
 
-function rowsFor(images: MnistImages, order: readonly number[]): Split {
+function rowsFor(images: MnistImages, order: readonly number[], labels?: readonly number[]): Split {
   const x = new Float64Array(order.length * MNIST_INPUTS);
   const t = new Float64Array(order.length * MNIST_CLASSES);
   order.forEach((image, r) => {
     const src = images.pixels.subarray(image * MNIST_INPUTS, (image + 1) * MNIST_INPUTS);
     for (let i = 0; i < MNIST_INPUTS; i++) x[r * MNIST_INPUTS + i] = src[i] / 255;
-    t[r * MNIST_CLASSES + images.labels[image]] = 1;
+    t[r * MNIST_CLASSES + (labels ? labels[r] : images.labels[image])] = 1;
   });
   return { rows: order.length, x, t };
 }

@@ -167,6 +167,7 @@ export class L2wdConfigForm extends LitElement {
           <div class="grid">
             ${this.select('dataset', 'Dataset', DATASETS, { teacher: 'teacher MLP (synthetic)', mnist: 'MNIST digits' })}
             ${d.dataset === 'mnist' ? html`${this.text('trainSize', 'Training rows', { inputmode: 'numeric' })} ${this.text('validationSize', 'Validation rows', { inputmode: 'numeric' })}` : nothing}
+            ${d.dataset === 'mnist' || this.errors.labelNoise ? this.text('labelNoise', 'Label noise', { hint: 'Fraction of training labels made wrong, 0–0.9' }) : nothing}
             ${this.text('layers', 'Layer widths', { wide: true, inputmode: 'text', hint: d.dataset === 'mnist' ? 'MNIST: 784, hidden…, 10' : 'Input, hidden…, output, e.g. 16,32,8' })}
             ${this.select('activation', 'Activation', ACTIVATIONS)} ${this.select('loss', 'Loss', LOSSES, { mse: 'MSE', ce: 'cross-entropy' })}
             ${this.text('batch', 'Batch size B', { inputmode: 'numeric' })} ${this.text('steps', 'Steps', { inputmode: 'numeric' })}

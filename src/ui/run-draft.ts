@@ -48,6 +48,7 @@ export interface RunDraft {
   dataset: string;
   trainSize: string;
   validationSize: string;
+  labelNoise: string;
   backends: Backend[];
   /** Hidden widths to sweep ("" for a single run). */
   sweep: string;
@@ -95,6 +96,7 @@ const NUMERIC = [
   'stepGamma',
   'trainSize',
   'validationSize',
+  'labelNoise',
 ] as const;
 
 /** The CPU size rule lives in src/model/cpu-limits.ts; re-exported for this module's users. */
@@ -125,6 +127,7 @@ export function draftFromConfig(config: MlpConfig, extra: Partial<Pick<RunDraft,
     dataset: config.dataset,
     trainSize: String(config.trainSize),
     validationSize: String(config.validationSize),
+    labelNoise: String(config.labelNoise),
     backends: extra.backends ?? ['gpu', 'cpu'],
     sweep: extra.sweep ?? '',
     baseline: extra.baseline ?? true,
@@ -223,6 +226,7 @@ const QUERY_TEXT_KEYS = [
   'dataset',
   'trainSize',
   'validationSize',
+  'labelNoise',
   'sweep',
 ] as const;
 /** Every key the page's URL query reads (the fuzz test draws from these). */
@@ -253,6 +257,8 @@ export function draftToQuery(draft: RunDraft): string {
     q.set('dataset', draft.dataset);
     for (const k of ['trainSize', 'validationSize'] as const) q.set(k, draft[k].trim());
   }
+  // Label noise when set (any dataset: on the teacher its field says it must be 0, not dropped silently).
+  if (draft.labelNoise.trim() !== DEFAULT_DRAFT.labelNoise) q.set('labelNoise', draft.labelNoise.trim());
   if (!draft.baseline) q.set('baseline', '0');
   return q.toString();
 }

@@ -10,6 +10,11 @@ import { screenshot, useServedApp, watchErrors } from './harness';
 
 const app = useServedApp();
 const RUN_MS = 540_000;
+/**
+ * Validation-accuracy points the regularized runs must gain over λ = 0 at 600 steps: the CLI measured
+ * +5.7 at seed 1 (1,000 validation rows) and +4.1 to +6.0 over three seeds at 800 steps (docs/BENCHMARKS.md).
+ */
+const ACCURACY_GAIN = 2;
 
 /** Start, and confirm if the page asks first (a run predicted over a few minutes); resolves with the run message. */
 async function run(page: Page): Promise<string> {
@@ -33,7 +38,7 @@ async function finals(page: Page, chart: 'l2wd-loss-chart' | 'l2wd-accuracy-char
 
 describe('MNIST on the page', () => {
   it(
-    'the overfitting preset at 600 steps (CPU): the digits come from the page’s origin, λ = 0 fits its batches and generalises worse',
+    'the overfitting preset at 600 steps (CPU): the digits come from the page’s origin, λ = 0 fits its noisy batches and scores worse in validation accuracy and loss',
     async () => {
       const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors = watchErrors(page);
@@ -46,7 +51,7 @@ describe('MNIST on the page', () => {
       ).toEqual([]);
 
       await preset(page, 'overfit');
-      // 600 steps: the λ = 0 validation loss has passed its low (~step 250) and risen above the regularized runs' (docs/BENCHMARKS.md).
+      // 600 steps: λ = 0 has memorised most of its wrong labels, and its validation accuracy and loss are past their best (docs/BENCHMARKS.md).
       await setField(page, 'steps', '600');
       await setField(page, 'validationSize', '1000');
       await page.locator('l2wd-config-form input[name="backend"][value="gpu"]').uncheck();
@@ -62,15 +67,18 @@ describe('MNIST on the page', () => {
       const loss = await finals(page, 'l2wd-loss-chart');
       const accuracy = await finals(page, 'l2wd-accuracy-chart');
       const none = 'CPU λ = 0';
-      // λ = 0 fits the batches it trains on (near 100 %), and its validation loss ends above both regularized runs'.
-      expect(accuracy[none][0]).toBeGreaterThanOrEqual(97);
+      // λ = 0 fits the batches it trains on, a fifth of their labels wrong (near 100 %); the regularized runs do not
+      // (about the 80 % of right labels), and beat it on the unseen digits in accuracy, by points, and in loss.
+      expect(accuracy[none][0]).toBeGreaterThanOrEqual(95);
       for (const variant of ['CPU L2', 'CPU decay']) {
-        expect(loss[variant][1], `${variant} validation loss vs λ = 0: ${JSON.stringify(loss)}`).toBeLessThan(loss[none][1]);
-        expect(accuracy[variant][1]).toBeGreaterThan(80);
+        const both = `${variant} vs λ = 0: loss ${JSON.stringify(loss)}, accuracy ${JSON.stringify(accuracy)}`;
+        expect(accuracy[variant][0], both).toBeLessThan(90);
+        expect(accuracy[variant][1], both).toBeGreaterThanOrEqual(accuracy[none][1] + ACCURACY_GAIN);
+        expect(loss[variant][1], both).toBeLessThan(loss[none][1]);
       }
       // Under SGD the two regularizers are one map: the verdict above, and losses equal up to float32
-      // rounding, which ReLU sign flips carry far here (the CLI's 800-step run: 1.2e-3 relative at most
-      // in the train loss, 1.7e-4 in the validation loss; docs/BENCHMARKS.md); the rows the charts draw, unrounded.
+      // rounding, which ReLU sign flips carry far here (the CLI's 800-step runs, three seeds: 5.9e-4
+      // relative at most in the train loss, 1.1e-3 in the validation loss; docs/BENCHMARKS.md); the rows the charts draw, unrounded.
       const rows = await page
         .locator('l2wd-loss-chart')
         .evaluate((el) => (el as HTMLElementTagNameMap['l2wd-loss-chart']).results!.results.map((r) => [r.finalLoss!, r.finalValidationLoss!]));
@@ -96,11 +104,15 @@ describe('MNIST on the page', () => {
     await page.close();
   });
 
-  it('MNIST in the form: the widths follow the dataset, and a bad size is an inline error', async () => {
+  it('MNIST in the form: the widths follow the dataset, and a bad size or label noise is an inline error', async () => {
     const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
     await openApp(page, app.server.url);
     await page.locator('l2wd-config-form #dataset').selectOption('mnist');
     expect(await page.locator('l2wd-config-form #layers').inputValue()).toBe('784,32,10');
+    // Label noise is an MNIST field, next to the sizes: 0 unless set; out of range is an inline error.
+    expect(await page.locator('l2wd-config-form #labelNoise').inputValue()).toBe('0');
+    await setField(page, 'labelNoise', '0.95');
+    await expect(page.locator('l2wd-config-form [data-error-for="labelNoise"]').innerText()).resolves.toContain('must be a number from 0 to 0.9');
     await setField(page, 'trainSize', '1000');
     await expect(page.locator('l2wd-config-form [data-error-for="trainSize"]').innerText()).resolves.toContain('must be a multiple of batch (32)');
     await page.close();

@@ -195,6 +195,9 @@ describe('bench CLI: the dataset flags', () => {
       trainSize: 1000,
     });
     expect(ok(['--dataset', 'mnist', '--sweep', '64']).config.layers).toEqual([784, 1024, 1024, 10]);
+    expect(ok(['--dataset', 'mnist', '--label-noise', '0.3']).config.labelNoise).toBe(0.3);
+    expect(ok(['--dataset', 'mnist', '--label-noise=0']).config.labelNoise).toBe(0);
+    expect(ok(['--dataset', 'mnist']).config.labelNoise).toBe(0);
   });
 
   test.each([
@@ -206,12 +209,17 @@ describe('bench CLI: the dataset flags', () => {
     [['--train-size', 'many'], '--train-size "many": not a number (expected a whole number, e.g. 64)'],
     [['--validation-size', '0'], '--validation-size 0: must be an integer from 1 to 10000'],
     [['--validation-size'], '--validation-size needs a value'],
+    [['--dataset', 'mnist', '--label-noise', '1'], '--label-noise 1: must be a number from 0 to 0.9 (a fraction of the training rows)'],
+    [['--dataset', 'mnist', '--label-noise', '-0.2'], '--label-noise -0.2: must be a number from 0 to 0.9'],
+    [['--dataset', 'mnist', '--label-noise', 'lots'], '--label-noise "lots": not a number'],
+    [['--label-noise', '0.3'], '--label-noise 0.3: must be 0 with dataset teacher (label noise is for dataset mnist'],
+    [['--label-noise'], '--label-noise needs a value'],
   ])('%j: one message naming the flag and what is allowed', (argv, message) => {
     expect(usageError(argv).message).toContain(message);
   });
 
   test('--help lists the dataset flags', () => {
-    for (const flag of ['--dataset', '--train-size', '--validation-size']) expect(helpText()).toContain(flag);
+    for (const flag of ['--dataset', '--train-size', '--validation-size', '--label-noise']) expect(helpText()).toContain(flag);
   });
 });
 

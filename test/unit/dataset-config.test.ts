@@ -45,8 +45,25 @@ describe('dataset in the config', () => {
     [{ ...MNIST, trainSize: 9984, validationSize: 17 }, 'validationSize = 17: with trainSize 9984 must be at most 16: the MNIST asset holds 10000 images'],
     [{ ...MNIST, trainSize: 0 }, 'trainSize = 0: must be an integer from 1 to 10000'],
     [{ ...MNIST, validationSize: 2.5 }, 'validationSize = 2.5: must be an integer from 1 to 10000'],
+    [{ ...MNIST, labelNoise: 0.95 }, 'labelNoise = 0.95: must be a number from 0 to 0.9 (a fraction of the training rows)'],
+    [{ ...MNIST, labelNoise: -0.1 }, 'labelNoise = -0.1: must be a number from 0 to 0.9'],
+    [{ ...MNIST, labelNoise: '0.3' }, 'labelNoise = "0.3": must be a number from 0 to 0.9'],
+    [{ labelNoise: 0.2 }, 'labelNoise = 0.2: must be 0 with dataset teacher (label noise is for dataset mnist'],
   ])('refuses %j naming field, value and what is allowed', (input, message) => {
     expect(messages(input).join('; ')).toContain(message);
+  });
+
+  it('a bad labelNoise does not hide the other dataset errors, and is named once', () => {
+    const all = messages({ ...MNIST, trainSize: 100, labelNoise: 2 });
+    expect(all.filter((m) => m.startsWith('trainSize = 100: with dataset mnist must be a multiple of batch'))).toHaveLength(1);
+    expect(all.filter((m) => m.startsWith('labelNoise'))).toEqual(['labelNoise = 2: must be a number from 0 to 0.9 (a fraction of the training rows)']);
+    expect(messages({ labelNoise: -1 }).filter((m) => m.startsWith('labelNoise'))).toHaveLength(1);
+  });
+
+  it('mnist takes label noise from 0 to 0.9; it defaults to 0', () => {
+    expect(validateConfig(MNIST).labelNoise).toBe(0);
+    expect(validateConfig({ ...MNIST, labelNoise: 0.9 }).labelNoise).toBe(0.9);
+    expect(validateConfig({ ...MNIST, labelNoise: 0.3 }).labelNoise).toBe(0.3);
   });
 
   it('the teacher does not read the MNIST sizes (any valid size is fine there)', () => {

