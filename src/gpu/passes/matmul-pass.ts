@@ -49,14 +49,13 @@ export const WIDE_MIN_COLUMNS = 64;
 /**
  * The subgroup kernel also holds 8 rows per invocation (TALL) on 4 × 8 blocks with at least this
  * many rows: the second 4-row block reuses the broadcast op(B) values (gathers and broadcasts per
- * multiply-add fall by 17 % and 50 %). A workgroup then covers 64 rows × 256 columns (8 × 32
- * invocations) instead of 64 × 128. docs/BENCHMARKS.md, "Subgroup-shared operands".
+ * multiply-add fall by 17 % and 50 %). docs/BENCHMARKS.md, "Subgroup-shared operands".
  */
 export const TALL_MIN_ROWS = 64;
 /**
- * Invocations per workgroup of the subgroup kernel (its SUBGROUP_WG). 64 rows × 64 columns with
- * TALL: small enough that a 128 × 512 product still makes 16 workgroups, so a CPU adapter with
- * more cores than this machine's two still gets one each.
+ * Invocations per workgroup of the subgroup kernel (its SUBGROUP_WG): 64 rows × 64 columns with
+ * TALL, × 128 with XWIDE. Small enough that a 128 × 512 product still makes 8 workgroups (2 with
+ * 256 invocations), so a CPU adapter with more cores than this machine's two keeps more busy.
  */
 const SUBGROUP_INVOCATIONS = 64;
 /**
