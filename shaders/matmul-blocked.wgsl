@@ -74,45 +74,34 @@ fn operand_b(k0: u32, n0: u32, share_b: bool) -> mat4x4<f32> {
   return quad_b(k0, n0);
 }
 
+// A 4 × 4 output block as a matrix: column i is output row i, four columns wide.
+// acc += b · a adds b · a[i] to row i: the same sums as four mat4x4 · vec4 products.
+fn outer4(a: vec4<f32>, b: vec4<f32>) -> mat4x4<f32> {
+  return mat4x4(a.x * b, a.y * b, a.z * b, a.w * b);
+}
+
+fn store_block(m0: u32, n0: u32, acc: mat4x4<f32>) {
+  store_row(m0, n0, acc[0]);
+  store_row(m0 + 1u, n0, acc[1]);
+  store_row(m0 + 2u, n0, acc[2]);
+  store_row(m0 + 3u, n0, acc[3]);
+}
+
 // The outputs from (m0, n0), n0 < N: 4 rows (8 with TALL) × 4 columns (8 with WIDE, 16 with XWIDE),
 // as 4 × 4 blocks that share their loads: a block row's op(A) values serve every column block, a
 // column block's op(B) values every row block. Rows from M on (matmul_subgroup keeps them, so that
 // every invocation of a subgroup runs the same loop) are computed from whatever the clamped or
-// bounds-checked loads give and never stored.
+// bounds-checked loads give and never stored. Straight-line: no block is indexed by a variable.
 fn blocked_tile(m0: u32, n0: u32, share_b: bool) {
-  // acc<r><c>_i: output row m0 + 4r + i, columns n0 + 4c … n0 + 4c + 3; sums_c: their column sums.
-  var acc00_0 = vec4<f32>(0.0);
-  var acc00_1 = vec4<f32>(0.0);
-  var acc00_2 = vec4<f32>(0.0);
-  var acc00_3 = vec4<f32>(0.0);
-  var acc01_0 = vec4<f32>(0.0);
-  var acc01_1 = vec4<f32>(0.0);
-  var acc01_2 = vec4<f32>(0.0);
-  var acc01_3 = vec4<f32>(0.0);
-  var acc02_0 = vec4<f32>(0.0);
-  var acc02_1 = vec4<f32>(0.0);
-  var acc02_2 = vec4<f32>(0.0);
-  var acc02_3 = vec4<f32>(0.0);
-  var acc03_0 = vec4<f32>(0.0);
-  var acc03_1 = vec4<f32>(0.0);
-  var acc03_2 = vec4<f32>(0.0);
-  var acc03_3 = vec4<f32>(0.0);
-  var acc10_0 = vec4<f32>(0.0);
-  var acc10_1 = vec4<f32>(0.0);
-  var acc10_2 = vec4<f32>(0.0);
-  var acc10_3 = vec4<f32>(0.0);
-  var acc11_0 = vec4<f32>(0.0);
-  var acc11_1 = vec4<f32>(0.0);
-  var acc11_2 = vec4<f32>(0.0);
-  var acc11_3 = vec4<f32>(0.0);
-  var acc12_0 = vec4<f32>(0.0);
-  var acc12_1 = vec4<f32>(0.0);
-  var acc12_2 = vec4<f32>(0.0);
-  var acc12_3 = vec4<f32>(0.0);
-  var acc13_0 = vec4<f32>(0.0);
-  var acc13_1 = vec4<f32>(0.0);
-  var acc13_2 = vec4<f32>(0.0);
-  var acc13_3 = vec4<f32>(0.0);
+  // acc<r><c>: rows m0 + 4r … + 3, columns n0 + 4c … + 3; sums_c: the column sums of op(B) there.
+  var acc00 = mat4x4<f32>();
+  var acc01 = mat4x4<f32>();
+  var acc02 = mat4x4<f32>();
+  var acc03 = mat4x4<f32>();
+  var acc10 = mat4x4<f32>();
+  var acc11 = mat4x4<f32>();
+  var acc12 = mat4x4<f32>();
+  var acc13 = mat4x4<f32>();
   var sums_0 = vec4<f32>(0.0);
   var sums_1 = vec4<f32>(0.0);
   var sums_2 = vec4<f32>(0.0);
@@ -124,58 +113,28 @@ fn blocked_tile(m0: u32, n0: u32, share_b: bool) {
     var ra1 = mat4x4<f32>();
     if (TALL) { ra1 = quad_a(m0 + 4u, k0); }
     let b0 = operand_b(k0, n0, share_b);
-    acc00_0 += b0 * ra0[0];
-    acc00_1 += b0 * ra0[1];
-    acc00_2 += b0 * ra0[2];
-    acc00_3 += b0 * ra0[3];
-    if (TALL) {
-      acc10_0 += b0 * ra1[0];
-      acc10_1 += b0 * ra1[1];
-      acc10_2 += b0 * ra1[2];
-      acc10_3 += b0 * ra1[3];
-    }
+    acc00 += b0 * ra0;
+    if (TALL) { acc10 += b0 * ra1; }
     if (sums_row) { sums_0 += b0[0] + b0[1] + b0[2] + b0[3]; }
     if (WIDE) {
       let b1 = operand_b(k0, n0 + 4u, share_b);
-      acc01_0 += b1 * ra0[0];
-      acc01_1 += b1 * ra0[1];
-      acc01_2 += b1 * ra0[2];
-      acc01_3 += b1 * ra0[3];
-      if (TALL) {
-        acc11_0 += b1 * ra1[0];
-        acc11_1 += b1 * ra1[1];
-        acc11_2 += b1 * ra1[2];
-        acc11_3 += b1 * ra1[3];
-      }
+      acc01 += b1 * ra0;
+      if (TALL) { acc11 += b1 * ra1; }
       if (sums_row) { sums_1 += b1[0] + b1[1] + b1[2] + b1[3]; }
     }
     if (XWIDE) {
       let b2 = operand_b(k0, n0 + 8u, share_b);
-      acc02_0 += b2 * ra0[0];
-      acc02_1 += b2 * ra0[1];
-      acc02_2 += b2 * ra0[2];
-      acc02_3 += b2 * ra0[3];
-      if (TALL) {
-        acc12_0 += b2 * ra1[0];
-        acc12_1 += b2 * ra1[1];
-        acc12_2 += b2 * ra1[2];
-        acc12_3 += b2 * ra1[3];
-      }
-      if (sums_row) { sums_2 += b2[0] + b2[1] + b2[2] + b2[3]; }
-    }
-    if (XWIDE) {
       let b3 = operand_b(k0, n0 + 12u, share_b);
-      acc03_0 += b3 * ra0[0];
-      acc03_1 += b3 * ra0[1];
-      acc03_2 += b3 * ra0[2];
-      acc03_3 += b3 * ra0[3];
+      acc02 += b2 * ra0;
+      acc03 += b3 * ra0;
       if (TALL) {
-        acc13_0 += b3 * ra1[0];
-        acc13_1 += b3 * ra1[1];
-        acc13_2 += b3 * ra1[2];
-        acc13_3 += b3 * ra1[3];
+        acc12 += b2 * ra1;
+        acc13 += b3 * ra1;
       }
-      if (sums_row) { sums_3 += b3[0] + b3[1] + b3[2] + b3[3]; }
+      if (sums_row) {
+        sums_2 += b2[0] + b2[1] + b2[2] + b2[3];
+        sums_3 += b3[0] + b3[1] + b3[2] + b3[3];
+      }
     }
   }
   // The last K mod 4 values of k, one at a time (compiled out when 4 divides K).
@@ -184,108 +143,46 @@ fn blocked_tile(m0: u32, n0: u32, share_b: bool) {
     var av1 = vec4<f32>(0.0);
     if (TALL) { av1 = vec4(op_a(m0 + 4u, k), op_a(m0 + 5u, k), op_a(m0 + 6u, k), op_a(m0 + 7u, k)); }
     let bv0 = vec4(op_b(k, n0), op_b(k, n0 + 1u), op_b(k, n0 + 2u), op_b(k, n0 + 3u));
-    acc00_0 += av0.x * bv0;
-    acc00_1 += av0.y * bv0;
-    acc00_2 += av0.z * bv0;
-    acc00_3 += av0.w * bv0;
-    if (TALL) {
-      acc10_0 += av1.x * bv0;
-      acc10_1 += av1.y * bv0;
-      acc10_2 += av1.z * bv0;
-      acc10_3 += av1.w * bv0;
-    }
+    acc00 += outer4(av0, bv0);
+    if (TALL) { acc10 += outer4(av1, bv0); }
     if (sums_row) { sums_0 += bv0; }
     if (WIDE) {
       let bv1 = vec4(op_b(k, n0 + 4u), op_b(k, n0 + 5u), op_b(k, n0 + 6u), op_b(k, n0 + 7u));
-      acc01_0 += av0.x * bv1;
-      acc01_1 += av0.y * bv1;
-      acc01_2 += av0.z * bv1;
-      acc01_3 += av0.w * bv1;
-      if (TALL) {
-        acc11_0 += av1.x * bv1;
-        acc11_1 += av1.y * bv1;
-        acc11_2 += av1.z * bv1;
-        acc11_3 += av1.w * bv1;
-      }
+      acc01 += outer4(av0, bv1);
+      if (TALL) { acc11 += outer4(av1, bv1); }
       if (sums_row) { sums_1 += bv1; }
     }
     if (XWIDE) {
       let bv2 = vec4(op_b(k, n0 + 8u), op_b(k, n0 + 9u), op_b(k, n0 + 10u), op_b(k, n0 + 11u));
-      acc02_0 += av0.x * bv2;
-      acc02_1 += av0.y * bv2;
-      acc02_2 += av0.z * bv2;
-      acc02_3 += av0.w * bv2;
-      if (TALL) {
-        acc12_0 += av1.x * bv2;
-        acc12_1 += av1.y * bv2;
-        acc12_2 += av1.z * bv2;
-        acc12_3 += av1.w * bv2;
-      }
-      if (sums_row) { sums_2 += bv2; }
-    }
-    if (XWIDE) {
       let bv3 = vec4(op_b(k, n0 + 12u), op_b(k, n0 + 13u), op_b(k, n0 + 14u), op_b(k, n0 + 15u));
-      acc03_0 += av0.x * bv3;
-      acc03_1 += av0.y * bv3;
-      acc03_2 += av0.z * bv3;
-      acc03_3 += av0.w * bv3;
+      acc02 += outer4(av0, bv2);
+      acc03 += outer4(av0, bv3);
       if (TALL) {
-        acc13_0 += av1.x * bv3;
-        acc13_1 += av1.y * bv3;
-        acc13_2 += av1.z * bv3;
-        acc13_3 += av1.w * bv3;
+        acc12 += outer4(av1, bv2);
+        acc13 += outer4(av1, bv3);
       }
-      if (sums_row) { sums_3 += bv3; }
+      if (sums_row) {
+        sums_2 += bv2;
+        sums_3 += bv3;
+      }
     }
   }
-  store_row(m0, n0, acc00_0);
-  store_row(m0 + 1u, n0, acc00_1);
-  store_row(m0 + 2u, n0, acc00_2);
-  store_row(m0 + 3u, n0, acc00_3);
+  store_block(m0, n0, acc00);
   store_sums(m0, n0, sums_0);
-  if (TALL) {
-    store_row(m0 + 4u, n0, acc10_0);
-    store_row(m0 + 5u, n0, acc10_1);
-    store_row(m0 + 6u, n0, acc10_2);
-    store_row(m0 + 7u, n0, acc10_3);
-  }
+  if (TALL) { store_block(m0 + 4u, n0, acc10); }
   if (WIDE && n0 + 4u < N) {
-    store_row(m0, n0 + 4u, acc01_0);
-    store_row(m0 + 1u, n0 + 4u, acc01_1);
-    store_row(m0 + 2u, n0 + 4u, acc01_2);
-    store_row(m0 + 3u, n0 + 4u, acc01_3);
+    store_block(m0, n0 + 4u, acc01);
     store_sums(m0, n0 + 4u, sums_1);
-    if (TALL) {
-      store_row(m0 + 4u, n0 + 4u, acc11_0);
-      store_row(m0 + 5u, n0 + 4u, acc11_1);
-      store_row(m0 + 6u, n0 + 4u, acc11_2);
-      store_row(m0 + 7u, n0 + 4u, acc11_3);
-    }
+    if (TALL) { store_block(m0 + 4u, n0 + 4u, acc11); }
   }
   if (XWIDE && n0 + 8u < N) {
-    store_row(m0, n0 + 8u, acc02_0);
-    store_row(m0 + 1u, n0 + 8u, acc02_1);
-    store_row(m0 + 2u, n0 + 8u, acc02_2);
-    store_row(m0 + 3u, n0 + 8u, acc02_3);
+    store_block(m0, n0 + 8u, acc02);
     store_sums(m0, n0 + 8u, sums_2);
-    if (TALL) {
-      store_row(m0 + 4u, n0 + 8u, acc12_0);
-      store_row(m0 + 5u, n0 + 8u, acc12_1);
-      store_row(m0 + 6u, n0 + 8u, acc12_2);
-      store_row(m0 + 7u, n0 + 8u, acc12_3);
-    }
+    if (TALL) { store_block(m0 + 4u, n0 + 8u, acc12); }
   }
   if (XWIDE && n0 + 12u < N) {
-    store_row(m0, n0 + 12u, acc03_0);
-    store_row(m0 + 1u, n0 + 12u, acc03_1);
-    store_row(m0 + 2u, n0 + 12u, acc03_2);
-    store_row(m0 + 3u, n0 + 12u, acc03_3);
+    store_block(m0, n0 + 12u, acc03);
     store_sums(m0, n0 + 12u, sums_3);
-    if (TALL) {
-      store_row(m0 + 4u, n0 + 12u, acc13_0);
-      store_row(m0 + 5u, n0 + 12u, acc13_1);
-      store_row(m0 + 6u, n0 + 12u, acc13_2);
-      store_row(m0 + 7u, n0 + 12u, acc13_3);
-    }
+    if (TALL) { store_block(m0 + 4u, n0 + 12u, acc13); }
   }
 }
